@@ -1,0 +1,88 @@
+"""The Litestar application, assembled in one place."""
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from litestar import Litestar
+from litestar.connection import ASGIConnection
+from litestar.di import Provide
+from litestar.exceptions import NotAuthorizedException
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.authentication import AbstractAuthenticationMiddleware, AuthenticationResult
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+
+from api.bootstrap import Services, build
+from api.commands import ensure_tables
+from api.officers import OfficerController
+from api.problems import EXCEPTION_HANDLERS
+from api.settings import Settings
+from api.system import SystemController
+from core.errors import Unauthenticated
+
+PUBLIC = ["^/health$", "^/ready$", "^/schema"]
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,100}")
+
+
+class BearerAuth(AbstractAuthenticationMiddleware):
+    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
+        header = connection.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise NotAuthorizedException("Send 'Authorization: Bearer <token>'; `pengkom token --role … --agency …` prints one for the embedded store.")
+        services: Services = connection.app.state.services
+        try:
+            actor = services.tokens.verify(token.strip())
+        except Unauthenticated as e:
+            raise NotAuthorizedException(e.message) from None
+        return AuthenticationResult(user=actor, auth=token)
+
+
+class RequestIdMiddleware:
+    """Give every request an id (the caller's X-Request-ID when sane) and echo it on the response."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
+        rid = given if _REQUEST_ID.fullmatch(given) else str(uuid.uuid4())
+        scope.setdefault("state", {})["request_id"] = rid
+
+        async def send_with_id(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
+def create_app(services: Services | None = None, settings: Settings | None = None) -> Litestar:
+    services = services or build(settings)
+    ensure_tables(services)
+
+    def provide_services() -> Services:
+        return services
+
+    app = Litestar(
+        route_handlers=[SystemController, OfficerController],
+        dependencies={"services": Provide(provide_services, sync_to_thread=False)},
+        middleware=[RequestIdMiddleware, DefineMiddleware(BearerAuth, exclude=PUBLIC)],
+        exception_handlers=EXCEPTION_HANDLERS,
+        request_max_body_size=services.settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="pengkom", version="0.1.0", path="/schema",
+            description="Competency development of the Pengantar Kerja functional position (Pedoman 2023), event-sourced.",
+            components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}),
+            security=[{"bearer": []}],
+        ),
+        on_shutdown=[services.close],
+        debug=False,
+    )
+    app.state.services = services
+    return app

@@ -1,0 +1,42 @@
+"""Wiring in one place: settings -> event store, read-model store, projector, token service."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from api.auth import TokenService
+from api.settings import Settings
+from core.application import Pengkom
+from projections.registry import all_projections
+from projections.runner import Projector
+from projections.store import PostgresViewStore, SqliteViewStore, ViewStore
+
+
+@dataclass
+class Services:
+    settings: Settings
+    app: Pengkom
+    views: ViewStore
+    projector: Projector
+    tokens: TokenService
+
+    def close(self) -> None:
+        self.views.close()
+        self.app.close()
+
+
+def open_views(settings: Settings, *, scratch: str | None = None) -> ViewStore:
+    """The live read-model store, or a scratch one beside it (``scratch`` names it)."""
+    if settings.database_url:
+        schema = settings.pg_schema if scratch is None else f"{settings.pg_schema}_{scratch}"[:63]
+        return PostgresViewStore(settings.database_url, schema)
+    name = "pengkom.views.sqlite" if scratch is None else f"pengkom.views.{scratch}.sqlite"
+    return SqliteViewStore(settings.data_dir / name)
+
+
+def build(settings: Settings | None = None) -> Services:
+    settings = settings or Settings.from_env()
+    app = Pengkom(env=settings.event_store_env())
+    views = open_views(settings)
+    projector = Projector(app, views, all_projections())
+    projector.catch_up()
+    return Services(settings=settings, app=app, views=views, projector=projector, tokens=TokenService(settings))

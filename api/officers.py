@@ -1,0 +1,144 @@
+"""Officers: register and correct Formulir 2.2, record histories, list/search, read, event history."""
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+
+from api import schemas as s
+from litestar.di import NamedDependency
+
+from api.bootstrap import Services
+from api.commands import event_view, expected_version, run
+from core import access
+from core.errors import NotFound
+from core.events import Actor
+from core.officers import Officer
+from projections.officers import formulir_2_2, officer_row, search_officers
+
+Req = Request[Actor, Any, Any]
+
+
+def _readable(services: NamedDependency[Services], actor: Actor, officer_id: FromPath[UUID]) -> dict[str, Any]:
+    row = officer_row(services.views, str(officer_id))
+    if row is None:
+        raise NotFound(f"No officer with id {officer_id} is registered.")
+    try:
+        access.can_read_officer(actor, agency=row["agency"], nip=row["nip"], supervisor_nip=row["supervisor_nip"])
+    except access.Forbidden:
+        # Another agency's officer is reported as absent: ids of other agencies reveal nothing.
+        if actor.agency != row["agency"]:
+            raise NotFound(f"No officer with id {officer_id} is registered in your agency.") from None
+        raise
+    return row
+
+
+class OfficerController(Controller):
+    path = "/officers"
+    tags = ["officers"]
+
+    @post("/", operation_id="registerOfficer", summary="Register an officer (Formulir 2.2)", status_code=201, sync_to_thread=True)
+    def register(self, request: Req, services: NamedDependency[Services], data: JSONBody[s.RegisterOfficer]) -> Response[Any]:
+        fields = msgspec.structs.asdict(data)
+        effective = fields.pop("effective_date")
+        return run(services, request, data, lambda ctx: [services.app.officers.register(ctx, **fields)],
+                   effective=effective, status=201)
+
+    @get("/", operation_id="listOfficers", summary="List and search the officers you may see", sync_to_thread=True)
+    def list(self, request: Req, services: NamedDependency[Services],
+             q: Annotated[str | None, Parameter(max_length=100, description="part of a name or NIP")] = None,
+             agency: Annotated[str | None, Parameter(max_length=100)] = None,
+             level: FromQuery[str | None] = None, unit: FromQuery[str | None] = None, employee_type: FromQuery[str | None] = None,
+             limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
+             offset: Annotated[int, Parameter(ge=0)] = 0) -> dict[str, Any]:
+        actor = request.user
+        scope = access.agency_scope(actor, agency)
+        supervisor_nip = None
+        nip_only = None
+        if not access.reads_across_agencies(actor) and not (actor.roles & access.AGENCY_READERS):
+            if access.SUPERVISOR in actor.roles and actor.nip:
+                supervisor_nip = actor.nip
+            elif access.OFFICER in actor.roles and actor.nip:
+                nip_only = actor.nip
+            else:
+                raise access.Forbidden("Your roles do not allow listing officers.")
+        rows, total = search_officers(services.views, agency=scope, q=nip_only or q, level=level, unit=unit,
+                                      employee_type=employee_type, supervisor_nip=supervisor_nip, limit=limit, offset=offset)
+        return {"items": rows, "total": total, "limit": limit, "offset": offset}
+
+    @get("/{officer_id:uuid}", operation_id="getOfficer", summary="Formulir 2.2 of one officer", sync_to_thread=True)
+    def read(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID]) -> Response[Any]:
+        _readable(services, request.user, officer_id)
+        doc = formulir_2_2(services.views, str(officer_id))
+        assert doc is not None
+        return Response(doc, headers={"ETag": f'"{doc["version"]}"'})
+
+    @get("/{officer_id:uuid}/events", operation_id="getOfficerEvents", summary="Every event of this officer, with provenance", sync_to_thread=True)
+    def events(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID]) -> dict[str, Any]:
+        _readable(services, request.user, officer_id)
+        events = services.app.stored_events(officer_id)
+        return {"id": str(officer_id), "version": events[-1].originator_version if events else 0,
+                "events": [event_view(e) for e in events]}
+
+    @post("/{officer_id:uuid}/corrections", operation_id="correctOfficer", summary="Correct profile fields, with a reason", sync_to_thread=True)
+    def correct(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], data: JSONBody[s.CorrectProfile]) -> Response[Any]:
+        _readable(services, request.user, officer_id)
+        version = expected_version(request)
+        return run(services, request, data, lambda ctx: [services.app.officers.correct_profile(
+            ctx, officer_id, changes=data.changes, reason=data.reason, corrects_version=data.corrects_version,
+            expected_version=version)], effective=data.effective_date)
+
+    @post("/{officer_id:uuid}/withdrawal", operation_id="withdrawOfficer", summary="Withdraw a registration made in error", sync_to_thread=True)
+    def withdraw(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], data: JSONBody[s.Withdraw]) -> Response[Any]:
+        _readable(services, request.user, officer_id)
+        version = expected_version(request)
+        return run(services, request, data, lambda ctx: [services.app.officers.withdraw_registration(
+            ctx, officer_id, reason=data.reason, expected_version=version)], effective=data.effective_date)
+
+    def _history(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], kind: str, data: JSONBody[s.Body]) -> Response[Any]:
+        _readable(services, request.user, officer_id)
+        version = expected_version(request)
+        fields = msgspec.structs.asdict(data)
+        effective = fields.pop("effective_date")
+        entry: dict[str, Any] = {}
+
+        def verb(ctx: Any) -> list[Officer]:
+            officer, entry_id = services.app.officers.record_history(ctx, officer_id, kind, expected_version=version, **fields)
+            entry["entry_id"] = str(entry_id)
+            return [officer]
+
+        return run(services, request, data, verb, effective=effective, status=201, result=lambda _: entry)
+
+    @post("/{officer_id:uuid}/history/positions", operation_id="recordPositionHistory", summary="Riwayat jabatan", status_code=201, sync_to_thread=True)
+    def position(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], data: JSONBody[s.PositionEntry]) -> Response[Any]:
+        return self._history(request, services, officer_id, "position", data)
+
+    @post("/{officer_id:uuid}/history/development", operation_id="recordDevelopmentHistory", summary="Riwayat pengembangan kompetensi", status_code=201, sync_to_thread=True)
+    def development(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], data: JSONBody[s.DevelopmentEntry]) -> Response[Any]:
+        return self._history(request, services, officer_id, "development", data)
+
+    @post("/{officer_id:uuid}/history/performance", operation_id="recordPerformanceHistory", summary="Riwayat hasil penilaian kinerja", status_code=201, sync_to_thread=True)
+    def performance(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], data: JSONBody[s.PerformanceEntry]) -> Response[Any]:
+        return self._history(request, services, officer_id, "performance", data)
+
+    @post("/{officer_id:uuid}/history/credit-points", operation_id="recordCreditPoints", summary="Riwayat angka kredit", status_code=201, sync_to_thread=True)
+    def credit_points(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], data: JSONBody[s.CreditPointsEntry]) -> Response[Any]:
+        return self._history(request, services, officer_id, "credit_points", data)
+
+    @post("/{officer_id:uuid}/history/{entry_id:uuid}/corrections", operation_id="correctHistoryEntry", summary="Correct a history entry, with a reason", sync_to_thread=True)
+    def correct_entry(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], entry_id: FromPath[UUID], data: JSONBody[s.CorrectHistory]) -> Response[Any]:
+        _readable(services, request.user, officer_id)
+        version = expected_version(request)
+        return run(services, request, data, lambda ctx: [services.app.officers.correct_history(
+            ctx, officer_id, entry_id, changes=data.changes, reason=data.reason, expected_version=version)],
+            effective=data.effective_date)
+
+    @post("/{officer_id:uuid}/history/{entry_id:uuid}/retraction", operation_id="retractHistoryEntry", summary="Retract a history entry recorded in error", sync_to_thread=True)
+    def retract_entry(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], entry_id: FromPath[UUID], data: JSONBody[s.Retract]) -> Response[Any]:
+        _readable(services, request.user, officer_id)
+        version = expected_version(request)
+        return run(services, request, data, lambda ctx: [services.app.officers.retract_history(
+            ctx, officer_id, entry_id, reason=data.reason, expected_version=version)], effective=data.effective_date)

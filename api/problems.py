@@ -1,0 +1,80 @@
+"""One mapping of every error to RFC 9457 problem+json, with a message a clerk can act on."""
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from core.errors import DomainError
+
+log = logging.getLogger("pengkom.api")
+PROBLEM = "application/problem+json"
+
+_SLUG = {400: "bad-request", 401: "unauthenticated", 403: "forbidden", 404: "not-found", 405: "method-not-allowed",
+         409: "conflict", 412: "precondition-failed", 413: "too-large", 415: "unsupported-media-type",
+         422: "invalid", 428: "precondition-required", 429: "too-many-requests", 500: "internal"}
+
+
+def problem(request: Request[Any, Any, Any], status: int, title: str, detail: str, **extra: Any) -> Response[Any]:
+    body = {
+        "type": f"urn:pengkom:problem:{_SLUG.get(status, str(status))}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        "request_id": request.scope.get("state", {}).get("request_id") or str(uuid.uuid4()),
+        **{k: v for k, v in extra.items() if v is not None},
+    }
+    headers = {"WWW-Authenticate": 'Bearer realm="pengkom"'} if status == 401 else None
+    return Response(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    return problem(request, exc.status, exc.title, exc.message, field=exc.field, **exc.details)
+
+
+def _validation_detail(exc: ValidationException) -> tuple[str, list[dict[str, Any]] | None]:
+    errors = exc.extra if isinstance(exc.extra, list) else None
+    if errors:
+        parts = []
+        for e in errors:
+            if isinstance(e, dict):
+                msg = str(e.get("message", "")).replace("`", "'")
+                key = e.get("key")
+                parts.append(f"{key}: {msg}" if key and key not in msg else msg)
+        return "The request is not valid: " + "; ".join(parts), errors
+    return f"The request is not valid: {exc.detail}", None
+
+
+def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if isinstance(exc, ValidationException):
+        detail, errors = _validation_detail(exc)
+        return problem(request, 400, "Invalid request", detail, errors=errors)
+    status = exc.status_code
+    if status == 404:
+        return problem(request, 404, "Not found", f"There is nothing at {request.method} {request.url.path}. See /schema for the API.")
+    if status == 405:
+        return problem(request, 405, "Method not allowed", f"{request.method} is not allowed on {request.url.path}.")
+    if status == 413:
+        return problem(request, 413, "Request too large", "The request body is larger than this server accepts; send a smaller body or file.")
+    if status == 401:
+        return problem(request, 401, "Authentication required", str(exc.detail))
+    if status >= 500:
+        log.error("HTTP %s on %s %s: %s", status, request.method, request.url.path, exc.detail)
+        return problem(request, 500, "Internal error", "The server could not finish this request; nothing was recorded. Quote the request id to support.")
+    detail = str(exc.detail)
+    if detail.startswith("JSON is malformed"):
+        return problem(request, 400, "Malformed request body", f"The body is not valid JSON ({detail[len('JSON is malformed: '):]}). Send one JSON object.")
+    return problem(request, status, _SLUG.get(status, "error").replace("-", " ").capitalize(), detail)
+
+
+def unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return problem(request, 500, "Internal error", "The server could not finish this request; nothing was recorded. Quote the request id to support.")
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {DomainError: domain_error, HTTPException: http_error, Exception: unexpected}
+__all__ = ["EXCEPTION_HANDLERS", "problem", "PROBLEM", "MediaType"]

@@ -1,0 +1,75 @@
+"""Configuration, from the environment (12-factor). Defaults run pengkom on SQLite in ./var."""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str | None
+    pg_schema: str
+    jwt_secret: str | None
+    jwt_public_key_file: str | None
+    jwks_url: str | None
+    jwt_issuer: str
+    jwt_audience: str
+    max_body_bytes: int
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        url = env.get("PENGKOM_DATABASE_URL") or None
+        if url and not url.startswith(("postgresql://", "postgres://")):
+            raise ValueError("PENGKOM_DATABASE_URL must be a postgresql:// URL (leave it unset for the embedded SQLite store)")
+        schema = env.get("PENGKOM_PG_SCHEMA", "public")
+        if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", schema):
+            raise ValueError(f"PENGKOM_PG_SCHEMA {schema!r} must be a lower-case identifier")
+        return cls(
+            data_dir=Path(env.get("PENGKOM_DATA_DIR", "var")),
+            database_url=url,
+            pg_schema=schema,
+            jwt_secret=env.get("PENGKOM_JWT_SECRET") or None,
+            jwt_public_key_file=env.get("PENGKOM_JWT_PUBLIC_KEY_FILE") or None,
+            jwks_url=env.get("PENGKOM_JWKS_URL") or None,
+            jwt_issuer=env.get("PENGKOM_JWT_ISSUER", "pengkom"),
+            jwt_audience=env.get("PENGKOM_JWT_AUDIENCE", "pengkom"),
+            max_body_bytes=int(env.get("PENGKOM_MAX_BODY_BYTES", str(1024 * 1024))),
+        )
+
+    @property
+    def store_name(self) -> str:
+        return "postgresql" if self.database_url else "sqlite"
+
+    def event_store_env(self) -> dict[str, str]:
+        """The eventsourcing library's environment for the pengkom application."""
+        if not self.database_url:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            # One SQLite file per application: the library's SQLite tables ignore the app name.
+            return {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                    "SQLITE_DBNAME": str(self.data_dir / "pengkom.events.sqlite"),
+                    "SQLITE_LOCK_TIMEOUT": "30"}
+        u = urlparse(self.database_url)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": unquote(u.path.lstrip("/")) or "postgres",
+            "POSTGRES_HOST": u.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(u.port or 5432),
+            "POSTGRES_USER": unquote(u.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(u.password or ""),
+            "POSTGRES_SCHEMA": self.pg_schema,
+            "POSTGRES_POOL_SIZE": "5",
+            "POSTGRES_MAX_OVERFLOW": "5",
+            "POSTGRES_LOCK_TIMEOUT": "10",
+            "CREATE_TABLE": "y",
+        }
+
+    def describe_store(self) -> str:
+        if not self.database_url:
+            return f"sqlite:{self.data_dir / 'pengkom.events.sqlite'}"
+        u = urlparse(self.database_url)
+        return f"postgresql://{u.hostname}:{u.port or 5432}/{u.path.lstrip('/')} (schema {self.pg_schema})"

@@ -1,0 +1,40 @@
+"""Health, readiness, the caller's identity and the reference catalogue."""
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get
+
+from litestar.di import NamedDependency
+
+from api.bootstrap import Services
+from core.catalogue import catalogue_document
+from core.events import Actor
+
+
+class SystemController(Controller):
+    tags = ["system"]
+
+    @get("/health", operation_id="health", summary="Liveness, and the store in use", sync_to_thread=True)
+    def health(self, services: NamedDependency[Services]) -> dict[str, Any]:
+        return {"status": "ok", "store": services.settings.store_name, "where": services.settings.describe_store()}
+
+    @get("/ready", operation_id="ready", summary="Readiness: the event store and read models answer", sync_to_thread=True)
+    def ready(self, services: NamedDependency[Services]) -> Response[Any]:
+        try:
+            head = services.app.recorder.max_notification_id() or 0
+            positions = services.projector.positions()
+        except Exception as e:  # a store that does not answer is "not ready", never a 500
+            return Response({"status": "unavailable", "store": services.settings.store_name, "error": type(e).__name__},
+                            status_code=503)
+        lag = {name: head - pos for name, pos in positions.items()}
+        return {"status": "ready", "store": services.settings.store_name, "log_position": head, "projection_lag": lag}  # type: ignore[return-value]
+
+    @get("/me", operation_id="whoAmI", summary="The identity your token carries")
+    async def me(self, request: Request[Actor, Any, Any]) -> dict[str, Any]:
+        a = request.user
+        return {"subject": a.subject, "name": a.name, "roles": sorted(a.roles), "agency": a.agency, "unit": a.unit, "nip": a.nip}
+
+    @get("/catalogue", operation_id="catalogue", summary="Competencies, levels, Tabel 3.1, gap matrix, bands, JP table (versioned)")
+    async def catalogue(self) -> dict[str, Any]:
+        return catalogue_document()

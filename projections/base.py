@@ -1,0 +1,68 @@
+"""What a read model is: named, versioned, owning its tables, applying events by topic.
+
+Each projection module defines one subclass: its ``tables`` (portable DDL), its handlers
+(``@handles(EventClass)``) and its queries. The runner feeds it events in log order inside the
+transaction that also advances its tracking position, so each event is applied exactly once.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from eventsourcing.utils import get_topic
+
+from projections.store import Tx
+
+Handler = Callable[[Any, Tx, Any, int], None]
+
+
+def handles(*event_classes: type) -> Callable[[Handler], Handler]:
+    """Mark a method as the handler of the given event classes."""
+
+    def mark(fn: Handler) -> Handler:
+        fn.__handles__ = event_classes  # type: ignore[attr-defined]
+        return fn
+
+    return mark
+
+
+class Projection:
+    #: Unique name; also the prefix of its tables.
+    name: ClassVar[str]
+    #: Bump when the tables or the handlers change: a changed version forces a rebuild.
+    version: ClassVar[int] = 1
+    #: table name -> CREATE TABLE body (columns and constraints), portable SQL.
+    tables: ClassVar[dict[str, str]] = {}
+    #: extra DDL run after the tables are created (indexes).
+    indexes: ClassVar[tuple[str, ...]] = ()
+    #: When True, the handler receives every notification (for chains over the raw log).
+    wants_raw: ClassVar[bool] = False
+
+    def __init__(self) -> None:
+        self._handlers: dict[str, Handler] = {}
+        for attr in dir(type(self)):
+            fn = getattr(type(self), attr)
+            for cls in getattr(fn, "__handles__", ()):
+                self._handlers[get_topic(cls)] = fn
+
+    @property
+    def topics(self) -> frozenset[str]:
+        return frozenset(self._handlers)
+
+    def create(self, tx: Tx) -> None:
+        for table, body in self.tables.items():
+            tx.execute(f"CREATE TABLE IF NOT EXISTS {table} ({body})")
+        for ddl in self.indexes:
+            tx.execute(ddl)
+
+    def drop(self, tx: Tx) -> None:
+        for table in reversed(list(self.tables)):
+            tx.execute(f"DROP TABLE IF EXISTS {table}")
+
+    def apply(self, tx: Tx, event: Any, position: int) -> None:
+        handler = self._handlers.get(get_topic(type(event)))
+        if handler is not None:
+            handler(self, tx, event, position)
+
+    def apply_raw(self, tx: Tx, notification: Any) -> None:  # pragma: no cover - for wants_raw
+        raise NotImplementedError

@@ -38,6 +38,29 @@ def _token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _follow(args: argparse.Namespace) -> int:
+    """A projection worker: keep the read models caught up with the log (for deployments where API
+    processes should not be the only ones applying events, e.g. after bulk imports)."""
+    import time
+
+    from api.bootstrap import build
+
+    services = build()
+    print(f"pengkom follow: applying new events every {args.interval}s on {services.settings.describe_store()}", file=sys.stderr)
+    try:
+        while True:
+            n = services.projector.catch_up()
+            if n:
+                print(f"applied {n} events", file=sys.stderr)
+            if args.once:
+                return 0
+            time.sleep(args.interval)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        services.close()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pengkom", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -56,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="display name")
     p.add_argument("--ttl", type=int, default=8 * 3600, help="lifetime in seconds (at most 12 h)")
     p.set_defaults(func=_token)
+
+    p = sub.add_parser("follow", help="projection worker: keep read models caught up with the log")
+    p.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
+    p.add_argument("--once", action="store_true", help="catch up once and exit")
+    p.set_defaults(func=_follow)
 
     from api import maintenance
 

@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import HTTPException, SerializationException, ValidationException
 
 from core.errors import DomainError
 
@@ -66,8 +66,9 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
         log.error("HTTP %s on %s %s: %s", status, request.method, request.url.path, exc.detail)
         return problem(request, 500, "Internal error", "The server could not finish this request; nothing was recorded. Quote the request id to support.")
     detail = str(exc.detail)
-    if detail.startswith("JSON is malformed"):
-        return problem(request, 400, "Malformed request body", f"The body is not valid JSON ({detail[len('JSON is malformed: '):]}). Send one JSON object.")
+    if isinstance(exc.__cause__, SerializationException):
+        reason = detail.removeprefix("JSON is malformed: ")
+        return problem(request, 400, "Malformed request body", f"The body is not valid JSON ({reason}). Send one JSON object.")
     return problem(request, status, _SLUG.get(status, "error").replace("-", " ").capitalize(), detail)
 
 

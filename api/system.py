@@ -28,7 +28,7 @@ class SystemController(Controller):
             return Response({"status": "unavailable", "store": services.settings.store_name, "error": type(e).__name__},
                             status_code=503)
         lag = {name: head - pos for name, pos in positions.items()}
-        return {"status": "ready", "store": services.settings.store_name, "log_position": head, "projection_lag": lag}  # type: ignore[return-value]
+        return Response({"status": "ready", "store": services.settings.store_name, "log_position": head, "projection_lag": lag})
 
     @get("/me", operation_id="whoAmI", summary="The identity your token carries")
     async def me(self, request: Request[Actor, Any, Any]) -> dict[str, Any]:

@@ -107,9 +107,14 @@ class PengkomAggregate(Aggregate):
     class Event(Aggregate.Event):
         meta: Provenance
 
-    class Created(Event, Aggregate.Created):
-        pass
-
     def record(self, event_class: type[Aggregate.Event], meta: Provenance, **kwargs: Any) -> None:
         """Trigger ``event_class`` with provenance; the timestamp is the recorded-at moment."""
         self.trigger_event(event_class, meta=meta, timestamp=meta.recorded_at, **kwargs)
+
+
+# The library's metaclass gives every aggregate class a ``Created`` event copied from its base
+# unless the class defines one. Such a copy would inherit the area's ``Event`` TOPIC and shadow it
+# in the topic registry. Creation events here are explicit and named (``Registered``, ``Opened``…,
+# deriving ``(Event, PengkomAggregate.Created)``, which resolves to the library's ``Created``), so
+# the copy is removed from the base and never made for subclasses.
+del PengkomAggregate.Created

@@ -1,0 +1,350 @@
+"""The agency's development plan (Formulir 2.6): recap rows, budgets, verification team and
+meetings, findings of checks a–f and their resolution, the head's signature, validation,
+revisions and submissions; the Instansi Pembina's curriculum standards; the deadline read model."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+
+from api import asof
+from api.assessments import OptYearParam, YearParam
+from api.bootstrap import Services
+from api.commands import expected_version, run
+from api.schemas import Body, Reason
+from core import access
+from core.errors import NotFound
+from core.events import Actor
+from core.planning import DevelopmentPlan, can_read_plan, plan_id
+from projections.deadlines import deadlines
+from projections.plans import curriculum_standards, formulir_2_6, list_plans, plan_head
+
+Req = Request[Actor, Any, Any]
+AsOf = Annotated[str | None, Parameter(max_length=64, description=asof.AS_OF_DOC)]
+Agency = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+Count = Annotated[int, msgspec.Meta(ge=1, le=2000)]
+
+
+class PlanRowBody(Body):
+    """Formulir 2.6 items 4–12; the officer's name, NIP and position come from Formulir 2.2."""
+
+    officer_id: UUID
+    competency: str
+    pathway: Annotated[str, msgspec.Meta(description="Tabel 3.1 pathway code")]
+    programme: Annotated[str, msgspec.Meta(min_length=1, max_length=200, description="jenis: the programme's name")]
+    funding_source: Annotated[str, msgspec.Meta(description="apbn, apbd or lainnya (BAB IV)")]
+    budget: Decimal = Decimal(0)
+    form: Annotated[str, msgspec.Meta(description="JP-conversion form code; defaults to the pathway")] | None = None
+    curriculum_code: str | None = None
+    provider: str | None = None
+    start: date | None = None
+    end: date | None = None
+    days: Count | None = None
+    sessions: Count | None = None
+    programme_jp: Count | None = None
+    international: bool = False
+    jp: Annotated[Count, msgspec.Meta(description="planned JP, only where the conversion needs the agency's value")] | None = None
+    credit_target: Decimal | None = None
+    proposal_id: UUID | None = None
+    proposal_item_id: UUID | None = None
+
+
+class ChangeRow(PlanRowBody, kw_only=True):
+    reason: Reason
+
+
+class Removal(Body):
+    reason: Reason
+
+
+class RegisterBudget(Body):
+    funding_source: str
+    amount: Decimal
+    note: str | None = None
+
+
+class AcceptFinding(Body):
+    reason: Annotated[str, msgspec.Meta(min_length=10, max_length=2000, description="why the plan keeps this row as it is")]
+
+
+class AppointMember(Body):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    unit_represented: Annotated[str, msgspec.Meta(min_length=1, max_length=200, description="planning, finance, HR or leadership unit")]
+    nip: str | None = None
+    team_role: str | None = None
+
+
+class RecordMeeting(Body):
+    held_on: date
+    attendees: list[Annotated[str, msgspec.Meta(min_length=1, max_length=200)]]
+    minutes: Annotated[str, msgspec.Meta(min_length=1, max_length=20000)]
+
+
+class SignPlan(Body):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    place: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    nip: str | None = None
+
+
+class Empty(Body):
+    pass
+
+
+class OpenRevision(Body):
+    reason: Reason
+
+
+class Submit(Body):
+    recipient: Annotated[str, msgspec.Meta(description="pembina or lan")]
+    submitted_on: date | None = None
+    revision: Annotated[int, msgspec.Meta(ge=1)] | None = None
+
+
+class RegisterCurriculum(Body):
+    competency: str
+    level: str
+    code: Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
+    title: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    pathways: list[str] = msgspec.field(default_factory=list)
+    min_jp: Count | None = None
+    note: str | None = None
+
+
+class WithdrawCurriculum(Body):
+    competency: str
+    level: str
+    code: str
+    reason: Reason
+
+
+def _row(data: PlanRowBody) -> dict[str, Any]:
+    d = msgspec.structs.asdict(data)
+    d.pop("effective_date", None)
+    d.pop("reason", None)
+    return d
+
+
+def _readable_plan(services: Services, actor: Actor, agency: str, year: int) -> dict[str, Any]:
+    head = plan_head(services.views, str(plan_id(agency, year)))
+    if head is None:
+        if actor.agency not in (None, agency) and not access.reads_across_agencies(actor):
+            raise access.Forbidden(f"You can only read agency {actor.agency}'s plans.")
+        raise NotFound(f"{agency} has no development plan for {year} yet.")
+    can_read_plan(actor, agency, submitted=bool(head["submissions"]))
+    return head
+
+
+class PlanController(Controller):
+    path = "/plans"
+    tags = ["planning"]
+
+    # -- reading ---------------------------------------------------------------------------------------
+
+    @get("/", operation_id="listPlans", sync_to_thread=True,
+         summary="Plans you may read: your agency's, or (national roles) submitted plans across agencies")
+    def list(self, request: Req, services: NamedDependency[Services], year: OptYearParam = None,
+             agency: FromQuery[Agency | None] = None) -> dict[str, Any]:
+        actor = request.user
+        scope = access.agency_scope(actor, agency)
+        if not access.reads_across_agencies(actor):
+            access.require_role(actor, sorted(access.AGENCY_READERS), "read the agency's plans")
+        submitted_only = access.reads_across_agencies(actor) and access.AUDITOR not in actor.roles
+        return {"items": list_plans(services.views, agency=scope, year=year, submitted_only=submitted_only)}
+
+    @get("/{agency:str}/{year:int}", operation_id="getPlan", sync_to_thread=True,
+         summary="Formulir 2.6 as it stands, with findings, team, meetings, budgets, validations and submissions")
+    def read(self, request: Req, services: NamedDependency[Services], agency: FromPath[Agency], year: YearParam,
+             as_of: AsOf = None) -> Response[Any]:
+        _readable_plan(services, request.user, agency, year)
+        pid = plan_id(agency, year)
+        # Formulir 2.6 is built from the plan's own events only, so an as-of read replays just those.
+        doc, point, head = asof.read_model(services, ["plans"], lambda st: formulir_2_6(st, str(pid)), as_of=as_of, aggregate_ids=[pid])
+        if doc is None:
+            assert point is not None
+            raise NotFound(f"{agency}'s {year} plan did not exist yet at log position {point.position}.")
+        return asof.respond(doc, point, head, headers=None if point else {"ETag": f'"{doc["version"]}"'})
+
+    @get("/{agency:str}/{year:int}/revisions/{revision:int}", operation_id="getValidatedPlan", sync_to_thread=True,
+         summary="Formulir 2.6 of one validated revision, as the PPK validated it")
+    def revision(self, request: Req, services: NamedDependency[Services], agency: FromPath[Agency], year: YearParam,
+                 revision: Annotated[int, Parameter(ge=1, le=10_000)], as_of: AsOf = None) -> Response[Any]:
+        _readable_plan(services, request.user, agency, year)
+        pid = plan_id(agency, year)
+        doc, point, head = asof.read_model(services, ["plans"], lambda st: formulir_2_6(st, str(pid), revision),
+                                           as_of=as_of, aggregate_ids=[pid])
+        if doc is None:
+            when = f" at log position {point.position}" if point else ""
+            raise NotFound(f"Revision {revision} of {agency}'s {year} plan had not been validated{when}.")
+        return asof.respond(doc, point, head)
+
+    # -- composing and verifying -------------------------------------------------------------------------
+
+    @post("/{agency:str}/{year:int}/budgets", operation_id="registerPlanBudget", sync_to_thread=True,
+          summary="Register the budget available for the plan year from one funding source")
+    def budget(self, request: Req, services: NamedDependency[Services], agency: FromPath[Agency], year: YearParam,
+               data: JSONBody[RegisterBudget]) -> Response[Any]:
+        version = expected_version(request)
+        return run(services, request, data, lambda ctx: [services.app.plans.register_budget(
+            ctx, agency, year, funding_source=data.funding_source, amount=data.amount, note=data.note,
+            expected_version=version)], effective=data.effective_date)
+
+    def _with_id(self, services: Services, request: Req, data: Any, call: Any, key: str, status: int = 201) -> Response[Any]:
+        out: dict[str, Any] = {}
+
+        def verb(ctx: Any) -> list[DevelopmentPlan]:
+            plan, new_id = call(ctx)
+            out[key] = str(new_id)
+            return [plan]
+
+        return run(services, request, data, verb, effective=data.effective_date, status=status, result=lambda _: out)
+
+    @post("/{agency:str}/{year:int}/rows", operation_id="addPlanRow", status_code=201, sync_to_thread=True,
+          summary="Recap a row into the plan (HR unit or PyB); checks a–f rerun")
+    def add_row(self, request: Req, services: NamedDependency[Services], agency: FromPath[Agency], year: YearParam,
+                data: JSONBody[PlanRowBody]) -> Response[Any]:
+        version = expected_version(request)
+        return self._with_id(services, request, data, lambda ctx: services.app.plans.add_row(
+            ctx, agency, year, row=_row(data), expected_version=version), "row_id")
+
+    @post("/{agency:str}/{year:int}/rows/{row_id:uuid}", operation_id="changePlanRow", sync_to_thread=True,
+          summary="Change a row, with a reason; checks a–f rerun")
+    def change_row(self, request: Req, services: NamedDependency[Services], agency: FromPath[Agency], year: YearParam,
+                   row_id: FromPath[UUID], data: JSONBody[ChangeRow]) -> Response[Any]:
+        version = expected_version(request)
+        return run(services, request, data, lambda ctx: [services.app.plans.change_row(
+            ctx, agency, year, row_id, row=_row(data), reason=data.reason, expected_version=version)],
+            effective=data.effective_date)
+
+    @post("/{agency:str}/{year:int}/rows/{row_id:uuid}/removal", operation_id="removePlanRow", sync_to_thread=True,
+          summary="Remove a row, with a reason; checks a–f rerun")
+    def remove_row(self, request: Req, services: NamedDependency[Services], agency: FromPath[Agency], year: YearParam,
+                   row_id: FromPath[UUID], data: JSONBody[Removal]) -> Response[Any]:
+        version = expected_version(request)
+        return run(services, request, data, lambda ctx: [services.app.plans.remove_row(
+            ctx, agency, year, row_id, reason=data.reason, expected_version=version)], effective=data.effective_date)
+
+    @post("/{agency:str}/{year:int}/checks", operation_id="rerunPlanChecks", sync_to_thread=True,
+          summary="Rerun checks a–f (e.g. after a curriculum standard was registered)")
+    def checks(self, request: Req, services: NamedDependency[Services], agency: FromPath[Agency], year: YearParam,
+               data: JSONBody[Empty]) -> Response[Any]:
+        version = expected_version(request)
+        return run(services, request, data, lambda ctx: [services.app.plans.rerun_checks(
+            ctx, agency, year, expected_version=version)], effective=data.effective_date)
+
+    @post("/{agency:str}/{year:int}/findings/{finding_id:uuid}/acceptance", operation_id="acceptFinding", sync_to_thread=True,
+          summary="The PyB accepts a finding with a written reason")
+    def accept(self, request: Req, services: NamedDependency[Services], agency: FromPath[Agency], year: YearParam,
+               finding_id: FromPath[UUID], data: JSONBody[AcceptFinding]) -> Response[Any]:
+        version = expected_version(request)
+        return run(services, request, data, lambda ctx: [services.app.plans.accept_finding(
+            ctx, agency, year, finding_id, reason=data.reason, expected_version=version)], effective=data.effective_date)
+
+    @post("/{agency:str}/{year:int}/team", operation_id="appointTeamMember", status_code=201, sync_to_thread=True,
+          summary="The PyB appoints a verification-team member and the unit they represent")
+    def appoint(self, request: Req, services: NamedDependency[Services], agency: FromPath[Agency], year: YearParam,
+                data: JSONBody[AppointMember]) -> Response[Any]:
+        version = expected_version(request)
+        return self._with_id(services, request, data, lambda ctx: services.app.plans.appoint_member(
+            ctx, agency, year, name=data.name, unit_represented=data.unit_represented, nip=data.nip,
+            team_role=data.team_role, expected_version=version), "member_id")
+
+    @post("/{agency:str}/{year:int}/team/{member_id:uuid}/release", operation_id="releaseTeamMember", sync_to_thread=True,
+          summary="Release a team member, with a reason")
+    def release(self, request: Req, services: NamedDependency[Services], agency: FromPath[Agency], year: YearParam,
+                member_id: FromPath[UUID], data: JSONBody[Removal]) -> Response[Any]:
+        version = expected_version(request)
+        return run(services, request, data, lambda ctx: [services.app.plans.release_member(
+            ctx, agency, year, member_id, reason=data.reason, expected_version=version)], effective=data.effective_date)
+
+    @post("/{agency:str}/{year:int}/meetings", operation_id="recordTeamMeeting", status_code=201, sync_to_thread=True,
+          summary="Record a verification-team meeting: date, attendees, minutes")
+    def meeting(self, request: Req, services: NamedDependency[Services], agency: FromPath[Agency], year: YearParam,
+                data: JSONBody[RecordMeeting]) -> Response[Any]:
+        version = expected_version(request)
+        return self._with_id(services, request, data, lambda ctx: services.app.plans.record_meeting(
+            ctx, agency, year, held_on=data.held_on, attendees=data.attendees, minutes=data.minutes,
+            expected_version=version), "meeting_id")
+
+    # -- sign-off, validation, revisions, submission ------------------------------------------------------
+
+    @post("/{agency:str}/{year:int}/signature", operation_id="signPlan", sync_to_thread=True,
+          summary="Formulir 2.6 items 13–14: signed by the head of the work unit")
+    def sign(self, request: Req, services: NamedDependency[Services], agency: FromPath[Agency], year: YearParam,
+             data: JSONBody[SignPlan]) -> Response[Any]:
+        version = expected_version(request)
+        return run(services, request, data, lambda ctx: [services.app.plans.sign(
+            ctx, agency, year, name=data.name, place=data.place, nip=data.nip, expected_version=version)],
+            effective=data.effective_date)
+
+    @post("/{agency:str}/{year:int}/validation", operation_id="validatePlan", sync_to_thread=True,
+          summary="The PPK validates the plan (every finding resolved); the revision is locked")
+    def validate(self, request: Req, services: NamedDependency[Services], agency: FromPath[Agency], year: YearParam,
+                 data: JSONBody[Empty]) -> Response[Any]:
+        version = expected_version(request)
+        return run(services, request, data, lambda ctx: [services.app.plans.validate(
+            ctx, agency, year, expected_version=version)], effective=data.effective_date)
+
+    @post("/{agency:str}/{year:int}/revisions", operation_id="openPlanRevision", sync_to_thread=True,
+          summary="Open a numbered revision of a validated plan, with a reason")
+    def open_revision(self, request: Req, services: NamedDependency[Services], agency: FromPath[Agency], year: YearParam,
+                      data: JSONBody[OpenRevision]) -> Response[Any]:
+        version = expected_version(request)
+        return run(services, request, data, lambda ctx: [services.app.plans.open_revision(
+            ctx, agency, year, reason=data.reason, expected_version=version)], effective=data.effective_date)
+
+    @post("/{agency:str}/{year:int}/submissions", operation_id="submitPlan", sync_to_thread=True,
+          summary="Record the submission of the validated plan to the Instansi Pembina or LAN, with its date")
+    def submit(self, request: Req, services: NamedDependency[Services], agency: FromPath[Agency], year: YearParam,
+               data: JSONBody[Submit]) -> Response[Any]:
+        version = expected_version(request)
+        return run(services, request, data, lambda ctx: [services.app.plans.submit(
+            ctx, agency, year, recipient=data.recipient, submitted_on=data.submitted_on, revision=data.revision,
+            expected_version=version)], effective=data.effective_date)
+
+
+class CurriculumController(Controller):
+    path = "/curriculum-standards"
+    tags = ["planning"]
+
+    @post("/", operation_id="registerCurriculumStandard", status_code=201, sync_to_thread=True,
+          summary="The Instansi Pembina registers a curriculum standard for a competency at a level")
+    def register(self, request: Req, services: NamedDependency[Services], data: JSONBody[RegisterCurriculum]) -> Response[Any]:
+        return run(services, request, data, lambda ctx: [services.app.plans.register_curriculum(
+            ctx, competency_code=data.competency, level=data.level, code=data.code, title=data.title,
+            pathways=data.pathways, min_jp=data.min_jp, note=data.note)], effective=data.effective_date, status=201)
+
+    @post("/withdrawal", operation_id="withdrawCurriculumStandard", sync_to_thread=True,
+          summary="Withdraw a curriculum standard, with a reason")
+    def withdraw(self, request: Req, services: NamedDependency[Services], data: JSONBody[WithdrawCurriculum]) -> Response[Any]:
+        return run(services, request, data, lambda ctx: [services.app.plans.withdraw_curriculum(
+            ctx, competency_code=data.competency, level=data.level, code=data.code, reason=data.reason)],
+            effective=data.effective_date)
+
+    @get("/", operation_id="listCurriculumStandards", sync_to_thread=True, summary="Registered curriculum standards")
+    def list(self, services: NamedDependency[Services], competency: FromQuery[str | None] = None,
+             level: FromQuery[str | None] = None) -> dict[str, Any]:
+        return {"items": curriculum_standards(services.views, competency_code=competency, level=level)}
+
+
+class DeadlineController(Controller):
+    path = "/deadlines"
+    tags = ["planning"]
+
+    @get("/", operation_id="planningDeadlines", sync_to_thread=True,
+         summary="Per agency and plan year: what is due, done, and overdue by how many days")
+    def read(self, request: Req, services: NamedDependency[Services], plan_year: YearParam,
+             agency: FromQuery[Agency | None] = None, today: FromQuery[date | None] = None) -> dict[str, Any]:
+        actor = request.user
+        scope = access.agency_scope(actor, agency)
+        if scope is None:
+            raise access.Forbidden("Name the agency whose deadlines you want to read (?agency=).")
+        if not access.reads_across_agencies(actor):
+            access.require_role(actor, sorted(access.AGENCY_READERS), "read the agency's deadlines")
+        return deadlines(services.views, agency=scope, plan_year=plan_year,
+                         today=today or datetime.now(timezone.utc).date())

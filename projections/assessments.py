@@ -1,0 +1,280 @@
+"""Read models of the inventory (BAB II.A): the assessment instruments, the 180° assessments and
+their gap analyses (Formulir 2.3, 2.4), the performance-gap analyses (Formulir 2.5) and the
+proposals (Formulir 2.1). One JSON document per record, kept current by its events."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import msgspec
+
+from core.assessment import CompetencyAssessment, Instrument
+from core.catalogue import CompetencyKind, competency
+from core.performance import PerformanceReview
+from core.proposal import DevelopmentProposal
+from projections.base import Projection, handles
+from projections.store import Tx, ViewStore
+
+
+def _json(value: Any) -> str:
+    return msgspec.json.encode(msgspec.to_builtins(value)).decode()
+
+
+def _who(e: Any) -> dict[str, Any]:
+    m = e.meta
+    return {"subject": m.subject, "name": m.subject_name, "role": m.role, "recorded_at": m.recorded_at.isoformat(),
+            "effective_date": m.effective_date.isoformat()}
+
+
+class InventoryRecords(Projection):
+    name = "inventory"
+    version = 1
+    tables = {
+        "inv_instrument_ids": "id TEXT PRIMARY KEY, code TEXT NOT NULL",
+        "inv_instruments": "code TEXT NOT NULL, version INTEGER NOT NULL, title TEXT NOT NULL, doc TEXT NOT NULL, "
+                           "published_at TEXT NOT NULL, PRIMARY KEY (code, version)",
+        "inv_assessments": "id TEXT PRIMARY KEY, officer_id TEXT NOT NULL, agency TEXT NOT NULL, nip TEXT NOT NULL, "
+                           "year INTEGER NOT NULL, closed INTEGER NOT NULL, closed_on TEXT, version INTEGER NOT NULL, doc TEXT NOT NULL",
+        "inv_reviews": "id TEXT PRIMARY KEY, officer_id TEXT NOT NULL, agency TEXT NOT NULL, nip TEXT NOT NULL, "
+                       "year INTEGER NOT NULL, signed INTEGER NOT NULL, signed_on TEXT, version INTEGER NOT NULL, doc TEXT NOT NULL",
+        "inv_proposals": "id TEXT PRIMARY KEY, officer_id TEXT NOT NULL, agency TEXT NOT NULL, nip TEXT NOT NULL, "
+                         "plan_year INTEGER NOT NULL, forwarded INTEGER NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL",
+    }
+    indexes = (
+        "CREATE INDEX IF NOT EXISTS inv_assessments_agency_idx ON inv_assessments (agency, year)",
+        "CREATE INDEX IF NOT EXISTS inv_reviews_agency_idx ON inv_reviews (agency, year)",
+        "CREATE INDEX IF NOT EXISTS inv_proposals_agency_idx ON inv_proposals (agency, plan_year, forwarded)",
+    )
+
+    # -- instruments ---------------------------------------------------------------------------------
+
+    @handles(Instrument.Created)
+    def instrument_created(self, tx: Tx, e: Instrument.Created, position: int) -> None:
+        tx.execute("INSERT INTO inv_instrument_ids (id, code) VALUES (?, ?)", (str(e.originator_id), e.code))
+
+    @handles(Instrument.VersionPublished)
+    def instrument_version(self, tx: Tx, e: Instrument.VersionPublished, position: int) -> None:
+        row = tx.fetchone("SELECT code FROM inv_instrument_ids WHERE id = ?", (str(e.originator_id),))
+        assert row is not None
+        doc = {"instrument_id": str(e.originator_id), "code": row["code"], "version": e.version, "title": e.title,
+               "note": e.note, "questions": msgspec.to_builtins(e.questions),
+               "standards": msgspec.to_builtins(e.standards), "published": _who(e)}
+        tx.execute("INSERT INTO inv_instruments (code, version, title, doc, published_at) VALUES (?, ?, ?, ?, ?)",
+                   (row["code"], e.version, e.title, _json(doc), e.meta.recorded_at.isoformat()))
+
+    # -- competency assessments -----------------------------------------------------------------------
+
+    def _doc(self, tx: Tx, table: str, e: Any) -> dict[str, Any]:
+        row = tx.fetchone(f"SELECT doc FROM {table} WHERE id = ?", (str(e.originator_id),))
+        assert row is not None
+        return json.loads(row["doc"])
+
+    def _put(self, tx: Tx, table: str, e: Any, doc: dict[str, Any], **cols: Any) -> None:
+        sets = "".join(f", {k} = ?" for k in cols)
+        tx.execute(f"UPDATE {table} SET doc = ?, version = ?{sets} WHERE id = ?",
+                   (_json(doc), e.originator_version, *cols.values(), str(e.originator_id)))
+
+    @handles(CompetencyAssessment.Opened)
+    def assessment_opened(self, tx: Tx, e: CompetencyAssessment.Opened, position: int) -> None:
+        doc = {"id": str(e.originator_id), "officer_id": str(e.officer_id), "nip": e.nip, "agency": e.agency, "level": e.level,
+               "year": e.year, "instrument_code": e.instrument_code, "instrument_version": e.instrument_version,
+               "supervisor": None, "self": None, "gap_analysis": None}
+        tx.execute("INSERT INTO inv_assessments (id, officer_id, agency, nip, year, closed, closed_on, version, doc) "
+                   "VALUES (?, ?, ?, ?, ?, 0, NULL, ?, ?)",
+                   (str(e.originator_id), str(e.officer_id), e.agency, e.nip, e.year, e.originator_version, _json(doc)))
+
+    @handles(CompetencyAssessment.SupervisorScored, CompetencyAssessment.SelfScored)
+    def scored(self, tx: Tx, e: Any, position: int) -> None:
+        doc = self._doc(tx, "inv_assessments", e)
+        part = "supervisor" if isinstance(e, CompetencyAssessment.SupervisorScored) else "self"
+        doc[part] = {"scores": {s.question_id: s.score for s in e.scores}, "by": _who(e),
+                     **({"supervisor_nip": e.supervisor_nip} if part == "supervisor" else {})}
+        self._put(tx, "inv_assessments", e, doc)
+
+    @handles(CompetencyAssessment.GapAnalysisClosed)
+    def gap_closed(self, tx: Tx, e: CompetencyAssessment.GapAnalysisClosed, position: int) -> None:
+        doc = self._doc(tx, "inv_assessments", e)
+        doc["gap_analysis"] = {
+            "weights": {"supervisor": str(e.weight_supervisor), "self": str(e.weight_self)},
+            "rows": msgspec.to_builtins(e.rows), "instrument_code": e.instrument_code,
+            "instrument_version": e.instrument_version, "ruleset_version": e.ruleset_version, "closed": _who(e),
+        }
+        self._put(tx, "inv_assessments", e, doc, closed=1, closed_on=e.meta.effective_date.isoformat())
+
+    # -- performance reviews (Formulir 2.5) -----------------------------------------------------------
+
+    @handles(PerformanceReview.Opened)
+    def review_opened(self, tx: Tx, e: PerformanceReview.Opened, position: int) -> None:
+        doc = {"id": str(e.originator_id), "officer_id": str(e.officer_id), "nip": e.nip, "agency": e.agency, "year": e.year,
+               "content": None, "signed": None}
+        tx.execute("INSERT INTO inv_reviews (id, officer_id, agency, nip, year, signed, signed_on, version, doc) "
+                   "VALUES (?, ?, ?, ?, ?, 0, NULL, ?, ?)",
+                   (str(e.originator_id), str(e.officer_id), e.agency, e.nip, e.year, e.originator_version, _json(doc)))
+
+    @handles(PerformanceReview.Recorded)
+    def review_recorded(self, tx: Tx, e: PerformanceReview.Recorded, position: int) -> None:
+        doc = self._doc(tx, "inv_reviews", e)
+        doc["content"] = {"supervisor_nip": e.supervisor_nip, "targets": msgspec.to_builtins(e.targets),
+                          "hasil_kerja": e.hasil_kerja, "perilaku_kerja": e.perilaku_kerja, "predikat": e.predikat,
+                          "gap_level": e.gap_level, "ruleset_version": e.ruleset_version, "by": _who(e)}
+        self._put(tx, "inv_reviews", e, doc)
+
+    @handles(PerformanceReview.Signed)
+    def review_signed(self, tx: Tx, e: PerformanceReview.Signed, position: int) -> None:
+        doc = self._doc(tx, "inv_reviews", e)
+        doc["signed"] = {"supervisor_nip": e.supervisor_nip, **_who(e)}
+        self._put(tx, "inv_reviews", e, doc, signed=1, signed_on=e.meta.effective_date.isoformat())
+
+    # -- proposals (Formulir 2.1) -----------------------------------------------------------------------
+
+    @handles(DevelopmentProposal.Opened)
+    def proposal_opened(self, tx: Tx, e: DevelopmentProposal.Opened, position: int) -> None:
+        fields = ("nip", "officer_name", "agency", "unit", "level", "employee_type", "plan_year", "supervisor_nip", "supervisor_name")
+        doc = {"id": str(e.originator_id), "officer_id": str(e.officer_id), **{k: getattr(e, k) for k in fields},
+               "items": [], "officer_signature": None, "supervisor_signature": None, "voided_signatures": [],
+               "considerations": [], "forwarded": None}
+        tx.execute("INSERT INTO inv_proposals (id, officer_id, agency, nip, plan_year, forwarded, version, doc) "
+                   "VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
+                   (str(e.originator_id), str(e.officer_id), e.agency, e.nip, e.plan_year, e.originator_version, _json(doc)))
+
+    @handles(DevelopmentProposal.ItemAdded, DevelopmentProposal.ItemChanged)
+    def proposal_item(self, tx: Tx, e: Any, position: int) -> None:
+        doc = self._doc(tx, "inv_proposals", e)
+        item = {"item_id": str(e.item_id), **{k: getattr(e, k) for k in (
+            "source", "competency", "behaviour_indicator", "performance_standard", "form", "pathway", "target_time", "remark")}}
+        items = [i for i in doc["items"] if i["item_id"] != item["item_id"]]
+        pos = next((n for n, i in enumerate(doc["items"]) if i["item_id"] == item["item_id"]), len(items))
+        items.insert(pos, item)
+        doc["items"] = items
+        self._put(tx, "inv_proposals", e, doc)
+
+    @handles(DevelopmentProposal.ItemRemoved)
+    def proposal_item_removed(self, tx: Tx, e: DevelopmentProposal.ItemRemoved, position: int) -> None:
+        doc = self._doc(tx, "inv_proposals", e)
+        doc["items"] = [i for i in doc["items"] if i["item_id"] != str(e.item_id)]
+        self._put(tx, "inv_proposals", e, doc)
+
+    @handles(DevelopmentProposal.SignaturesVoided)
+    def proposal_voided(self, tx: Tx, e: DevelopmentProposal.SignaturesVoided, position: int) -> None:
+        doc = self._doc(tx, "inv_proposals", e)
+        doc["voided_signatures"].append({"officer": doc["officer_signature"], "supervisor": doc["supervisor_signature"],
+                                         "reason": e.reason, **_who(e)})
+        doc["officer_signature"] = doc["supervisor_signature"] = None
+        self._put(tx, "inv_proposals", e, doc)
+
+    @handles(DevelopmentProposal.SignedByOfficer, DevelopmentProposal.SignedBySupervisor)
+    def proposal_signed(self, tx: Tx, e: Any, position: int) -> None:
+        doc = self._doc(tx, "inv_proposals", e)
+        key = "officer_signature" if isinstance(e, DevelopmentProposal.SignedByOfficer) else "supervisor_signature"
+        doc[key] = {"nip": e.nip, **_who(e)}
+        self._put(tx, "inv_proposals", e, doc)
+
+    @handles(DevelopmentProposal.Considered)
+    def proposal_considered(self, tx: Tx, e: DevelopmentProposal.Considered, position: int) -> None:
+        doc = self._doc(tx, "inv_proposals", e)
+        doc["considerations"].append({"position": e.position, "note": e.note, **_who(e)})
+        self._put(tx, "inv_proposals", e, doc)
+
+    @handles(DevelopmentProposal.Forwarded)
+    def proposal_forwarded(self, tx: Tx, e: DevelopmentProposal.Forwarded, position: int) -> None:
+        doc = self._doc(tx, "inv_proposals", e)
+        doc["forwarded"] = {"to": e.to, **_who(e)}
+        self._put(tx, "inv_proposals", e, doc, forwarded=1)
+
+
+# -- queries ------------------------------------------------------------------------------------------
+
+
+def instrument(store: ViewStore, code: str, version: int | None = None) -> dict[str, Any] | None:
+    if version is None:
+        row = store.fetchone("SELECT doc FROM inv_instruments WHERE code = ? ORDER BY version DESC LIMIT 1", (code,))
+    else:
+        row = store.fetchone("SELECT doc FROM inv_instruments WHERE code = ? AND version = ?", (code, version))
+    return json.loads(row["doc"]) if row else None
+
+
+def list_instruments(store: ViewStore) -> list[dict[str, Any]]:
+    rows = store.fetchall("SELECT code, version, title, published_at FROM inv_instruments ORDER BY code, version")
+    return rows
+
+
+def assessment_doc(store: ViewStore, assessment_id: str) -> dict[str, Any] | None:
+    row = store.fetchone("SELECT doc, version FROM inv_assessments WHERE id = ?", (assessment_id,))
+    if row is None:
+        return None
+    doc = json.loads(row["doc"])
+    doc["version"] = row["version"]
+    return doc
+
+
+def assessment_forms(store: ViewStore, assessment_id: str, officer: dict[str, Any]) -> dict[str, Any] | None:
+    """Formulir 2.3 and 2.4 (questions in two sections: managerial & sociocultural, technical) and the gap analysis."""
+    doc = assessment_doc(store, assessment_id)
+    if doc is None:
+        return None
+    inst = instrument(store, doc["instrument_code"], doc["instrument_version"]) or {"questions": []}
+    questions = [q for q in inst["questions"] if q["level"] == doc["level"]]
+
+    def form(part: str, number: str, title: str) -> dict[str, Any]:
+        filled = doc[part]
+        scores = filled["scores"] if filled else {}
+        sections: dict[str, list[dict[str, Any]]] = {"manajerial_sosiokultural": [], "teknis": []}
+        for q in questions:
+            kind = competency(q["competency"]).kind
+            key = "teknis" if kind == CompetencyKind.TEKNIS else "manajerial_sosiokultural"
+            sections[key].append({"question_id": q["question_id"], "competency": q["competency"], "text": q["text"],
+                                  "score": scores.get(q["question_id"])})
+        return {"formulir": number, "judul": title, "filled": filled is not None, "by": filled["by"] if filled else None,
+                "soal_kompetensi_manajerial_sosiokultural": sections["manajerial_sosiokultural"],
+                "soal_kompetensi_teknis": sections["teknis"]}
+
+    identity = {"nip": officer["nip"], "name": officer["name"], "position": officer["position"], "level": officer["level"],
+                "unit": officer["unit"], "supervisor_nip": officer["supervisor_nip"], "supervisor_name": officer["supervisor_name"]}
+    return {
+        "id": doc["id"], "version": doc["version"], "officer_id": doc["officer_id"], "year": doc["year"],
+        "instrument": {"code": doc["instrument_code"], "version": doc["instrument_version"]},
+        "identitas": identity,
+        "formulir_2_3": form("supervisor", "2.3", "Penilaian Atasan atas Kompetensi Manajerial, Sosio Kultural dan Teknis"),
+        "formulir_2_4": form("self", "2.4", "Penilaian Mandiri atas Kompetensi Manajerial, Sosio Kultural dan Teknis"),
+        "analisis_kesenjangan_kompetensi": doc["gap_analysis"],
+    }
+
+
+def review_doc(store: ViewStore, review_id: str) -> dict[str, Any] | None:
+    row = store.fetchone("SELECT doc, version FROM inv_reviews WHERE id = ?", (review_id,))
+    if row is None:
+        return None
+    doc = json.loads(row["doc"])
+    c = doc["content"] or {}
+    return {"formulir": "2.5", "judul": "Identifikasi Kesenjangan Kinerja Pengantar Kerja", "id": doc["id"],
+            "version": row["version"], "officer_id": doc["officer_id"], "nip": doc["nip"], "agency": doc["agency"],
+            "tahun_kinerja": doc["year"], "sasaran_kerja": c.get("targets", []), "hasil_kerja": c.get("hasil_kerja"),
+            "perilaku_kerja": c.get("perilaku_kerja"), "predikat": c.get("predikat"),
+            "tingkat_kesenjangan_kinerja": c.get("gap_level"), "ruleset_version": c.get("ruleset_version"),
+            "recorded": c.get("by"), "tanda_tangan_atasan": doc["signed"]}
+
+
+def proposal_doc(store: ViewStore, proposal_id: str) -> dict[str, Any] | None:
+    row = store.fetchone("SELECT doc, version FROM inv_proposals WHERE id = ?", (proposal_id,))
+    if row is None:
+        return None
+    doc = json.loads(row["doc"])
+    return {
+        "formulir": "2.1", "judul": "Inventarisasi Usulan Pengembangan Kompetensi Pemangku Jabatan Fungsional Pengantar Kerja",
+        "id": doc["id"], "version": row["version"], "officer_id": doc["officer_id"], "plan_year": doc["plan_year"],
+        "identitas_atasan": {"nip": doc["supervisor_nip"], "name": doc["supervisor_name"], "unit": doc["unit"]},
+        "identitas_pengantar_kerja": {"nip": doc["nip"], "name": doc["officer_name"], "level": doc["level"],
+                                      "employee_type": doc["employee_type"], "agency": doc["agency"]},
+        "kesenjangan_kompetensi": [i for i in doc["items"] if i["source"] == "competency"],
+        "kesenjangan_kinerja": [i for i in doc["items"] if i["source"] == "performance"],
+        "tanda_tangan_pengantar_kerja": doc["officer_signature"], "tanda_tangan_atasan": doc["supervisor_signature"],
+        "tanda_tangan_dibatalkan": doc["voided_signatures"], "pertimbangan": doc["considerations"],
+        "diteruskan_ke_pyb": doc["forwarded"],
+    }
+
+
+def forwarded_proposals(store: ViewStore, *, agency: str, plan_year: int) -> list[dict[str, Any]]:
+    """The proposals the HR unit recaps into the plan (BAB II.B.5.a(2))."""
+    rows = store.fetchall("SELECT id FROM inv_proposals WHERE agency = ? AND plan_year = ? AND forwarded = 1 ORDER BY nip",
+                          (agency, plan_year))
+    return [d for r in rows if (d := proposal_doc(store, r["id"])) is not None]

@@ -1,0 +1,104 @@
+"""Deadline read model of the planning half (DOMAIN §4): per agency and plan year, what is due,
+what is done (and whether late) and what is overdue by how many days. The due dates come from
+:mod:`core.deadlines`; this module records when each step was done (its effective date)."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from core.assessment import CompetencyAssessment
+from core.deadlines import Step, due_dates, status
+from core.officers import Officer
+from core.performance import PerformanceReview
+from core.planning import DevelopmentPlan
+from projections.base import Projection, handles
+from projections.store import Tx, ViewStore
+
+
+class DeadlineLedger(Projection):
+    name = "deadlines"
+    version = 1
+    tables = {
+        "dl_officers": "officer_id TEXT PRIMARY KEY, agency TEXT NOT NULL, nip TEXT NOT NULL, name TEXT NOT NULL, "
+                       "registered_on TEXT NOT NULL, withdrawn INTEGER NOT NULL",
+        "dl_records": "id TEXT PRIMARY KEY, kind TEXT NOT NULL, agency TEXT NOT NULL, subject TEXT NOT NULL, year INTEGER NOT NULL",
+        "dl_done": "agency TEXT NOT NULL, plan_year INTEGER NOT NULL, step TEXT NOT NULL, subject TEXT NOT NULL, "
+                   "done_on TEXT NOT NULL, PRIMARY KEY (agency, plan_year, step, subject)",
+    }
+    indexes = ("CREATE INDEX IF NOT EXISTS dl_officers_agency_idx ON dl_officers (agency)",)
+
+    @handles(Officer.Registered)
+    def registered(self, tx: Tx, e: Officer.Registered, position: int) -> None:
+        tx.execute("INSERT INTO dl_officers (officer_id, agency, nip, name, registered_on, withdrawn) VALUES (?, ?, ?, ?, ?, 0)",
+                   (str(e.originator_id), e.agency, e.nip, e.name, e.meta.effective_date.isoformat()))
+
+    @handles(Officer.RegistrationWithdrawn)
+    def withdrawn(self, tx: Tx, e: Officer.RegistrationWithdrawn, position: int) -> None:
+        tx.execute("UPDATE dl_officers SET withdrawn = 1 WHERE officer_id = ?", (str(e.originator_id),))
+
+    def _remember(self, tx: Tx, e: Any, kind: str, agency: str, subject: str, year: int) -> None:
+        tx.execute("INSERT INTO dl_records (id, kind, agency, subject, year) VALUES (?, ?, ?, ?, ?)",
+                   (str(e.originator_id), kind, agency, subject, year))
+
+    def _done(self, tx: Tx, e: Any, step: Step, plan_year_of: int = 0) -> None:
+        rec = tx.fetchone("SELECT agency, subject, year FROM dl_records WHERE id = ?", (str(e.originator_id),))
+        assert rec is not None
+        key = (rec["agency"], rec["year"] + plan_year_of, step.value, rec["subject"])
+        if tx.fetchone("SELECT 1 AS x FROM dl_done WHERE agency = ? AND plan_year = ? AND step = ? AND subject = ?", key) is None:
+            tx.execute("INSERT INTO dl_done (agency, plan_year, step, subject, done_on) VALUES (?, ?, ?, ?, ?)",
+                       (*key, e.meta.effective_date.isoformat()))
+
+    @handles(CompetencyAssessment.Opened)
+    def assessment(self, tx: Tx, e: CompetencyAssessment.Opened, position: int) -> None:
+        self._remember(tx, e, "assessment", e.agency, str(e.officer_id), e.year)
+
+    @handles(CompetencyAssessment.GapAnalysisClosed)
+    def assessment_closed(self, tx: Tx, e: CompetencyAssessment.GapAnalysisClosed, position: int) -> None:
+        self._done(tx, e, Step.COMPETENCY_GAP, 1)  # the assessment of year Y feeds the plan for Y + 1
+
+    @handles(PerformanceReview.Opened)
+    def review(self, tx: Tx, e: PerformanceReview.Opened, position: int) -> None:
+        self._remember(tx, e, "review", e.agency, str(e.officer_id), e.year)
+
+    @handles(PerformanceReview.Signed)
+    def review_signed(self, tx: Tx, e: PerformanceReview.Signed, position: int) -> None:
+        self._done(tx, e, Step.PERFORMANCE_GAP, 2)  # the 2.5 measuring year Y feeds the plan for Y + 2
+
+    @handles(DevelopmentPlan.Opened)
+    def plan(self, tx: Tx, e: DevelopmentPlan.Opened, position: int) -> None:
+        self._remember(tx, e, "plan", e.agency, str(e.originator_id), e.year)
+
+    @handles(DevelopmentPlan.SignedByHead)
+    def plan_signed(self, tx: Tx, e: DevelopmentPlan.SignedByHead, position: int) -> None:
+        self._done(tx, e, Step.PLAN_COMPOSED)
+
+    @handles(DevelopmentPlan.Submitted)
+    def plan_submitted(self, tx: Tx, e: DevelopmentPlan.Submitted, position: int) -> None:
+        self._done(tx, e, Step.SUBMITTED_PEMBINA if e.recipient == "pembina" else Step.SUBMITTED_LAN)
+
+
+def deadlines(store: ViewStore, *, agency: str, plan_year: int, today: date) -> dict[str, Any]:
+    """Every step of the planning half for ``agency``'s plan ``plan_year``: due date, done date, status, days late."""
+    officers = store.fetchall("SELECT officer_id, nip, name, registered_on FROM dl_officers WHERE agency = ? AND withdrawn = 0 "
+                              "ORDER BY name, nip", (agency,))
+    done = {(r["step"], r["subject"]): date.fromisoformat(r["done_on"]) for r in store.fetchall(
+        "SELECT step, subject, done_on FROM dl_done WHERE agency = ? AND plan_year = ?", (agency, plan_year))}
+    items = []
+    for d in due_dates(plan_year):
+        subjects: list[tuple[str, dict[str, Any]]]
+        if d.per_officer:
+            subjects = [(o["officer_id"], {"officer_id": o["officer_id"], "nip": o["nip"], "name": o["name"]}) for o in officers]
+        else:
+            subjects = [("plan", {"plan": f"{agency} {plan_year}"})]
+        for key, who in subjects:
+            if d.step == Step.PROFILE:
+                done_on = next(date.fromisoformat(o["registered_on"]) for o in officers if o["officer_id"] == key)
+            elif key == "plan":
+                done_on = next((v for (step, _), v in done.items() if step == d.step.value), None)
+            else:
+                done_on = done.get((d.step.value, key))
+            state, days = status(d.due, done_on, today)
+            items.append({"step": d.step.value, **who, "due": d.due.isoformat(), "done_on": done_on.isoformat() if done_on else None,
+                          "status": state, "days_late": days, "citation": d.citation})
+    summary = {s: sum(1 for i in items if i["status"] == s) for s in ("due", "overdue", "done", "done_late")}
+    return {"agency": agency, "plan_year": plan_year, "today": today.isoformat(), "summary": summary, "items": items}

@@ -1,0 +1,333 @@
+"""Read model of the agencies' development plans: Formulir 2.6 as it stands and as each validated
+revision was validated, the findings of checks a–f with their resolutions, the team, meetings,
+budgets and submissions; and the Instansi Pembina's curriculum standards. Findings are stored as
+the plan's events recorded them: nothing is recomputed here."""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+import msgspec
+
+from core.catalogue import LEVEL_LABELS, PATHWAY_LABELS, Level, Pathway, competency
+from core.planning import CurriculumStandards, DevelopmentPlan
+from projections.base import Projection, handles
+from projections.store import Tx, ViewStore
+
+
+def _json(value: Any) -> str:
+    return msgspec.json.encode(msgspec.to_builtins(value)).decode()
+
+
+def _who(e: Any) -> dict[str, Any]:
+    m = e.meta
+    return {"subject": m.subject, "name": m.subject_name, "role": m.role, "recorded_at": m.recorded_at.isoformat(),
+            "effective_date": m.effective_date.isoformat()}
+
+
+_ROW_SKIP = {"originator_id", "originator_version", "timestamp", "meta", "reason"}
+
+
+class PlanBook(Projection):
+    name = "plans"
+    version = 1
+    tables = {
+        "plan_heads": "id TEXT PRIMARY KEY, agency TEXT NOT NULL, year INTEGER NOT NULL, revision INTEGER NOT NULL, "
+                      "status TEXT NOT NULL, submitted INTEGER NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL",
+        "plan_rows": "plan_id TEXT NOT NULL, row_id TEXT NOT NULL, seq BIGINT NOT NULL, officer_id TEXT NOT NULL, "
+                     "doc TEXT NOT NULL, PRIMARY KEY (plan_id, row_id)",
+        "plan_versions": "plan_id TEXT NOT NULL, revision INTEGER NOT NULL, agency TEXT NOT NULL, year INTEGER NOT NULL, "
+                         "validated_at TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (plan_id, revision)",
+        "plan_version_rows": "plan_id TEXT NOT NULL, revision INTEGER NOT NULL, agency TEXT NOT NULL, year INTEGER NOT NULL, "
+                             "row_id TEXT NOT NULL, officer_id TEXT NOT NULL, planned_jp INTEGER NOT NULL, "
+                             "PRIMARY KEY (plan_id, revision, row_id)",
+        "plan_curriculum_ids": "id TEXT PRIMARY KEY, competency TEXT NOT NULL, level TEXT NOT NULL",
+        "plan_curriculum": "competency TEXT NOT NULL, level TEXT NOT NULL, code TEXT NOT NULL, title TEXT NOT NULL, "
+                           "pathways TEXT NOT NULL, min_jp INTEGER, note TEXT, registered_at TEXT NOT NULL, "
+                           "PRIMARY KEY (competency, level, code)",
+    }
+    indexes = (
+        "CREATE INDEX IF NOT EXISTS plan_heads_agency_idx ON plan_heads (agency, year)",
+        "CREATE INDEX IF NOT EXISTS plan_version_rows_year_idx ON plan_version_rows (year, agency)",
+    )
+
+    # -- helpers -----------------------------------------------------------------------------------------
+
+    def _head(self, tx: Tx, e: Any) -> dict[str, Any]:
+        row = tx.fetchone("SELECT doc FROM plan_heads WHERE id = ?", (str(e.originator_id),))
+        assert row is not None
+        return json.loads(row["doc"])
+
+    def _put(self, tx: Tx, e: Any, doc: dict[str, Any]) -> None:
+        tx.execute("UPDATE plan_heads SET doc = ?, version = ?, revision = ?, status = ?, submitted = ? WHERE id = ?",
+                   (_json(doc), e.originator_version, doc["revision"], doc["status"], 1 if doc["submissions"] else 0,
+                    str(e.originator_id)))
+
+    # -- plan events ---------------------------------------------------------------------------------
+
+    @handles(DevelopmentPlan.Opened)
+    def opened(self, tx: Tx, e: DevelopmentPlan.Opened, position: int) -> None:
+        doc = {"id": str(e.originator_id), "agency": e.agency, "year": e.year, "revision": 1, "status": "draft",
+               "revisions": [{"revision": 1, "reason": None, **_who(e)}], "budgets": {}, "team": [], "meetings": [],
+               "findings": [], "accepted": {}, "checks": None, "signature": None, "voided_signatures": [],
+               "validations": [], "submissions": []}
+        tx.execute("INSERT INTO plan_heads (id, agency, year, revision, status, submitted, version, doc) VALUES (?, ?, ?, 1, 'draft', 0, ?, ?)",
+                   (str(e.originator_id), e.agency, e.year, e.originator_version, _json(doc)))
+
+    @handles(DevelopmentPlan.RowAdded, DevelopmentPlan.RowChanged)
+    def row(self, tx: Tx, e: Any, position: int) -> None:
+        doc = msgspec.to_builtins({k: v for k, v in vars(e).items() if k not in _ROW_SKIP})
+        doc["last_change"] = {"reason": getattr(e, "reason", None), **_who(e)}
+        if isinstance(e, DevelopmentPlan.RowAdded):
+            tx.execute("INSERT INTO plan_rows (plan_id, row_id, seq, officer_id, doc) VALUES (?, ?, ?, ?, ?)",
+                       (str(e.originator_id), str(e.row_id), position, str(e.officer_id), _json(doc)))
+        else:
+            tx.execute("UPDATE plan_rows SET officer_id = ?, doc = ? WHERE plan_id = ? AND row_id = ?",
+                       (str(e.officer_id), _json(doc), str(e.originator_id), str(e.row_id)))
+        self._put(tx, e, self._head(tx, e))
+
+    @handles(DevelopmentPlan.RowRemoved)
+    def row_removed(self, tx: Tx, e: DevelopmentPlan.RowRemoved, position: int) -> None:
+        tx.execute("DELETE FROM plan_rows WHERE plan_id = ? AND row_id = ?", (str(e.originator_id), str(e.row_id)))
+        self._put(tx, e, self._head(tx, e))
+
+    @handles(DevelopmentPlan.BudgetRegistered)
+    def budget(self, tx: Tx, e: DevelopmentPlan.BudgetRegistered, position: int) -> None:
+        doc = self._head(tx, e)
+        doc["budgets"][e.funding_source] = {"amount": str(e.amount), "note": e.note, **_who(e)}
+        self._put(tx, e, doc)
+
+    @handles(DevelopmentPlan.ChecksRun)
+    def checks(self, tx: Tx, e: DevelopmentPlan.ChecksRun, position: int) -> None:
+        doc = self._head(tx, e)
+        doc["findings"] = msgspec.to_builtins(e.findings)
+        doc["checks"] = {"trigger": e.trigger, "ruleset_version": e.ruleset_version, "jp_table_version": e.jp_table_version, **_who(e)}
+        self._put(tx, e, doc)
+
+    @handles(DevelopmentPlan.FindingAccepted)
+    def accepted(self, tx: Tx, e: DevelopmentPlan.FindingAccepted, position: int) -> None:
+        doc = self._head(tx, e)
+        doc["accepted"][str(e.finding_id)] = {"reason": e.reason, "rule": e.rule, "message": e.message, **_who(e)}
+        self._put(tx, e, doc)
+
+    @handles(DevelopmentPlan.TeamMemberAppointed)
+    def member(self, tx: Tx, e: DevelopmentPlan.TeamMemberAppointed, position: int) -> None:
+        doc = self._head(tx, e)
+        doc["team"].append({"member_id": str(e.member_id), "name": e.name, "nip": e.nip, "unit_represented": e.unit_represented,
+                            "team_role": e.team_role, "appointed": _who(e)})
+        self._put(tx, e, doc)
+
+    @handles(DevelopmentPlan.TeamMemberReleased)
+    def member_released(self, tx: Tx, e: DevelopmentPlan.TeamMemberReleased, position: int) -> None:
+        doc = self._head(tx, e)
+        doc["team"] = [m for m in doc["team"] if m["member_id"] != str(e.member_id)]
+        self._put(tx, e, doc)
+
+    @handles(DevelopmentPlan.MeetingRecorded)
+    def meeting(self, tx: Tx, e: DevelopmentPlan.MeetingRecorded, position: int) -> None:
+        doc = self._head(tx, e)
+        doc["meetings"].append({"meeting_id": str(e.meeting_id), "held_on": e.held_on.isoformat(),
+                                "attendees": list(e.attendees), "minutes": e.minutes, "recorded": _who(e)})
+        self._put(tx, e, doc)
+
+    @handles(DevelopmentPlan.SignedByHead)
+    def signed(self, tx: Tx, e: DevelopmentPlan.SignedByHead, position: int) -> None:
+        doc = self._head(tx, e)
+        doc["signature"] = {"revision": e.revision, "name": e.name, "nip": e.nip, "place": e.place, "recorded": _who(e)}
+        doc["status"] = "signed"
+        self._put(tx, e, doc)
+
+    @handles(DevelopmentPlan.SignatureVoided)
+    def voided(self, tx: Tx, e: DevelopmentPlan.SignatureVoided, position: int) -> None:
+        doc = self._head(tx, e)
+        doc["voided_signatures"].append({"signature": doc["signature"], "reason": e.reason, **_who(e)})
+        doc["signature"] = None
+        doc["status"] = "draft"
+        self._put(tx, e, doc)
+
+    @handles(DevelopmentPlan.Validated)
+    def validated(self, tx: Tx, e: DevelopmentPlan.Validated, position: int) -> None:
+        doc = self._head(tx, e)
+        validation = {"revision": e.revision, "rows": e.rows, "total_jp": e.total_jp, "total_budget": str(e.total_budget),
+                      "ruleset_version": e.ruleset_version, "jp_table_version": e.jp_table_version, **_who(e)}
+        doc["validations"].append(validation)
+        doc["status"] = "validated"
+        rows = _rows(tx, str(e.originator_id))
+        snapshot = _formulir(doc, rows)
+        snapshot["validation"] = validation
+        tx.execute("INSERT INTO plan_versions (plan_id, revision, agency, year, validated_at, doc) VALUES (?, ?, ?, ?, ?, ?)",
+                   (str(e.originator_id), e.revision, doc["agency"], doc["year"], e.meta.recorded_at.isoformat(), _json(snapshot)))
+        tx.executemany(
+            "INSERT INTO plan_version_rows (plan_id, revision, agency, year, row_id, officer_id, planned_jp) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(str(e.originator_id), e.revision, doc["agency"], doc["year"], r["row_id"], r["officer_id"], r["planned_jp"]) for r in rows])
+        self._put(tx, e, doc)
+
+    @handles(DevelopmentPlan.RevisionOpened)
+    def revision(self, tx: Tx, e: DevelopmentPlan.RevisionOpened, position: int) -> None:
+        doc = self._head(tx, e)
+        doc["revision"] = e.revision
+        doc["revisions"].append({"revision": e.revision, "reason": e.reason, **_who(e)})
+        doc["status"] = "draft"
+        doc["signature"] = None
+        self._put(tx, e, doc)
+
+    @handles(DevelopmentPlan.Submitted)
+    def submitted(self, tx: Tx, e: DevelopmentPlan.Submitted, position: int) -> None:
+        doc = self._head(tx, e)
+        doc["submissions"].append({"revision": e.revision, "recipient": e.recipient, "submitted_on": e.submitted_on.isoformat(), **_who(e)})
+        self._put(tx, e, doc)
+
+    # -- curriculum standards ---------------------------------------------------------------------------
+
+    @handles(CurriculumStandards.Created)
+    def curriculum_created(self, tx: Tx, e: CurriculumStandards.Created, position: int) -> None:
+        tx.execute("INSERT INTO plan_curriculum_ids (id, competency, level) VALUES (?, ?, ?)",
+                   (str(e.originator_id), e.competency, e.level))
+
+    def _pair(self, tx: Tx, e: Any) -> tuple[str, str]:
+        row = tx.fetchone("SELECT competency, level FROM plan_curriculum_ids WHERE id = ?", (str(e.originator_id),))
+        assert row is not None
+        return row["competency"], row["level"]
+
+    @handles(CurriculumStandards.StandardRegistered)
+    def curriculum_registered(self, tx: Tx, e: CurriculumStandards.StandardRegistered, position: int) -> None:
+        comp, level = self._pair(tx, e)
+        tx.execute("INSERT INTO plan_curriculum (competency, level, code, title, pathways, min_jp, note, registered_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   (comp, level, e.code, e.title, json.dumps(list(e.pathways)), e.min_jp, e.note, e.meta.recorded_at.isoformat()))
+
+    @handles(CurriculumStandards.StandardWithdrawn)
+    def curriculum_withdrawn(self, tx: Tx, e: CurriculumStandards.StandardWithdrawn, position: int) -> None:
+        comp, level = self._pair(tx, e)
+        tx.execute("DELETE FROM plan_curriculum WHERE competency = ? AND level = ? AND code = ?", (comp, level, e.code))
+
+
+def _rows(tx: Any, plan_id: str) -> list[dict[str, Any]]:
+    return [json.loads(r["doc"]) for r in tx.fetchall("SELECT doc FROM plan_rows WHERE plan_id = ? ORDER BY seq", (plan_id,))]
+
+
+def _formulir(head: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Formulir 2.6 with the guideline's columns (items 3–12) plus what verification recorded."""
+    accepted = head["accepted"]
+    findings = [{**f, "resolution": accepted.get(f["finding_id"]),
+                 "status": "note" if not f["blocking"] else ("accepted" if f["finding_id"] in accepted else "open")}
+                for f in head["findings"]]
+    by_row: dict[str, list[str]] = {}
+    for f in findings:
+        if f["row_id"]:
+            by_row.setdefault(f["row_id"], []).append(f["finding_id"])
+    out_rows = []
+    for n, r in enumerate(rows, start=1):
+        out_rows.append({
+            "no": n, "row_id": r["row_id"], "officer_id": r["officer_id"],
+            "nama_pegawai_dan_nip": {"name": r["officer_name"], "nip": r["nip"]},
+            "jabatan": {"position": r["position"], "level": r["level"], "level_label": LEVEL_LABELS[Level(r["level"])],
+                        "employee_type": r["employee_type"], "unit": r["unit"]},
+            "jenis_kompetensi": {"code": r["competency"], "name": competency(r["competency"]).name,
+                                 "kind": competency(r["competency"]).kind.value},
+            "jenis_dan_jalur_pengembangan": {"programme": r["programme"], "form": r["form"], "pathway": r["pathway"],
+                                             "pathway_label": PATHWAY_LABELS[Pathway(r["pathway"])],
+                                             "curriculum_code": r["curriculum_code"]},
+            "penyelenggara": r["provider"],
+            "jadwal_dan_waktu_pelaksanaan": {"start": r["start"], "end": r["end"]},
+            "anggaran": {"amount": r["budget"], "funding_source": r["funding_source"]},
+            "jumlah_jp": r["planned_jp"],
+            "jp_conversion": {"rule": r["jp_rule"], "basis": r["jp_basis"], "table_version": r["jp_table_version"]},
+            "target_kenaikan_angka_kredit": {"value": r["credit_target"], "source": r["credit_target_source"]},
+            "proposal": {"proposal_id": r["proposal_id"], "item_id": r["proposal_item_id"]} if r["proposal_id"] else None,
+            "findings": by_row.get(r["row_id"], []),
+        })
+    budget_planned: dict[str, Decimal] = {}
+    for r in rows:
+        budget_planned[r["funding_source"]] = budget_planned.get(r["funding_source"], Decimal(0)) + Decimal(r["budget"])
+    return {
+        "formulir": "2.6", "judul": "Formulir Rencana Pengembangan Kompetensi Teknis JF",
+        "plan_id": head["id"], "instansi": head["agency"], "tahun": head["year"], "revision": head["revision"],
+        "status": head["status"], "rows": out_rows,
+        "totals": {"rows": len(rows), "jp": sum(r["planned_jp"] for r in rows),
+                   "budget_by_source": {k: str(v) for k, v in budget_planned.items()},
+                   "budget_registered": {k: v["amount"] for k, v in head["budgets"].items()}},
+        "findings": findings,
+        "open_findings": sum(1 for f in findings if f["status"] == "open"),
+        "checks": head["checks"],
+        "tim_verifikasi": head["team"], "rapat_tim_verifikasi": head["meetings"],
+        "kepala_satuan_kerja": head["signature"],
+    }
+
+
+# -- queries ------------------------------------------------------------------------------------------
+
+
+def plan_head(store: ViewStore, plan_id: str) -> dict[str, Any] | None:
+    row = store.fetchone("SELECT doc, version, submitted FROM plan_heads WHERE id = ?", (plan_id,))
+    if row is None:
+        return None
+    doc = json.loads(row["doc"])
+    doc["version"] = row["version"]
+    return doc
+
+
+def formulir_2_6(store: ViewStore, plan_id: str, revision: int | None = None) -> dict[str, Any] | None:
+    """Formulir 2.6: the working revision (``revision`` None) or a validated revision as validated."""
+    head = plan_head(store, plan_id)
+    if head is None:
+        return None
+    if revision is not None:
+        row = store.fetchone("SELECT doc FROM plan_versions WHERE plan_id = ? AND revision = ?", (plan_id, revision))
+        if row is None:
+            return None
+        doc = json.loads(row["doc"])
+        doc["status"] = "validated"
+        return doc
+    doc = _formulir(head, _rows(store, plan_id))
+    doc.update(version=head["version"], revisions=head["revisions"], budgets=head["budgets"],
+               validations=head["validations"], submissions=head["submissions"],
+               voided_signatures=head["voided_signatures"])
+    return doc
+
+
+def list_plans(store: ViewStore, *, agency: str | None, year: int | None = None, submitted_only: bool = False) -> list[dict[str, Any]]:
+    where, params = [], []
+    if agency is not None:
+        where.append("agency = ?"); params.append(agency)
+    if year is not None:
+        where.append("year = ?"); params.append(year)
+    if submitted_only:
+        where.append("submitted = 1")
+    clause = f" WHERE {' AND '.join(where)}" if where else ""
+    rows = store.fetchall(f"SELECT id, agency, year, revision, status, submitted, version, doc FROM plan_heads{clause} ORDER BY year, agency", params)
+    out = []
+    for r in rows:
+        doc = json.loads(r.pop("doc"))
+        r["submitted"] = bool(r["submitted"])
+        r["validated_revisions"] = [v["revision"] for v in doc["validations"]]
+        r["submissions"] = doc["submissions"]
+        out.append(r)
+    return out
+
+
+def planned_jp_by_officer(store: ViewStore, *, agency: str | None, year: int) -> dict[str, int]:
+    """Officer id → planned JP in the latest validated revision of each plan for ``year``."""
+    where, params = "year = ?", [year]
+    if agency is not None:
+        where += " AND agency = ?"
+        params.append(agency)
+    rows = store.fetchall(
+        f"SELECT r.officer_id, SUM(r.planned_jp) AS jp FROM plan_version_rows r "
+        f"JOIN (SELECT plan_id, MAX(revision) AS revision FROM plan_version_rows WHERE {where} GROUP BY plan_id) latest "
+        "ON r.plan_id = latest.plan_id AND r.revision = latest.revision GROUP BY r.officer_id", params)
+    return {r["officer_id"]: int(r["jp"]) for r in rows}
+
+
+def curriculum_standards(store: ViewStore, *, competency_code: str | None = None, level: str | None = None) -> list[dict[str, Any]]:
+    where, params = ["1 = 1"], []
+    if competency_code is not None:
+        where.append("competency = ?"); params.append(competency_code)
+    if level is not None:
+        where.append("level = ?"); params.append(level)
+    rows = store.fetchall(f"SELECT competency, level, code, title, pathways, min_jp, note, registered_at FROM plan_curriculum "
+                          f"WHERE {' AND '.join(where)} ORDER BY competency, level, code", params)
+    for r in rows:
+        r["pathways"] = json.loads(r["pathways"])
+    return rows

@@ -1,0 +1,527 @@
+"""Activities (BAB III): create and prepare, record monitoring (Formulir 3.3 / 3.4), reports and
+certificates, complete (JP credited by the pathway plugin); read an activity and its monitoring.
+
+Certificate uploads get their own body limit (``PENGKOM_UPLOAD_MAX_BYTES``, 10 MiB by default) on
+a router built from the settings; every other route keeps the app's 1 MiB JSON limit.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, Router, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody, Parameter
+
+from api.bootstrap import Services
+from api.commands import event_view, expected_version, run
+from api.schemas import Body, Reason
+from api.settings import Settings
+from core import access
+from core.activities import Activity, can_read_activity, can_submit_report
+from core.errors import Forbidden, Invalid, NotFound
+from core.events import Actor
+
+Req = Request[Actor, Any, Any]
+Text = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+LongText = Annotated[str, msgspec.Meta(min_length=1, max_length=10_000)]
+Note = Annotated[str, msgspec.Meta(max_length=1000)]
+#: Room for the multipart envelope and form fields around the file itself.
+MULTIPART_OVERHEAD = 256 * 1024
+
+
+# -- request bodies -------------------------------------------------------------------------------------
+
+
+class CreateActivity(Body):
+    """One run of a pathway. From a validated plan row: give plan_id and plan_row_id."""
+
+    title: Text
+    method: Annotated[str, msgspec.Meta(description="klasikal, blended, hybrid or e_learning")]
+    provider_kind: Annotated[str, msgspec.Meta(description="own_unit, other_agency, independent, host_institution, coach_mentor, hr_unit")]
+    place: Text
+    pathway: Annotated[str, msgspec.Meta(description="a pathway code from GET /pathways", max_length=60)] | None = None
+    provider_name: Text | None = None
+    start: date | None = None
+    end: date | None = None
+    planned_jp: Annotated[int, msgspec.Meta(ge=0, le=1000)] | None = None
+    accreditation_ref: str | None = None
+    variant: str | None = None
+    competency: str | None = None
+    international: bool = False
+    budget: Decimal | None = None
+    funding_source: Annotated[str | None, msgspec.Meta(description="apbn, apbd or lainnya (BAB IV)")] = None
+    plan_id: str | None = None
+    plan_row_id: str | None = None
+    agency: str | None = None
+
+
+class ApproveProvider(Body):
+    approved_on: date
+    approver_name: Text
+    decision_ref: str | None = None
+
+
+class ProposalLetter(Body):
+    number: Text
+    letter_date: date
+    addressed_to: str | None = None
+
+
+class Schedule(Body):
+    dates: Annotated[list[date], msgspec.Meta(min_length=1, max_length=366)]
+    minutes: Annotated[int, msgspec.Meta(ge=15, le=1440)] | None = None
+    agreed_with_provider: bool = False
+    note: Note | None = None
+
+
+class SelectParticipant(Body):
+    officer_id: UUID
+    urgency_rank: Annotated[int, msgspec.Meta(ge=1, le=10_000, description="1 = most urgent (seleksi administrasi)")]
+    reason: Note | None = None
+    plan_id: str | None = None
+    plan_row_id: str | None = None
+
+
+class Deselect(Body):
+    officer_id: UUID
+    reason: Reason
+
+
+class AssignmentLetter(Body):
+    officer_id: UUID
+    number: Text
+    letter_date: date
+    signer_name: Text
+    signer_position: Text
+
+
+class AssignCoach(Body):
+    kind: Annotated[str, msgspec.Meta(description="coach or mentor")]
+    subject: Annotated[str, msgspec.Meta(min_length=1, max_length=200, description="the subject id of the coach's token")]
+    name: Text
+    institution: Text
+    criteria: Annotated[str, msgspec.Meta(min_length=1, max_length=1000, description="the agency's criteria the coach meets")]
+    assignment_number: Text
+    assignment_date: date
+    nip: str | None = None
+
+
+class ProposeContract(Body):
+    officer_id: UUID
+    meetings_agreed: Annotated[int, msgspec.Meta(ge=1, le=1000)]
+    goals: Annotated[list[str], msgspec.Meta(min_length=1, max_length=50)]
+
+
+class SignContract(Body):
+    officer_id: UUID
+
+
+class Materials(Body):
+    items: Annotated[list[str], msgspec.Meta(min_length=1, max_length=50)]
+    note: Note | None = None
+
+
+class Topics(Body):
+    topics: Annotated[list[str], msgspec.Meta(min_length=1, max_length=50)]
+
+
+class AttendanceBody(Body):
+    """Formulir 3.3, one participant and one session."""
+
+    officer_id: UUID
+    session_date: date
+    status: Annotated[str, msgspec.Meta(description="hadir_full, hadir_tidak_full or tidak_hadir")]
+    minutes_attended: Annotated[int, msgspec.Meta(ge=0, le=1440)] | None = None
+    note: Note | None = None
+
+
+class AttendanceCorrection(AttendanceBody, kw_only=True):
+    reason: Reason
+
+
+class MeetingBody(Body):
+    """Formulir 3.4, one meeting held."""
+
+    officer_id: UUID
+    meeting_date: date
+    duration_minutes: Annotated[int, msgspec.Meta(ge=15, le=720)]
+    notes: Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
+
+
+class MeetingCorrection(Body):
+    meeting_id: UUID
+    meeting_date: date
+    duration_minutes: Annotated[int, msgspec.Meta(ge=15, le=720)]
+    notes: Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
+    reason: Reason
+
+
+class MeetingRetraction(Body):
+    meeting_id: UUID
+    reason: Reason
+
+
+class ReportBody(Body):
+    """The officer's report; the effective date is the day it was handed in."""
+
+    officer_id: UUID
+    title: Text
+    summary: LongText
+
+
+class CoachReport(Body):
+    officer_id: UUID
+    summary: LongText
+
+
+class DiscussionNotes(Body):
+    topic: Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
+    held_on: date
+    notes: LongText
+
+
+class Summary(Body):
+    summary: LongText
+
+
+class Complete(Body):
+    officer_ids: list[UUID] | None = None
+
+
+@dataclass
+class CertificateUpload:
+    """multipart/form-data: the file and what the certificate or statement says."""
+
+    file: UploadFile
+    officer_id: UUID
+    number: str
+    issuer: str
+    issued_on: date
+    kind: str = "sertifikat"
+    programme_jp: int | None = None
+    effective_date: date | None = None
+
+
+# -- helpers ----------------------------------------------------------------------------------------------
+
+
+def _activity(services: Services, actor: Actor, aid: UUID) -> Activity:
+    try:
+        agg = services.app.activities.get(aid)
+    except NotFound:
+        raise NotFound(f"No activity with id {aid} exists.") from None
+    try:
+        can_read_activity(actor, agg)
+    except Forbidden:
+        if actor.agency != agg.agency and not access.reads_across_agencies(actor):
+            raise NotFound(f"No activity with id {aid} exists in your agency.") from None
+        raise
+    return agg
+
+
+def _fields(data: Body) -> tuple[dict[str, Any], date | None]:
+    fields = msgspec.structs.asdict(data)
+    return fields, fields.pop("effective_date")
+
+
+def _jsonable(value: Any) -> Any:
+    return msgspec.to_builtins(value)
+
+
+def activity_document(services: Services, agg: Activity) -> dict[str, Any]:
+    facts = agg.facts()
+    doc = _jsonable(facts)
+    doc.update(version=agg.version, status="completed" if agg.completed_on else "open",
+               monitoring_form=agg.monitoring_form, monitored_by=agg.monitored_by, scheduled_by=agg.scheduled_by,
+               evidence_required=list(agg.evidence_required), plugin=agg.plugin, plan_id=agg.plan_id,
+               plan_row_id=agg.plan_row_id, proposal_letter=_jsonable(agg.proposal_letter), coach=_jsonable(agg.coach),
+               missing_evidence={str(oid): services.app.activities.missing_evidence(agg, p)
+                                 for oid, p in agg.participants.items() if p["active"] and p["credit"] is None})
+    return doc
+
+
+def _command(services: Services, request: Req, data: Body, aid: UUID, verb: Any, *, status: int = 200,
+             result: Any = None) -> Response[Any]:
+    _activity(services, request.user, aid)
+    version = expected_version(request)
+    fields, effective = _fields(data)
+    return run(services, request, data, lambda ctx: [verb(ctx, aid, expected_version=version, **fields)],
+               effective=effective, status=status, result=result)
+
+
+class ActivityController(Controller):
+    path = "/activities"
+    tags = ["activities"]
+
+    @post("/", operation_id="createActivity", summary="Create an activity of a pathway (unplanned or from a plan row)",
+          status_code=201, sync_to_thread=True)
+    def create(self, request: Req, services: NamedDependency[Services], data: JSONBody[CreateActivity]) -> Response[Any]:
+        fields, effective = _fields(data)
+        agency = fields.pop("agency") or request.user.agency
+        if agency is None:
+            raise Invalid("Name the agency the activity belongs to.", field="agency")
+        return run(services, request, data, lambda ctx: [services.app.activities.create(ctx, services.pathways, agency=agency, **fields)],
+                   effective=effective, status=201)
+
+    @get("/", operation_id="listActivities", summary="Activities of your agency", sync_to_thread=True)
+    def list(self, request: Req, services: NamedDependency[Services], agency: FromQuery[str | None] = None,
+             year: Annotated[int | None, Parameter(ge=1960, le=2100)] = None, pathway: FromQuery[str | None] = None,
+             limit: Annotated[int, Parameter(ge=1, le=500)] = 50, offset: Annotated[int, Parameter(ge=0)] = 0) -> dict[str, Any]:
+        from projections.monitoring import list_activities
+
+        services.projector.require_current("monitoring")
+        actor = request.user
+        scope = access.agency_scope(actor, agency)
+        if not access.reads_across_agencies(actor) and not actor.roles & access.AGENCY_READERS:
+            raise Forbidden("Listing activities is for the HR unit, PyB, PPK, the head and national roles; open an activity "
+                            "you take part in by its id.")
+        rows, total = list_activities(services.views, agency=scope, year=year, pathway=pathway, limit=limit, offset=offset)
+        return {"items": rows, "total": total, "limit": limit, "offset": offset}
+
+    @get("/{activity_id:uuid}", operation_id="getActivity", summary="An activity: preparation, participants, evidence",
+         sync_to_thread=True)
+    def read(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID]) -> Response[Any]:
+        agg = _activity(services, request.user, activity_id)
+        return Response(activity_document(services, agg), headers={"ETag": f'"{agg.version}"'})
+
+    @get("/{activity_id:uuid}/events", operation_id="getActivityEvents", summary="Every event of the activity, with provenance",
+         sync_to_thread=True)
+    def events(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID]) -> dict[str, Any]:
+        _activity(services, request.user, activity_id)
+        events = services.app.stored_events(activity_id)
+        return {"id": str(activity_id), "version": events[-1].originator_version if events else 0,
+                "events": [event_view(e) for e in events]}
+
+    @get("/{activity_id:uuid}/monitoring", operation_id="getActivityMonitoring",
+         summary="Formulir 3.3 / 3.4 rows and the pathway's findings as of a date", sync_to_thread=True)
+    def monitoring(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
+                   as_of: FromQuery[date | None] = None) -> dict[str, Any]:
+        from projections.monitoring import activity_row, formulir_3_3, formulir_3_4
+
+        agg = _activity(services, request.user, activity_id)
+        services.projector.require_current("monitoring")
+        when = as_of or datetime.now(timezone.utc).date()
+        row = activity_row(services.views, str(activity_id))
+        findings = services.pathways.findings(agg.facts(), when)
+        body: dict[str, Any] = {
+            "activity_id": str(activity_id), "title": agg.title, "pathway": agg.pathway, "agency": agg.agency,
+            "satuan_kerja": agg.agency, "as_of": when.isoformat(), "monitoring_form": agg.monitoring_form,
+            "monitored_by": agg.monitored_by, "version": row["version"] if row else agg.version,
+            "formulir_3_3": formulir_3_3(services.views, str(activity_id)),
+            "findings": [f.as_dict() for f in findings],
+        }
+        if agg.monitoring_form == "3.4":
+            body["formulir_3_4"] = formulir_3_4(services.views, str(activity_id))
+        return body
+
+    @get("/{activity_id:uuid}/files/{sha256:str}", operation_id="getActivityFile", summary="An uploaded certificate or statement",
+         sync_to_thread=True)
+    def file(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID], sha256: FromPath[str]) -> Response[bytes]:
+        agg = _activity(services, request.user, activity_id)
+        if sha256 not in agg.files:
+            raise NotFound(f"No file {sha256} is recorded on this activity.", field="sha256")
+        ctype = next((e.content_type for e in services.app.stored_events(activity_id)
+                      if isinstance(e, Activity.CertificateRecorded) and e.sha256 == sha256), "application/octet-stream")
+        return Response(services.files.read(sha256), media_type=ctype,
+                        headers={"ETag": f'"{sha256}"', "Cache-Control": "private, max-age=86400, immutable"})
+
+    # -- preparation ----------------------------------------------------------------------------------
+
+    @post("/{activity_id:uuid}/provider-approval", operation_id="approveProvider",
+          summary="The head (or PPK) approves the provider or benchmarking host", sync_to_thread=True)
+    def approve(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
+                data: JSONBody[ApproveProvider]) -> Response[Any]:
+        return _command(services, request, data, activity_id, services.app.activities.approve_provider)
+
+    @post("/{activity_id:uuid}/proposal-letter", operation_id="recordProposalLetter",
+          summary="The proposal letter (surat pengusulan) to the provider", sync_to_thread=True)
+    def proposal(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
+                 data: JSONBody[ProposalLetter]) -> Response[Any]:
+        return _command(services, request, data, activity_id, services.app.activities.send_proposal_letter)
+
+    @post("/{activity_id:uuid}/sessions", operation_id="scheduleSessions", summary="Schedule session dates", sync_to_thread=True)
+    def sessions(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
+                 data: JSONBody[Schedule]) -> Response[Any]:
+        return _command(services, request, data, activity_id, services.app.activities.schedule)
+
+    @post("/{activity_id:uuid}/participants", operation_id="selectParticipant",
+          summary="Select a participant with their urgency ranking", status_code=201, sync_to_thread=True)
+    def select(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
+               data: JSONBody[SelectParticipant]) -> Response[Any]:
+        return _command(services, request, data, activity_id, services.app.activities.select_participant, status=201)
+
+    @post("/{activity_id:uuid}/participants/deselection", operation_id="deselectParticipant",
+          summary="Withdraw a participant, with a reason", sync_to_thread=True)
+    def deselect(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
+                 data: JSONBody[Deselect]) -> Response[Any]:
+        return _command(services, request, data, activity_id, services.app.activities.deselect_participant)
+
+    @post("/{activity_id:uuid}/assignment-letters", operation_id="recordAssignmentLetter",
+          summary="A participant's assignment letter (surat penugasan)", status_code=201, sync_to_thread=True)
+    def assignment(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
+                   data: JSONBody[AssignmentLetter]) -> Response[Any]:
+        return _command(services, request, data, activity_id, services.app.activities.issue_assignment, status=201)
+
+    @post("/{activity_id:uuid}/coach", operation_id="assignCoach", summary="Assign the coach or mentor", sync_to_thread=True)
+    def coach(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
+              data: JSONBody[AssignCoach]) -> Response[Any]:
+        return _command(services, request, data, activity_id, services.app.activities.assign_coach)
+
+    @post("/{activity_id:uuid}/learning-contracts", operation_id="proposeLearningContract",
+          summary="Draw up a learning contract: meetings agreed and goals", status_code=201, sync_to_thread=True)
+    def contract(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
+                 data: JSONBody[ProposeContract]) -> Response[Any]:
+        return _command(services, request, data, activity_id, services.app.activities.propose_contract, status=201)
+
+    @post("/{activity_id:uuid}/learning-contracts/signatures", operation_id="signLearningContract",
+          summary="The coachee or the coach agrees to the learning contract", sync_to_thread=True)
+    def sign(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
+             data: JSONBody[SignContract]) -> Response[Any]:
+        return _command(services, request, data, activity_id, services.app.activities.sign_contract)
+
+    @post("/{activity_id:uuid}/materials", operation_id="provideMaterials", summary="Learning material from the HR unit",
+          sync_to_thread=True)
+    def materials(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
+                  data: JSONBody[Materials]) -> Response[Any]:
+        return _command(services, request, data, activity_id, services.app.activities.provide_materials)
+
+    @post("/{activity_id:uuid}/topics", operation_id="setTopics", summary="The topics of a community of practice",
+          sync_to_thread=True)
+    def topics(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
+               data: JSONBody[Topics]) -> Response[Any]:
+        return _command(services, request, data, activity_id, services.app.activities.set_topics)
+
+    # -- monitoring -----------------------------------------------------------------------------------
+
+    @post("/{activity_id:uuid}/attendance", operation_id="recordAttendance", summary="Formulir 3.3: attendance of one session",
+          status_code=201, sync_to_thread=True)
+    def attendance(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
+                   data: JSONBody[AttendanceBody]) -> Response[Any]:
+        return _command(services, request, data, activity_id, services.app.activities.record_attendance, status=201)
+
+    @post("/{activity_id:uuid}/attendance/corrections", operation_id="correctAttendance",
+          summary="Correct recorded attendance, with a reason", sync_to_thread=True)
+    def correct_attendance(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
+                           data: JSONBody[AttendanceCorrection]) -> Response[Any]:
+        return _command(services, request, data, activity_id, services.app.activities.correct_attendance)
+
+    @post("/{activity_id:uuid}/meetings", operation_id="recordMeeting", summary="Formulir 3.4: a coaching/mentoring meeting held",
+          status_code=201, sync_to_thread=True)
+    def meeting(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
+                data: JSONBody[MeetingBody]) -> Response[Any]:
+        _activity(services, request.user, activity_id)
+        version = expected_version(request)
+        fields, effective = _fields(data)
+        out: dict[str, Any] = {}
+
+        def verb(ctx: Any) -> list[Activity]:
+            agg, mid = services.app.activities.record_meeting(ctx, activity_id, expected_version=version, **fields)
+            out["meeting_id"] = str(mid)
+            return [agg]
+
+        return run(services, request, data, verb, effective=effective, status=201, result=lambda _: out)
+
+    @post("/{activity_id:uuid}/meetings/corrections", operation_id="correctMeeting", summary="Correct a meeting, with a reason",
+          sync_to_thread=True)
+    def correct_meeting(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
+                        data: JSONBody[MeetingCorrection]) -> Response[Any]:
+        return _command(services, request, data, activity_id, services.app.activities.correct_meeting)
+
+    @post("/{activity_id:uuid}/meetings/retractions", operation_id="retractMeeting",
+          summary="Retract a meeting recorded in error, with a reason", sync_to_thread=True)
+    def retract_meeting(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
+                        data: JSONBody[MeetingRetraction]) -> Response[Any]:
+        return _command(services, request, data, activity_id, services.app.activities.retract_meeting)
+
+    # -- reporting ------------------------------------------------------------------------------------
+
+    @post("/{activity_id:uuid}/reports", operation_id="submitReport", summary="The officer's report (date handed in)",
+          status_code=201, sync_to_thread=True)
+    def report(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
+               data: JSONBody[ReportBody]) -> Response[Any]:
+        return _command(services, request, data, activity_id, services.app.activities.submit_report, status=201)
+
+    @post("/{activity_id:uuid}/coach-reports", operation_id="submitCoachReport", summary="The coach/mentor's report",
+          status_code=201, sync_to_thread=True)
+    def coach_report(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
+                     data: JSONBody[CoachReport]) -> Response[Any]:
+        return _command(services, request, data, activity_id, services.app.activities.submit_coach_report, status=201)
+
+    @post("/{activity_id:uuid}/discussion-notes", operation_id="recordDiscussionNotes",
+          summary="Community of practice: discussion notes of one topic", status_code=201, sync_to_thread=True)
+    def discussion(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
+                   data: JSONBody[DiscussionNotes]) -> Response[Any]:
+        return _command(services, request, data, activity_id, services.app.activities.record_discussion_notes, status=201)
+
+    @post("/{activity_id:uuid}/group-report", operation_id="submitGroupReport", summary="Community of practice: the group report",
+          status_code=201, sync_to_thread=True)
+    def group_report(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
+                     data: JSONBody[Summary]) -> Response[Any]:
+        return _command(services, request, data, activity_id, services.app.activities.submit_group_report, status=201)
+
+    @post("/{activity_id:uuid}/recap", operation_id="recordRecap", summary="The HR unit's recap of monitoring and reports",
+          status_code=201, sync_to_thread=True)
+    def recap(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
+              data: JSONBody[Summary]) -> Response[Any]:
+        return _command(services, request, data, activity_id, services.app.activities.record_recap, status=201)
+
+    @post("/{activity_id:uuid}/completion", operation_id="completeActivity",
+          summary="Complete participants: the pathway plugin credits their JP", sync_to_thread=True)
+    def complete(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
+                 data: JSONBody[Complete]) -> Response[Any]:
+        agg = _activity(services, request.user, activity_id)
+        version = expected_version(request)
+        table = services.app.jp_tables.table_for(agg.agency)
+        return run(services, request, data, lambda ctx: [services.app.activities.complete(
+            ctx, activity_id, services.pathways, table, officer_ids=data.officer_ids, expected_version=version)],
+            effective=data.effective_date)
+
+
+class CertificateController(Controller):
+    """The upload route, mounted on a router with the upload body limit."""
+
+    path = "/activities"
+    tags = ["activities"]
+
+    @post("/{activity_id:uuid}/certificates", operation_id="uploadCertificate",
+          summary="Upload a certificate or statement (PDF, JPEG or PNG) with its number, issuer and date",
+          status_code=201, sync_to_thread=True)
+    def upload(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
+               data: MultipartBody[CertificateUpload]) -> Response[Any]:
+        agg = _activity(services, request.user, activity_id)
+        version = expected_version(request)
+        upload = data.file
+        if not isinstance(upload, UploadFile):
+            raise Invalid("Send the certificate as the form field 'file' of a multipart/form-data request.", field="file")
+        content = upload.file.read(services.files.max_bytes + 1)
+        # Check who may upload before the file touches the disk.
+        p = agg.participants.get(data.officer_id)
+        if p is not None:
+            can_submit_report(request.user, agg, p)
+        stored = services.files.put(content, upload.content_type, upload.filename)
+        fields = {"officer_id": data.officer_id, "kind": data.kind, "number": data.number, "issuer": data.issuer,
+                  "issued_on": data.issued_on, "programme_jp": data.programme_jp}
+        fingerprint = {**fields, "sha256": stored.sha256}
+        out: dict[str, Any] = {"sha256": stored.sha256, "size": stored.size, "content_type": stored.content_type}
+
+        def verb(ctx: Any) -> list[Activity]:
+            agg2, cid = services.app.activities.record_certificate(
+                ctx, activity_id, sha256=stored.sha256, content_type=stored.content_type, size=stored.size,
+                filename=(upload.filename or None) and upload.filename[:200], expected_version=version, **fields)
+            out["certificate_id"] = str(cid)
+            return [agg2]
+
+        return run(services, request, fingerprint, verb, effective=data.effective_date, status=201, result=lambda _: out)
+
+
+def activity_routes(settings: Settings) -> list[Any]:
+    """The activity controllers; the upload route allows bodies up to the upload limit."""
+    return [ActivityController,
+            Router(path="/", route_handlers=[CertificateController],
+                   request_max_body_size=settings.upload_max_bytes + MULTIPART_OVERHEAD)]

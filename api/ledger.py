@@ -1,0 +1,75 @@
+"""The JP ledger: per officer and year, and the agency summary (PNS below 20 JP, PPPK over 24)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, Parameter
+
+from api import asof
+from api.bootstrap import Services
+from core import access
+from core.errors import Forbidden, NotFound
+from core.events import Actor
+from projections.ledger import agency_ledger, officer_ledger
+from projections.officers import officer_row
+from projections.store import ViewStore
+
+Req = Request[Actor, Any, Any]
+AsOf = Annotated[str | None, Parameter(max_length=64, description=asof.AS_OF_DOC)]
+#: The ledger reads the officer directory (names, employee type) and the plans (planned JP) too;
+#: an as-of read rebuilds all three up to that position.
+LEDGER_MODELS = ["officers", "jp_ledger", "plans"]
+YearParam = Annotated[int | None, Parameter(ge=1960, le=2100, description="the plan year (default: this year)")]
+
+
+def _year(year: int | None) -> int:
+    return year or datetime.now(timezone.utc).year
+
+
+class LedgerController(Controller):
+    path = "/ledger"
+    tags = ["ledger"]
+
+    @get("/officers/{officer_id:uuid}", operation_id="getOfficerLedger", summary="An officer's JP ledger for a year",
+         sync_to_thread=True)
+    def officer(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID],
+                year: YearParam = None, as_of: AsOf = None) -> Response[Any]:
+        row = officer_row(services.views, str(officer_id))
+        if row is None:
+            raise NotFound(f"No officer with id {officer_id} is registered.")
+        try:
+            access.can_read_officer(request.user, agency=row["agency"], nip=row["nip"], supervisor_nip=row["supervisor_nip"])
+        except Forbidden:
+            if request.user.agency != row["agency"]:
+                raise NotFound(f"No officer with id {officer_id} is registered in your agency.") from None
+            raise
+
+        def query(store: ViewStore) -> dict[str, Any] | None:
+            then = officer_row(store, str(officer_id))
+            if then is None:
+                return None
+            return officer_ledger(store, officer_id=str(officer_id), year=_year(year), agency=then["agency"],
+                                  employee_type=then["employee_type"], nip=then["nip"], name=then["name"])
+
+        doc, point, head = asof.read_model(services, LEDGER_MODELS, query, as_of=as_of)
+        if doc is None:
+            assert point is not None
+            raise NotFound(f"Officer {officer_id} was not registered yet at log position {point.position}.")
+        return asof.respond(doc, point, head)
+
+    @get("/agency", operation_id="getAgencyLedger", summary="The agency's JP summary for a year", sync_to_thread=True)
+    def agency(self, request: Req, services: NamedDependency[Services], agency: FromQuery[str | None] = None,
+               year: YearParam = None, as_of: AsOf = None) -> Response[Any]:
+        actor = request.user
+        scope = access.agency_scope(actor, agency)
+        if scope is None:
+            raise Forbidden("Name the agency (?agency=) whose ledger you want.")
+        if not access.reads_across_agencies(actor) and not actor.roles & access.AGENCY_READERS:
+            raise Forbidden("The agency's JP summary is read by the HR unit, PyB, verifiers, PPK, the head and national roles.")
+        doc, point, head = asof.read_model(services, LEDGER_MODELS, lambda st: agency_ledger(st, agency=scope, year=_year(year)),
+                                           as_of=as_of)
+        return asof.respond(doc, point, head)

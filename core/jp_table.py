@@ -1,0 +1,202 @@
+"""The JP conversion table an agency credits by: LAN defaults (JP.md, ``JP_CONVERSION_DEFAULTS``)
+overlaid with the agency's own, versioned configuration.
+
+An unconfirmed default (``None``) is never guessed: crediting JP that needs it is refused until the
+agency's HR unit sets it. Every configuration is an event with its own version id, and each JP
+credit records the table version it used.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from uuid import UUID
+
+from core import access
+from core.catalogue import JP_CONVERSION_DEFAULTS, JP_TABLE_VERSION, JP_UNITS, JpRule
+from core.errors import Conflict, Invalid
+from core.events import Context, PengkomAggregate, derived_id
+
+_VERSION_ID = re.compile(r"[A-Za-z0-9._-]{1,40}")
+_OVERRIDABLE = ("domestic", "international", "max_per_month")
+
+
+class JpValueUnconfirmed(Invalid):
+    """The JP conversion needed is unconfirmed (JP.md): the agency must set it first."""
+
+    title = "JP conversion not set"
+
+
+def jp_table_id(agency: str) -> UUID:
+    return derived_id("jp_table", agency)
+
+
+@dataclass(frozen=True)
+class JpTable:
+    """The effective table for one agency: ``version`` names exactly what produced a number."""
+
+    agency: str | None
+    version: str
+    rules: dict[str, JpRule]
+
+    def rule(self, form: str) -> JpRule:
+        try:
+            return self.rules[form]
+        except KeyError:
+            raise JpValueUnconfirmed(
+                f"The JP table has no conversion for {form!r}; the HR unit must add it to the agency's JP table "
+                f"(known forms: {', '.join(sorted(self.rules))}).", field="jp_table", form=form) from None
+
+    def value(self, form: str, international: bool) -> Decimal:
+        """JP per unit for ``form``; refused (never guessed) when the value is unconfirmed."""
+        rule = self.rule(form)
+        value = rule.international if international else rule.domestic
+        if value is None:
+            where = "international" if international else "domestic"
+            raise JpValueUnconfirmed(
+                f"The {where} JP conversion for {form} is unconfirmed (JP.md: {rule.source}); the agency's HR unit "
+                f"must set it in the agency JP table (POST /jp-table) before JP can be credited.",
+                field="jp_table", form=form)
+        return value
+
+    def max_per_month(self, form: str) -> int | None:
+        return self.rule(form).max_per_month
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "agency": self.agency,
+            "version": self.version,
+            "rules": {
+                form: {"form": r.form, "unit": r.unit, "domestic": _num(r.domestic), "international": _num(r.international),
+                       "max_per_month": r.max_per_month, "grade": r.grade, "source": r.source}
+                for form, r in sorted(self.rules.items())
+            },
+        }
+
+
+def _num(v: Decimal | None) -> str | None:
+    return None if v is None else str(v)
+
+
+DEFAULT_TABLE = JpTable(agency=None, version=JP_TABLE_VERSION, rules=dict(JP_CONVERSION_DEFAULTS))
+
+
+def _decimal(value: Any, where: str) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        d = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise Invalid(f"{where} must be a number of JP, not {value!r}.", field="overrides") from None
+    if not d.is_finite() or d < 0 or d > 1000:
+        raise Invalid(f"{where} must be from 0 to 1000 JP, not {value}.", field="overrides")
+    return d
+
+
+def clean_overrides(overrides: Any) -> dict[str, dict[str, Any]]:
+    """Validate an agency's overrides: known forms change values only; a new form needs its unit too."""
+    if not isinstance(overrides, dict) or not overrides:
+        raise Invalid("Overrides must map at least one form (e.g. \"coaching\") to its values.", field="overrides")
+    clean: dict[str, dict[str, Any]] = {}
+    for form, values in overrides.items():
+        if not isinstance(form, str) or not re.fullmatch(r"[a-z][a-z0-9_]{1,40}", form):
+            raise Invalid(f"Form {form!r} must be a lower-case code like coaching or e_learning.", field="overrides")
+        if not isinstance(values, dict) or not values:
+            raise Invalid(f"Overrides for {form} must be an object with some of {', '.join(_OVERRIDABLE)}.", field="overrides")
+        allowed = set(_OVERRIDABLE) | ({"unit"} if form not in JP_CONVERSION_DEFAULTS else set())
+        unknown = sorted(set(values) - allowed)
+        if unknown:
+            hint = " (the unit of a LAN form is fixed: the pathway plugins compute by it)" if "unit" in unknown else ""
+            raise Invalid(f"Cannot set {', '.join(unknown)} for {form}; settable: {', '.join(sorted(allowed))}{hint}.", field="overrides")
+        out: dict[str, Any] = {}
+        for k, v in values.items():
+            if k == "unit":
+                if v not in JP_UNITS:
+                    raise Invalid(f"Unit {v!r} for {form} is unknown; units: {', '.join(JP_UNITS)}.", field="overrides")
+                out[k] = v
+            elif k == "max_per_month":
+                if v is not None and (isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 31):
+                    raise Invalid(f"max_per_month for {form} must be a whole number 1–31.", field="overrides")
+                out[k] = v
+            else:
+                d = _decimal(v, f"{k} for {form}")
+                out[k] = None if d is None else str(d)
+        if form not in JP_CONVERSION_DEFAULTS and "unit" not in out:
+            raise Invalid(f"{form} is not in the LAN table; give its unit ({', '.join(JP_UNITS)}) too.", field="overrides")
+        clean[form] = out
+    return clean
+
+
+def build_table(agency: str, version_id: str, overrides: dict[str, dict[str, Any]]) -> JpTable:
+    rules = dict(JP_CONVERSION_DEFAULTS)
+    for form, values in overrides.items():
+        base = rules.get(form) or JpRule(form=form, unit=values["unit"], domestic=None, international=None,
+                                          max_per_month=None, grade="U", source="")
+        changed = {k: (Decimal(v) if k in ("domestic", "international") and v is not None else v) for k, v in values.items()}
+        rules[form] = replace(base, **changed, source=f"{base.source}; set by agency {agency} in table {version_id}".lstrip("; "))
+    return JpTable(agency=agency, version=f"{JP_TABLE_VERSION}+{agency}/{version_id}", rules=rules)
+
+
+class AgencyJpTable(PengkomAggregate):
+    """One per agency: the history of its JP table configurations."""
+
+    TOPIC = "pengkom.jp_table.AgencyJpTable"
+
+    class Event(PengkomAggregate.Event):
+        TOPIC = "pengkom.jp_table.Event"
+
+    class Started(Event, PengkomAggregate.Created):
+        TOPIC = "pengkom.jp_table.Started"
+        agency: str
+
+    class Configured(Event):
+        """The agency's table from now on: LAN defaults overlaid with ``overrides`` (whole set)."""
+
+        TOPIC = "pengkom.jp_table.Configured"
+        version_id: str
+        overrides: dict[str, Any]
+        reason: str
+
+        def apply(self, aggregate: AgencyJpTable) -> None:
+            aggregate.versions.append(self.version_id)
+            aggregate.current = (self.version_id, dict(self.overrides))
+
+    def __init__(self, agency: str) -> None:
+        self.agency = agency
+        self.versions: list[str] = []
+        self.current: tuple[str, dict[str, Any]] | None = None
+
+    def table(self) -> JpTable:
+        if self.current is None:
+            return replace(DEFAULT_TABLE, agency=self.agency)
+        return build_table(self.agency, *self.current)
+
+
+@dataclass(frozen=True)
+class JpTableCommands:
+    app: Any
+
+    def table_for(self, agency: str) -> JpTable:
+        agg = self.app.get(jp_table_id(agency))
+        return agg.table() if isinstance(agg, AgencyJpTable) else replace(DEFAULT_TABLE, agency=agency)
+
+    def configure(self, ctx: Context, *, agency: str, version_id: str, overrides: dict[str, Any], reason: str) -> AgencyJpTable:
+        """The HR unit sets its agency's JP table (e.g. an unconfirmed international value)."""
+        ctx = ctx.acting_as(access.require_role(ctx.actor, [access.HR], "configure the agency's JP table"))
+        access.require_agency(ctx.actor, agency, "configure another agency's JP table")
+        if not isinstance(version_id, str) or not _VERSION_ID.fullmatch(version_id):
+            raise Invalid("version_id must be 1–40 letters, digits or . _ - (e.g. 2026-01).", field="version_id")
+        if not isinstance(reason, str) or len(reason.strip()) < 3:
+            raise Invalid("Say why the table changes (e.g. the LAN letter that confirms the value).", field="reason")
+        clean = clean_overrides(overrides)
+        agg = self.app.get(jp_table_id(agency))
+        if not isinstance(agg, AgencyJpTable):
+            meta = ctx.provenance()
+            agg = AgencyJpTable._create(AgencyJpTable.Started, id=jp_table_id(agency), meta=meta,
+                                        timestamp=meta.recorded_at, agency=agency)
+        if version_id in agg.versions:
+            raise Conflict(f"JP table version {version_id} already exists for {agency}; a new configuration needs a new version id.",
+                           field="version_id")
+        agg.record(AgencyJpTable.Configured, ctx.provenance(), version_id=version_id, overrides=clean, reason=reason.strip())
+        return agg

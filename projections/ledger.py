@@ -1,0 +1,158 @@
+"""JP ledger read model: per officer and year, the JP planned and credited by activity and pathway,
+with the PNS minimum (20 JP) and the PPPK cap (24 JP) flagged; and its agency summary.
+
+Credited JP are the recorded decisions (``JpCredited``): sums are plain arithmetic over them.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from core.activities import Activity
+from core.catalogue import PNS_MIN_JP_PER_YEAR, PPPK_MAX_JP_PER_YEAR
+from projections.base import Projection, handles
+from projections.store import Tx, ViewStore
+
+
+class JpLedger(Projection):
+    name = "jp_ledger"
+    version = 1
+    tables = {
+        "jp_ledger_activities": (
+            "activity_id TEXT PRIMARY KEY, agency TEXT NOT NULL, year INTEGER NOT NULL, pathway TEXT NOT NULL, "
+            "title TEXT NOT NULL, start_date TEXT NOT NULL, end_date TEXT NOT NULL, planned_jp INTEGER NOT NULL"
+        ),
+        "jp_ledger_entries": (
+            "activity_id TEXT NOT NULL, officer_id TEXT NOT NULL, nip TEXT NOT NULL, name TEXT NOT NULL, "
+            "employee_type TEXT NOT NULL, agency TEXT NOT NULL, year INTEGER NOT NULL, pathway TEXT NOT NULL, "
+            "title TEXT NOT NULL, planned_jp INTEGER NOT NULL, plan_id TEXT, plan_row_id TEXT, active INTEGER NOT NULL, "
+            "credited_jp INTEGER, rule TEXT, ruleset_version TEXT, jp_table_version TEXT, plugin TEXT, plugin_version TEXT, "
+            "completed_on TEXT, PRIMARY KEY (activity_id, officer_id)"
+        ),
+    }
+    indexes = (
+        "CREATE INDEX IF NOT EXISTS jp_ledger_officer_idx ON jp_ledger_entries (officer_id, year)",
+        "CREATE INDEX IF NOT EXISTS jp_ledger_agency_idx ON jp_ledger_entries (agency, year)",
+    )
+
+    @handles(Activity.Created)
+    def created(self, tx: Tx, e: Activity.Created, position: int) -> None:
+        tx.execute(
+            "INSERT INTO jp_ledger_activities (activity_id, agency, year, pathway, title, start_date, end_date, planned_jp) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (str(e.originator_id), e.agency, e.year, e.pathway, e.title, e.start.isoformat(), e.end.isoformat(), e.planned_jp),
+        )
+
+    @handles(Activity.ParticipantSelected)
+    def selected(self, tx: Tx, e: Activity.ParticipantSelected, position: int) -> None:
+        a = tx.fetchone("SELECT agency, year, pathway, title FROM jp_ledger_activities WHERE activity_id = ?",
+                        (str(e.originator_id),))
+        assert a is not None
+        tx.execute("DELETE FROM jp_ledger_entries WHERE activity_id = ? AND officer_id = ?",
+                   (str(e.originator_id), str(e.officer_id)))
+        tx.execute(
+            "INSERT INTO jp_ledger_entries (activity_id, officer_id, nip, name, employee_type, agency, year, pathway, title, "
+            "planned_jp, plan_id, plan_row_id, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+            (str(e.originator_id), str(e.officer_id), e.nip, e.name, e.employee_type, a["agency"], a["year"], a["pathway"],
+             a["title"], e.planned_jp, e.plan_id, e.plan_row_id),
+        )
+
+    @handles(Activity.ParticipantDeselected)
+    def deselected(self, tx: Tx, e: Activity.ParticipantDeselected, position: int) -> None:
+        tx.execute("UPDATE jp_ledger_entries SET active = 0 WHERE activity_id = ? AND officer_id = ?",
+                   (str(e.originator_id), str(e.officer_id)))
+
+    @handles(Activity.JpCredited)
+    def credited(self, tx: Tx, e: Activity.JpCredited, position: int) -> None:
+        tx.execute(
+            "UPDATE jp_ledger_entries SET credited_jp = ?, rule = ?, ruleset_version = ?, jp_table_version = ?, plugin = ?, "
+            "plugin_version = ?, completed_on = ? WHERE activity_id = ? AND officer_id = ?",
+            (e.jp, e.rule, e.ruleset_version, e.jp_table_version, e.plugin, e.plugin_version, e.completed_on.isoformat(),
+             str(e.originator_id), str(e.officer_id)),
+        )
+
+
+# -- queries ----------------------------------------------------------------------------------------
+
+
+def _plan_planned(store: ViewStore, agency: str, year: int) -> dict[str, int] | None:
+    """Planned JP per officer from the validated plan (planning area), or None where plans are not built."""
+    try:
+        from projections.plans import planned_jp_by_officer
+    except ImportError:
+        return None
+    try:
+        return planned_jp_by_officer(store, agency=agency, year=year)
+    except Exception:  # noqa: BLE001 - a plan read model not yet built must not break the ledger
+        return None
+
+
+def flags(employee_type: str, credited: int) -> dict[str, Any]:
+    """BAB I.E angka 7: a PNS has the right to at least 20 JP a year; a PPPK at most 24."""
+    out: dict[str, Any] = {"below_pns_minimum": False, "shortfall_jp": 0, "over_pppk_cap": False, "excess_jp": 0}
+    if employee_type == "PNS" and credited < PNS_MIN_JP_PER_YEAR:
+        out.update(below_pns_minimum=True, shortfall_jp=PNS_MIN_JP_PER_YEAR - credited)
+    if employee_type == "PPPK" and credited > PPPK_MAX_JP_PER_YEAR:
+        out.update(over_pppk_cap=True, excess_jp=credited - PPPK_MAX_JP_PER_YEAR)
+    return out
+
+
+_ENTRY_COLS = ("activity_id, officer_id, nip, name, employee_type, agency, year, pathway, title, planned_jp, plan_id, "
+               "plan_row_id, credited_jp, rule, ruleset_version, jp_table_version, plugin, plugin_version, completed_on")
+
+
+def officer_ledger(store: ViewStore, *, officer_id: str, year: int, agency: str, employee_type: str,
+                   nip: str, name: str) -> dict[str, Any]:
+    rows = store.fetchall(f"SELECT {_ENTRY_COLS} FROM jp_ledger_entries WHERE officer_id = ? AND year = ? AND active = 1 "
+                          "ORDER BY completed_on, title, activity_id", (officer_id, year))
+    credited = sum(r["credited_jp"] or 0 for r in rows)
+    planned = sum(r["planned_jp"] for r in rows)
+    by_pathway: dict[str, dict[str, int]] = {}
+    for r in rows:
+        b = by_pathway.setdefault(r["pathway"], {"planned_jp": 0, "credited_jp": 0, "activities": 0})
+        b["planned_jp"] += r["planned_jp"]
+        b["credited_jp"] += r["credited_jp"] or 0
+        b["activities"] += 1
+    plan = _plan_planned(store, agency, year)
+    return {
+        "officer_id": officer_id, "nip": nip, "name": name, "agency": agency, "year": year, "employee_type": employee_type,
+        "entries": [{**r, "status": "credited" if r["credited_jp"] is not None else "in_progress"} for r in rows],
+        "by_pathway": by_pathway,
+        "planned_jp_activities": planned,
+        "planned_jp_plan": None if plan is None else plan.get(officer_id, 0),
+        "credited_jp": credited,
+        **flags(employee_type, credited),
+        "pns_min_jp": PNS_MIN_JP_PER_YEAR, "pppk_max_jp": PPPK_MAX_JP_PER_YEAR,
+    }
+
+
+def agency_ledger(store: ViewStore, *, agency: str, year: int) -> dict[str, Any]:
+    """Every registered officer of the agency (an officer with no activity is a PNS shortfall too)."""
+    officers = store.fetchall("SELECT id, nip, name, employee_type FROM officers WHERE agency = ? AND withdrawn = 0 "
+                              "ORDER BY name, nip", (agency,))
+    sums = {r["officer_id"]: r for r in store.fetchall(
+        "SELECT officer_id, COALESCE(SUM(planned_jp), 0) AS planned, COALESCE(SUM(credited_jp), 0) AS credited, "
+        "COUNT(*) AS activities FROM jp_ledger_entries WHERE agency = ? AND year = ? AND active = 1 GROUP BY officer_id",
+        (agency, year))}
+    plan = _plan_planned(store, agency, year)
+    rows = []
+    for o in officers:
+        s = sums.get(o["id"], {})
+        credited = int(s.get("credited") or 0)
+        rows.append({"officer_id": o["id"], "nip": o["nip"], "name": o["name"], "employee_type": o["employee_type"],
+                     "activities": int(s.get("activities") or 0), "planned_jp_activities": int(s.get("planned") or 0),
+                     "planned_jp_plan": None if plan is None else plan.get(o["id"], 0), "credited_jp": credited,
+                     **flags(o["employee_type"], credited)})
+    by_pathway = store.fetchall(
+        "SELECT pathway, COUNT(DISTINCT activity_id) AS activities, COUNT(*) AS participants, "
+        "COALESCE(SUM(credited_jp), 0) AS credited_jp FROM jp_ledger_entries WHERE agency = ? AND year = ? AND active = 1 "
+        "GROUP BY pathway ORDER BY pathway", (agency, year))
+    for b in by_pathway:
+        for k in ("activities", "participants", "credited_jp"):
+            b[k] = int(b[k])
+    return {
+        "agency": agency, "year": year, "officers": rows, "by_pathway": by_pathway,
+        "credited_jp": sum(r["credited_jp"] for r in rows),
+        "pns_below_minimum": sum(1 for r in rows if r["below_pns_minimum"]),
+        "pppk_over_cap": sum(1 for r in rows if r["over_pppk_cap"]),
+        "pns_min_jp": PNS_MIN_JP_PER_YEAR, "pppk_max_jp": PPPK_MAX_JP_PER_YEAR,
+    }

@@ -1,0 +1,63 @@
+"""Magang / praktik kerja (internship): an officer works for a while at a host institution.
+
+JP: 20 per activity (international 24), prorated by the sessions fully attended (JP.md, grade B).
+Evidence: the host's statement (surat keterangan) and the officer's report. Monitoring: attendance,
+Formulir 3.3, by the HR unit with the host.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from core.jp_table import JpTable
+from core.pathways import ActivityFacts, Finding, JpCredit, ParticipantFacts, PathwayDefinition
+from plugins import rules
+from plugins.hookspecs import hookimpl
+
+RULESET_VERSION = "pengkom-magang/r1"
+MIN_DAYS = 5
+
+MAGANG = PathwayDefinition(
+    code="magang",
+    name_id="Magang / Praktik Kerja",
+    name_en="Internship",
+    on_the_job=True,
+    methods=("klasikal",),
+    provider_kinds=("host_institution", "other_agency"),
+    evidence_required=("statement", "report"),
+    monitoring_form="3.3",
+    monitored_by="hr",
+    scheduled_by="hr",
+    jp_form="magang",
+    guideline_section="Peraturan LAN No. 10/2018 (non-klasikal: magang/praktik kerja)",
+    ruleset_version=RULESET_VERSION,
+    rules=(
+        "The officer works at a host institution, approved by the head of the agency.",
+        f"An internship lasts at least {MIN_DAYS} days (this plugin's rule).",
+        "Monitoring: attendance, Formulir 3.3, by the HR unit with the host.",
+        "Evidence: the host's statement (surat keterangan) and the officer's report.",
+        "JP: 20 per activity (international 24), prorated by the sessions fully attended (JP.md).",
+    ),
+)
+
+
+@hookimpl
+def pengkom_register_pathways() -> list[PathwayDefinition]:
+    return [MAGANG]
+
+
+@hookimpl
+def pengkom_validate_activity(activity: ActivityFacts, stage: str) -> list[str]:
+    days = (activity.end - activity.start).days + 1
+    if days < MIN_DAYS:
+        return [f"An internship lasts at least {MIN_DAYS} days; {activity.start} to {activity.end} is {days}."]
+    return []
+
+
+@hookimpl
+def pengkom_credit_jp(activity: ActivityFacts, participant: ParticipantFacts, jp_table: JpTable) -> JpCredit:
+    return rules.per_activity_credit(MAGANG.jp_form, activity, participant, jp_table, label="magang")
+
+
+@hookimpl
+def pengkom_monitoring_findings(activity: ActivityFacts, as_of: date) -> list[Finding]:
+    return rules.common_findings(MAGANG, activity, as_of)

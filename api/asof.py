@@ -1,0 +1,121 @@
+"""Reading read models now or as of a past moment, stamped with the chain head they were computed from.
+
+``as_of`` is a log position (an integer) or an ISO 8601 timestamp with a UTC offset. A timestamp
+resolves to the log as it stood then: every event before the first one recorded after it. Before
+the first event, in the future, beyond the log's end or unparseable: a 422 problem that says so.
+
+Every response built with :func:`respond` carries the chain head (position and digest) in its
+body (``chain_head``) and in the ``X-Pengkom-Chain-Head: POSITION:DIGEST`` header; a recipient who
+keeps it can later have it checked with ``pengkom verify --chain --expect POSITION:DIGEST``.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, TypeVar
+from uuid import UUID
+
+from litestar import Response
+
+from api.bootstrap import Services
+from core.errors import Invalid
+from projections.asof import build_as_of
+from projections.audit import position_at, recorded_at
+from projections.chain import ChainHead, chain_head
+from projections.log import EventLog
+from projections.store import ViewStore
+
+T = TypeVar("T")
+CHAIN_HEADER = "X-Pengkom-Chain-Head"
+_INT = re.compile(r"^[+-]?\d{1,19}$")
+#: Clocks of API servers and callers differ a little; a moment this far ahead is still "now".
+_SKEW = timedelta(seconds=5)
+AS_OF_DOC = "Read as the record stood at a past moment: a log position (integer) or an ISO 8601 timestamp with a UTC offset."
+_HINT = "Give a log position (e.g. as_of=1200) or a timestamp with a UTC offset (e.g. as_of=2026-03-01T17:00:00+07:00)."
+
+
+@dataclass(frozen=True)
+class Point:
+    """A past moment of the log: the position read, what the caller asked for, and when the last
+    event at or before the position was recorded."""
+
+    position: int
+    requested: str
+    recorded_at: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"position": self.position, "requested": self.requested, "last_event_recorded_at": self.recorded_at}
+
+
+def parse_moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise Invalid(f"as_of {text!r} is neither a log position nor an ISO 8601 timestamp. {_HINT}", field="as_of") from None
+    if moment.tzinfo is None:
+        raise Invalid(f"as_of {text!r} has no UTC offset, so it could be any of several moments. {_HINT}", field="as_of")
+    return moment
+
+
+def resolve(services: Services, raw: str, store: ViewStore) -> Point:
+    """The log position ``raw`` names; Invalid (422) when it names no moment of the log."""
+    text = raw.strip()
+    log = EventLog(services.app)
+    head = log.head()
+    if head == 0:
+        raise Invalid("Nothing has been recorded yet, so there is no past state to read.", field="as_of")
+    first = log.first()
+    if _INT.match(text):
+        position = int(text)
+        if position < first:
+            raise Invalid(f"as_of position {position} is before the first event (position {first}); nothing existed then.", field="as_of")
+        if position > head:
+            raise Invalid(f"as_of position {position} is beyond the end of the log (the last event is at position {head}).", field="as_of")
+    else:
+        moment = parse_moment(text)
+        now = datetime.now(timezone.utc)
+        if moment > now + _SKEW:
+            raise Invalid(f"as_of {text} is in the future (it is now {now.isoformat(timespec='seconds')}); "
+                          "the past can be read, the future not yet.", field="as_of")
+        services.projector.require_current("audit", store=store)
+        position, first_position, first_at = position_at(store, moment)
+        if position < max(first_position, 1):
+            raise Invalid(f"as_of {text} is before the first event (recorded at {first_at}); nothing existed then.", field="as_of")
+    return Point(position, text, recorded_at(store, position))
+
+
+def read_model(services: Services, names: Sequence[str], query: Callable[[ViewStore], T], *, as_of: str | None = None,
+               aggregate_ids: Iterable[UUID] | None = None) -> tuple[T, Point | None, ChainHead | None]:
+    """Run ``query`` on the named read models — live, or rebuilt as of ``as_of`` — with the chain head
+    of the log position the answer was computed from.
+
+    Live: one snapshot for the rows and the head; 503 while a named read model is being rebuilt.
+    As of: the read models are rebuilt from the log up to that position in memory (only from
+    ``aggregate_ids``' events when given), so the answer is the same every time it is asked.
+    """
+    with services.views.snapshot() as snap:
+        if as_of is None:
+            position = services.projector.require_current(*names, store=snap)
+            return query(snap), None, chain_head(snap, upto=position)
+        point = resolve(services, as_of, snap)
+        head = chain_head(snap, upto=point.position)
+    past = build_as_of(services.app, names, point.position, aggregate_ids=aggregate_ids)
+    try:
+        return query(past), point, head
+    finally:
+        past.close()
+
+
+def stamp(body: dict[str, Any], point: Point | None, head: ChainHead | None) -> dict[str, str]:
+    """Add ``chain_head`` (and ``as_of``) to a response body; return the headers to send with it."""
+    body["chain_head"] = head.as_dict() if head else None
+    if point is not None:
+        body["as_of"] = point.as_dict()
+    return {CHAIN_HEADER: f"{head.position}:{head.digest}"} if head else {}
+
+
+def respond(body: dict[str, Any], point: Point | None, head: ChainHead | None, *, status: int = 200,
+            headers: dict[str, str] | None = None) -> Response[Any]:
+    return Response(body, status_code=status, headers={**(headers or {}), **stamp(body, point, head)})

@@ -1,0 +1,237 @@
+"""Rebuild benchmark on PostgreSQL: a full rebuild of every read model against a raw asyncpg scan
+of the same event table, with the peak memory of each.
+
+    .venv/bin/python bench/rebuild.py --events 1000000          # or: make bench
+
+It generates (once; reused while the schema holds enough events) a realistic log — 50 agencies,
+5,000 officers, three yearly cycles of Formulir 2.2 facts and corrections — with the real event
+classes and the real mapper, written in bulk through the library's recorder. Then, each in a
+fresh process so peak RSS is its own: (1) the raw scan: asyncpg reads every row of the event table;
+(2) the rebuild: ``Projector.reset()`` + ``catch_up()`` over all projections in the registry,
+exactly what ``pengkom replay`` does. Targets (2-core machine): rebuild >= 0.3x the raw scan
+rate, 1 M events in <= 60 s, peak RSS <= 300 MB.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
+FORMS = ("Pelatihan Teknis Penempatan", "Bimbingan Teknis AK/AD", "Seminar Pasar Kerja", "E-learning Integritas",
+         "Coaching Antarkerja", "Benchmarking Disnaker", "Workshop Job Fair", "Komunitas Belajar Pengantar Kerja")
+PATHWAYS = ("pelatihan", "seminar", "bimtek", "e_learning", "coaching", "benchmarking")
+COMPETENCIES = ("integritas", "kerjasama", "komunikasi", "orientasi_pada_hasil", "pelayanan_publik")
+
+
+def _env(url: str, schema: str) -> dict[str, str]:
+    return {"PENGKOM_DATABASE_URL": url, "PENGKOM_PG_SCHEMA": schema, "PENGKOM_DATA_DIR": str(ROOT / "var" / "bench"),
+            "PENGKOM_JWT_SECRET": "bench-" + "x" * 40}
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# -- generation -------------------------------------------------------------------------------------
+
+
+def generate(url: str, schema: str, events: int, agencies: int, officers: int, years: int) -> int:
+    from api.settings import Settings
+    from core.application import Pengkom
+    from core.events import Provenance
+    from core.officers import Officer, officer_id
+
+    settings = Settings.from_env(_env(url, schema))
+    app = Pengkom(env=settings.event_store_env())
+    have = app.recorder.max_notification_id() or 0
+    if have >= events:
+        print(f"reusing {have:,} events already in schema {schema}", file=sys.stderr)
+        app.close()
+        return have
+    if have:
+        raise SystemExit(f"schema {schema} holds {have:,} events, fewer than {events:,}; drop it (--fresh) and run again")
+    rng = random.Random(2023)
+    per_officer = max(events // officers, 1 + 4 * years)
+    first_year = 2026 - years
+    started = time.perf_counter()
+    pending: list[Any] = []
+    written = 0
+
+    def flush() -> None:
+        nonlocal pending, written
+        if pending:
+            app.recorder.insert_events([app.mapper.to_stored_event(e) for e in pending])
+            written += len(pending)
+            pending = []
+
+    for i in range(officers):
+        agency = f"instansi-{i % agencies:02d}"
+        unit = f"unit-{rng.randrange(8)}"
+        hr = dict(subject=f"hr@{agency}", subject_name=f"HR {agency}", role="hr", agency=agency, unit="biro-sdm", on_behalf_of=None)
+        birth = date(1965 + rng.randrange(35), 1 + rng.randrange(12), 1 + rng.randrange(28))
+        nip = f"{birth:%Y%m%d}{2000 + rng.randrange(25)}{1 + rng.randrange(12):02d}{1 + rng.randrange(2)}{i % 1000:03d}"
+        moment = datetime(first_year, 1, 2, 1, 0, tzinfo=timezone.utc) + timedelta(minutes=i)
+
+        def meta(at: datetime, behalf: str = nip) -> Provenance:
+            return Provenance(**{**hr, "on_behalf_of": behalf}, request_id=uuid4().hex, recorded_at=at, effective_date=at.date())
+
+        m = meta(moment)
+        officer = Officer._create(
+            Officer.Registered, id=officer_id(nip), meta=m, timestamp=m.recorded_at, nip=nip, name=f"Pegawai {i:05d}",
+            birth_place="Jakarta", birth_date=birth, sex="L", employee_type="PNS", position="Pengantar Kerja Ahli Pertama",
+            level="ahli_pertama", golongan="III/a", agency=agency, unit=unit, supervisor_nip=None, supervisor_name=None)
+        entries: list[Any] = []
+        # Spread the officer's facts over the cycles: developments, yearly SKP and PAK, corrections.
+        for k in range(per_officer - 1):
+            year = first_year + min(k * years // max(per_officer - 1, 1), years - 1)
+            at = datetime(year, 1 + (k * 11 // per_officer) % 12, 1 + k % 28, 3, 0, tzinfo=timezone.utc) + timedelta(seconds=i)
+            roll = rng.random()
+            if entries and roll < 0.12:
+                officer.record(Officer.HistoryEntryCorrected, meta(at), entry_id=rng.choice(entries), corrects_version=officer.version,
+                               reason="Koreksi sesuai dokumen", changes={"year": year})
+                continue
+            if roll < 0.15:
+                officer.record(Officer.ProfileCorrected, meta(at), corrects_version=1, reason="Pemutakhiran data",
+                               changes={"unit": f"unit-{rng.randrange(8)}"})
+                continue
+            entry = uuid4()
+            entries.append(entry)
+            if roll < 0.70:
+                officer.record(Officer.DevelopmentHistoryRecorded, meta(at), entry_id=entry, year=year,
+                               competency=rng.choice(COMPETENCIES), form=rng.choice(FORMS), pathway=rng.choice(PATHWAYS),
+                               jp=rng.choice((8, 16, 24, 32, 40)), provider=f"Pusdiklat {rng.randrange(20)}")
+            elif roll < 0.82:
+                officer.record(Officer.PerformanceHistoryRecorded, meta(at), entry_id=entry, year=year,
+                               predikat=rng.choice(("sangat_baik", "baik", "butuh_perbaikan")))
+            elif roll < 0.94:
+                officer.record(Officer.CreditPointsRecorded, meta(at), entry_id=entry, year=year,
+                               credit_points=Decimal(rng.randrange(500, 2500)) / 100)
+            else:
+                officer.record(Officer.PositionHistoryRecorded, meta(at), entry_id=entry, year=year,
+                               position="Pengantar Kerja Ahli Pertama", level="ahli_pertama", unit=unit)
+        pending.extend(officer.collect_events())
+        if len(pending) >= 5000:
+            flush()
+            if i % 250 == 0:
+                rate = written / (time.perf_counter() - started)
+                print(f"\rgenerating: {written:,} events ({rate:,.0f}/s)", end="", file=sys.stderr)
+    flush()
+    print(f"\rgenerated {written:,} events for {officers:,} officers in {agencies} agencies over {years} years "
+          f"in {time.perf_counter() - started:,.0f} s", file=sys.stderr)
+    app.close()
+    return written
+
+
+# -- the two measurements, each in its own process ---------------------------------------------------
+
+
+async def _scan(url: str, schema: str) -> dict[str, Any]:
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        rows = size = 0
+        started = time.perf_counter()
+        async with conn.transaction():
+            cur = conn.cursor(f"SELECT notification_id, originator_id, originator_version, topic, state "
+                              f"FROM {schema}.pengkom_events ORDER BY notification_id", prefetch=10000)
+            async for r in cur:
+                rows += 1
+                size += len(r[4])
+        seconds = time.perf_counter() - started
+    finally:
+        await conn.close()
+    return {"events": rows, "bytes": size, "seconds": seconds, "rate": rows / seconds, "peak_rss_mb": _peak_mb()}
+
+
+def _rebuild(url: str, schema: str, batch: int) -> dict[str, Any]:
+    from api.bootstrap import open_views
+    from api.settings import Settings
+    from core.application import Pengkom
+    from projections.registry import all_projections
+    from projections.runner import Projector
+
+    settings = Settings.from_env(_env(url, schema))
+    app = Pengkom(env=settings.event_store_env())
+    views = open_views(settings)
+    projector = Projector(app, views, all_projections(), batch=batch)
+    names = projector.reset()
+    started = time.perf_counter()
+    n = projector.catch_up(only=names)
+    seconds = time.perf_counter() - started
+    rows = {t: views.fetchone(f"SELECT COUNT(*) AS n FROM {t}")["n"] for p in projector.projections.values() for t in p.tables}
+    views.close()
+    app.close()
+    return {"events": n, "seconds": seconds, "rate": n / seconds, "peak_rss_mb": _peak_mb(), "projections": names, "rows": rows}
+
+
+def _child(args: argparse.Namespace) -> None:
+    result = asyncio.run(_scan(args.url, args.schema)) if args.measure == "scan" else _rebuild(args.url, args.schema, args.batch)
+    print(json.dumps(result))
+
+
+def _run_child(args: argparse.Namespace, what: str) -> dict[str, Any]:
+    cmd = [sys.executable, __file__, "--measure", what, "--url", args.url, "--schema", args.schema, "--batch", str(args.batch)]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--events", type=int, default=1_000_000, help="size of the generated log (default 1,000,000)")
+    p.add_argument("--agencies", type=int, default=50)
+    p.add_argument("--officers", type=int, default=5000)
+    p.add_argument("--years", type=int, default=3)
+    p.add_argument("--url", default=os.environ.get("PENGKOM_BENCH_DATABASE_URL", DEFAULT_URL))
+    p.add_argument("--schema", default="pengkom_bench", help="PostgreSQL schema for the log and the read models")
+    p.add_argument("--batch", type=int, default=2000, help="events per rebuild transaction")
+    p.add_argument("--fresh", action="store_true", help="drop the schema and generate anew")
+    p.add_argument("--measure", choices=("scan", "rebuild"), help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.measure:
+        _child(args)
+        return 0
+    if args.fresh:
+        import psycopg
+
+        with psycopg.connect(args.url, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {args.schema} CASCADE")
+    import psycopg
+
+    with psycopg.connect(args.url, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {args.schema}")
+    total = generate(args.url, args.schema, args.events, args.agencies, args.officers, args.years)
+    print(f"measuring on {total:,} events (CPUs: {os.cpu_count()})…", file=sys.stderr)
+    scan = _run_child(args, "scan")
+    rebuild = _run_child(args, "rebuild")
+    ratio = rebuild["rate"] / scan["rate"]
+    per_million = 1_000_000 / rebuild["rate"]
+    print()
+    print(f"events in log           {scan['events']:>12,}   ({scan['bytes'] / 1e6:,.0f} MB of event state)")
+    print(f"raw asyncpg scan        {scan['seconds']:>10,.1f} s   {scan['rate']:>10,.0f} events/s   peak RSS {scan['peak_rss_mb']:,.0f} MB")
+    print(f"full rebuild            {rebuild['seconds']:>10,.1f} s   {rebuild['rate']:>10,.0f} events/s   peak RSS {rebuild['peak_rss_mb']:,.0f} MB")
+    print(f"  read models           {', '.join(rebuild['projections'])}")
+    print(f"  rows written          {', '.join(f'{t} {n:,}' for t, n in rebuild['rows'].items())}")
+    print(f"rebuild / scan rate     {ratio:>10.2f}x   (target >= 0.30x)  {'OK' if ratio >= 0.3 else 'MISSED'}")
+    print(f"1 M events rebuilt in   {per_million:>10,.1f} s   (target <= 60 s)  {'OK' if per_million <= 60 else 'MISSED'}")
+    print(f"rebuild peak RSS        {rebuild['peak_rss_mb']:>10,.0f} MB  (target <= 300 MB) {'OK' if rebuild['peak_rss_mb'] <= 300 else 'MISSED'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -10,11 +10,13 @@ PORT ?= 8000
 
 # (Re)create the virtual environment and install pengkom with its test tools whenever the
 # project's dependency files change.
-$(STAMP): pyproject.toml Makefile
+$(STAMP): pyproject.toml Makefile tests/plugins/pengkom_magang/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "pengkom needs Python >= 3.11")'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	# The third-party pathway plugin the test suite installs (entry point pengkom.pathways: magang).
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e tests/plugins/pengkom_magang
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -24,6 +26,11 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The rebuild benchmark on PostgreSQL (PENGKOM_BENCH_DATABASE_URL, default the local `test` database);
+# EVENTS=100000 for a quick run. The generated log is kept in schema pengkom_bench and reused.
+bench: $(STAMP)
+	$(PY) bench/rebuild.py --events $(or $(EVENTS),1000000)
 
 clean:
 	rm -rf $(VENV) var

@@ -5,19 +5,27 @@ import re
 import uuid
 from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, Request
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
-from litestar.exceptions import NotAuthorizedException
+from litestar.exceptions import NotAuthorizedException, ValidationException
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.authentication import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
+from api.activities import activity_routes
+from api.audit import AuditController
+from api.assessments import AssessmentController, InstrumentController
 from api.bootstrap import Services, build
 from api.commands import ensure_tables
+from api.ledger import LedgerController
 from api.officers import OfficerController
+from api.pathways import PathwayController
+from api.performance import PerformanceReviewController
+from api.planning import CurriculumController, DeadlineController, PlanController
 from api.problems import EXCEPTION_HANDLERS
+from api.proposals import ProposalController
 from api.settings import Settings
 from api.system import SystemController
 from core.errors import Unauthenticated
@@ -62,6 +70,18 @@ class RequestIdMiddleware:
         await self.app(scope, receive, send_with_id)
 
 
+def reject_nul(request: Request[Any, Any, Any]) -> None:
+    """A NUL character in the path or the query string is refused before any handler reads a store with it."""
+    if "\x00" in request.url.path:
+        raise ValidationException("The path contains a NUL character (%00); remove it.",
+                                  extra=[{"key": "path", "message": "contains a NUL character (%00); remove it"}])
+    for name, value in request.query_params.multi_items():
+        if "\x00" in name or "\x00" in value:
+            key = name.replace("\x00", "%00")
+            raise ValidationException(f"Query parameter {key} contains a NUL character (%00); remove it.",
+                                      extra=[{"key": key, "message": "contains a NUL character (%00); remove it"}])
+
+
 def create_app(services: Services | None = None, settings: Settings | None = None) -> Litestar:
     services = services or build(settings)
     ensure_tables(services)
@@ -70,10 +90,12 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
         return services
 
     app = Litestar(
-        route_handlers=[SystemController, OfficerController],
+        route_handlers=[SystemController, OfficerController, AuditController, InstrumentController, AssessmentController, PerformanceReviewController, ProposalController, PlanController, CurriculumController, DeadlineController,
+                        PathwayController, LedgerController, *activity_routes(services.settings)],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         middleware=[RequestIdMiddleware, DefineMiddleware(BearerAuth, exclude=PUBLIC)],
         exception_handlers=EXCEPTION_HANDLERS,
+        before_request=reject_nul,
         request_max_body_size=services.settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="pengkom", version="0.1.0", path="/schema",

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from api.auth import TokenService
 from api.settings import Settings
 from core.application import Pengkom
+from core.evidence import FileStore
+from plugins.manager import PathwayPlugins
 from projections.registry import all_projections
 from projections.runner import Projector
 from projections.store import PostgresViewStore, SqliteViewStore, ViewStore
@@ -18,6 +20,8 @@ class Services:
     views: ViewStore
     projector: Projector
     tokens: TokenService
+    pathways: PathwayPlugins | None = None
+    files: FileStore | None = None
 
     def close(self) -> None:
         self.views.close()
@@ -38,5 +42,8 @@ def build(settings: Settings | None = None) -> Services:
     app = Pengkom(env=settings.event_store_env())
     views = open_views(settings)
     projector = Projector(app, views, all_projections())
-    projector.catch_up()
-    return Services(settings=settings, app=app, views=views, projector=projector, tokens=TokenService(settings))
+    # Start-up finishes any rebuild (a changed projection version, an interrupted replay) before serving.
+    projector.catch_up(rebuilding=True)
+    return Services(settings=settings, app=app, views=views, projector=projector, tokens=TokenService(settings),
+                    pathways=PathwayPlugins.load(settings.pathway_plugins),
+                    files=FileStore(settings.evidence_dir, max_bytes=settings.upload_max_bytes))

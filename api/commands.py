@@ -58,6 +58,32 @@ def event_view(event: Any, position: int | None = None) -> dict[str, Any]:
     }
 
 
+def _nul_field(value: Any, where: str = "") -> str | None:
+    """The first field (dotted path) whose text holds a NUL character, if any."""
+    if isinstance(value, str):
+        return (where or "body") if "\x00" in value else None
+    if isinstance(value, dict):
+        for k, v in value.items():
+            name = f"{where}.{k}" if where else str(k)
+            if "\x00" in str(k):
+                return name
+            if (found := _nul_field(v, name)) is not None:
+                return found
+    elif isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            if (found := _nul_field(v, f"{where}[{i}]")) is not None:
+                return found
+    return None
+
+
+def reject_nul(data: Any) -> None:
+    """Text never carries NUL (U+0000): no clerk types one, and PostgreSQL cannot store it in a read model."""
+    found = _nul_field(msgspec.to_builtins(data, enc_hook=lambda _: None))
+    if found is not None:
+        found = found.replace("\x00", "\\u0000")
+        raise Invalid(f"{found} contains a NUL character (\\u0000); remove it and send the text again.", field=found)
+
+
 def context(request: Request[Any, Any, Any], actor: Actor, effective: date | None) -> Context:
     today = datetime.now(timezone.utc).date()
     if effective is not None and effective > today:
@@ -70,6 +96,7 @@ def run(services: Services, request: Request[Any, Any, Any], data: Any,
         result: Callable[[Sequence[Any]], dict[str, Any]] | None = None) -> Response[Any]:
     """Run one command; ``verb`` returns the aggregates to save (first one is the subject)."""
     actor: Actor = request.user
+    reject_nul(data)
     key = request.headers.get("idempotency-key")
     fingerprint = None
     if key is not None:

@@ -6,11 +6,11 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
+from api import asof
 from api import schemas as s
-from litestar.di import NamedDependency
-
 from api.bootstrap import Services
 from api.commands import event_view, expected_version, run
 from core import access
@@ -22,7 +22,8 @@ from projections.officers import formulir_2_2, officer_row, search_officers
 Req = Request[Actor, Any, Any]
 
 
-def _readable(services: NamedDependency[Services], actor: Actor, officer_id: FromPath[UUID]) -> dict[str, Any]:
+def _readable(services: Services, actor: Actor, officer_id: UUID) -> dict[str, Any]:
+    services.projector.require_current("officers")
     row = officer_row(services.views, str(officer_id))
     if row is None:
         raise NotFound(f"No officer with id {officer_id} is registered.")
@@ -53,8 +54,9 @@ class OfficerController(Controller):
              agency: Annotated[str | None, Parameter(max_length=100)] = None,
              level: FromQuery[str | None] = None, unit: FromQuery[str | None] = None, employee_type: FromQuery[str | None] = None,
              limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
-             offset: Annotated[int, Parameter(ge=0)] = 0) -> dict[str, Any]:
+             offset: Annotated[int, Parameter(ge=0, le=1_000_000_000)] = 0) -> dict[str, Any]:
         actor = request.user
+        services.projector.require_current("officers")
         scope = access.agency_scope(actor, agency)
         supervisor_nip = None
         nip_only = None
@@ -70,11 +72,16 @@ class OfficerController(Controller):
         return {"items": rows, "total": total, "limit": limit, "offset": offset}
 
     @get("/{officer_id:uuid}", operation_id="getOfficer", summary="Formulir 2.2 of one officer", sync_to_thread=True)
-    def read(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID]) -> Response[Any]:
+    def read(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID],
+             as_of: Annotated[str | None, Parameter(max_length=64, description=asof.AS_OF_DOC)] = None) -> Response[Any]:
         _readable(services, request.user, officer_id)
-        doc = formulir_2_2(services.views, str(officer_id))
-        assert doc is not None
-        return Response(doc, headers={"ETag": f'"{doc["version"]}"'})
+        doc, point, head = asof.read_model(services, ["officers"], lambda store: formulir_2_2(store, str(officer_id)),
+                                           as_of=as_of, aggregate_ids=[officer_id])
+        if doc is None:
+            assert point is not None
+            raise NotFound(f"Officer {officer_id} was not registered yet at log position {point.position} ({as_of}).")
+        # An ETag is a version to write against: a past version is not one.
+        return asof.respond(doc, point, head, headers=None if point else {"ETag": f'"{doc["version"]}"'})
 
     @get("/{officer_id:uuid}/events", operation_id="getOfficerEvents", summary="Every event of this officer, with provenance", sync_to_thread=True)
     def events(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID]) -> dict[str, Any]:

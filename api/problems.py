@@ -7,6 +7,7 @@ from typing import Any
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
+from psycopg.errors import NumericValueOutOfRange
 
 from core.errors import DomainError
 
@@ -72,10 +73,19 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
     return problem(request, status, _SLUG.get(status, "error").replace("-", " ").capitalize(), detail)
 
 
+def out_of_range(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A number (or date) in the request beyond what the store or the calendar can hold: the caller's input, not a fault."""
+    log.warning("value out of range on %s %s: %s", request.method, request.url.path, exc)
+    return problem(request, 400, "Value out of range",
+                   "A number or date in the request is larger than this server can store or count with; send a smaller value "
+                   "(offsets, revisions and counts are small whole numbers).")
+
+
 def unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return problem(request, 500, "Internal error", "The server could not finish this request; nothing was recorded. Quote the request id to support.")
 
 
-EXCEPTION_HANDLERS: dict[Any, Any] = {DomainError: domain_error, HTTPException: http_error, Exception: unexpected}
+EXCEPTION_HANDLERS: dict[Any, Any] = {DomainError: domain_error, HTTPException: http_error, OverflowError: out_of_range,
+                                      NumericValueOutOfRange: out_of_range, Exception: unexpected}
 __all__ = ["EXCEPTION_HANDLERS", "problem", "PROBLEM", "MediaType"]

@@ -57,6 +57,7 @@ class DevelopmentEntry(Body):
     form: Text
     pathway: str | None = None
     jp: Annotated[int, msgspec.Meta(ge=1, le=1000)] | None = None
+    provider: Annotated[str, msgspec.Meta(min_length=1, max_length=200, description="the institution that ran it")] | None = None
 
 
 class PerformanceEntry(Body):

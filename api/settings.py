@@ -19,6 +19,11 @@ class Settings:
     jwt_issuer: str
     jwt_audience: str
     max_body_bytes: int
+    # Evidence uploads (issue 4): their own size limit, above the JSON body limit; where files live;
+    # which entry points of pengkom.pathways load ("all", "none" or names, comma-separated).
+    upload_max_bytes: int = 10 * 1024 * 1024
+    files_dir: Path | None = None
+    pathway_plugins: str = "all"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -39,7 +44,14 @@ class Settings:
             jwt_issuer=env.get("PENGKOM_JWT_ISSUER", "pengkom"),
             jwt_audience=env.get("PENGKOM_JWT_AUDIENCE", "pengkom"),
             max_body_bytes=int(env.get("PENGKOM_MAX_BODY_BYTES", str(1024 * 1024))),
+            upload_max_bytes=int(env.get("PENGKOM_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))),
+            files_dir=Path(env["PENGKOM_FILES_DIR"]) if env.get("PENGKOM_FILES_DIR") else None,
+            pathway_plugins=env.get("PENGKOM_PATHWAY_PLUGINS", "all"),
         )
+
+    @property
+    def evidence_dir(self) -> Path:
+        return self.files_dir or self.data_dir / "files"
 
     @property
     def store_name(self) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get
-
 from litestar.di import NamedDependency
 
 from api.bootstrap import Services
@@ -23,12 +22,15 @@ class SystemController(Controller):
     def ready(self, services: NamedDependency[Services]) -> Response[Any]:
         try:
             head = services.app.recorder.max_notification_id() or 0
-            positions = services.projector.positions()
+            tracking = services.projector.tracking()
         except Exception as e:  # a store that does not answer is "not ready", never a 500
             return Response({"status": "unavailable", "store": services.settings.store_name, "error": type(e).__name__},
                             status_code=503)
-        lag = {name: head - pos for name, pos in positions.items()}
-        return Response({"status": "ready", "store": services.settings.store_name, "log_position": head, "projection_lag": lag})
+        lag = {name: head - t.position for name, t in tracking.items()}
+        # A read model being rebuilt answers its own reads with 503; the rest of the API serves.
+        rebuilding = sorted(name for name, t in tracking.items() if t.rebuilding)
+        return Response({"status": "rebuilding" if rebuilding else "ready", "store": services.settings.store_name,
+                         "log_position": head, "projection_lag": lag, "rebuilding": rebuilding})
 
     @get("/me", operation_id="whoAmI", summary="The identity your token carries")
     async def me(self, request: Request[Actor, Any, Any]) -> dict[str, Any]:

@@ -11,7 +11,13 @@ from eventsourcing.persistence import IntegrityError, Mapper, Recording
 
 from core.errors import Conflict
 from core.mapper import MsgspecMapper
+from core.assessment import AssessmentCommands
+from core.activities import ActivityCommands
+from core.jp_table import JpTableCommands
 from core.officers import OfficerCommands
+from core.performance import PerformanceCommands
+from core.planning import PlanCommands
+from core.proposal import ProposalCommands
 
 
 class Pengkom(Application[UUID]):
@@ -20,6 +26,12 @@ class Pengkom(Application[UUID]):
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
         self.officers = OfficerCommands(self)
+        self.activities = ActivityCommands(self)
+        self.jp_tables = JpTableCommands(self)
+        self.assessments = AssessmentCommands(self)
+        self.performance = PerformanceCommands(self)
+        self.proposals = ProposalCommands(self)
+        self.plans = PlanCommands(self)
 
     def construct_mapper(self) -> Mapper[UUID]:
         return MsgspecMapper()

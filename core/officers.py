@@ -90,18 +90,29 @@ class Officer(PengkomAggregate):
             aggregate.add_entry(self.entry_id, "position", self.year, position=self.position, level=self.level, unit=self.unit)
 
     class DevelopmentHistoryRecorded(Event):
-        """Riwayat pengembangan kompetensi: competency, form and pathway, year (Formulir 2.2)."""
+        """Riwayat pengembangan kompetensi: competency, form and pathway, provider, year (Formulir 2.2).
+
+        Version 2 added ``provider`` (the institution that ran it, which the national course export
+        needs); entries stored at version 1 are read with no provider.
+        """
 
         TOPIC = "pengkom.officer.DevelopmentHistoryRecorded"
+        class_version = 2
         entry_id: UUID
         year: int
         competency: str
         form: str
         pathway: str | None
         jp: int | None
+        provider: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["provider"] = None
 
         def apply(self, aggregate: Officer) -> None:
-            aggregate.add_entry(self.entry_id, "development", self.year, competency=self.competency, form=self.form, pathway=self.pathway, jp=self.jp)
+            aggregate.add_entry(self.entry_id, "development", self.year, competency=self.competency, form=self.form,
+                                pathway=self.pathway, jp=self.jp, provider=self.provider)
 
     class PerformanceHistoryRecorded(Event):
         """Riwayat hasil penilaian kinerja: the SKP result (predikat) of a year (Formulir 2.2)."""
@@ -358,7 +369,7 @@ class OfficerCommands:
     def _history_values(self, kind: str, fields: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
         spec: dict[str, tuple[str, ...]] = {
             "position": ("position", "level", "unit"),
-            "development": ("competency", "form", "pathway", "jp"),
+            "development": ("competency", "form", "pathway", "jp", "provider"),
             "performance": ("predikat",),
             "credit_points": ("credit_points",),
         }
@@ -374,7 +385,7 @@ class OfficerCommands:
             v = fields.get(name)
             if name in ("position", "form"):
                 v = _text(v, name)
-            elif name == "unit":
+            elif name in ("unit", "provider"):
                 v = _text(v, name, required=False)
             elif name == "level":
                 v = None if v is None else _enum(Level, v, "level")

@@ -35,8 +35,15 @@ class Projection:
     tables: ClassVar[dict[str, str]] = {}
     #: extra DDL run after the tables are created (indexes).
     indexes: ClassVar[tuple[str, ...]] = ()
+    #: The indexes the handlers themselves read through (None: all of ``indexes``). A staged rebuild
+    #: (:mod:`projections.staging`) creates only these while it applies the log and builds the rest
+    #: once, after the bulk load; a projection whose handlers read by primary key only sets ``()``.
+    handler_indexes: ClassVar[tuple[str, ...] | None] = None
     #: When True, the handler receives every notification (for chains over the raw log).
     wants_raw: ClassVar[bool] = False
+    #: When True, every event (decoded, upcast) reaches :meth:`on_any_event` unless a ``@handles``
+    #: method claims its class (for read models over the whole record, like the audit trail).
+    every_event: ClassVar[bool] = False
 
     def __init__(self) -> None:
         self._handlers: dict[str, Handler] = {}
@@ -49,20 +56,33 @@ class Projection:
     def topics(self) -> frozenset[str]:
         return frozenset(self._handlers)
 
-    def create(self, tx: Tx) -> None:
+    def create(self, tx: Tx, *, indexes: tuple[str, ...] | None = None) -> None:
+        """Create the tables and ``indexes`` (default: all the projection's indexes)."""
         for table, body in self.tables.items():
             tx.execute(f"CREATE TABLE IF NOT EXISTS {table} ({body})")
-        for ddl in self.indexes:
+        for ddl in self.indexes if indexes is None else indexes:
             tx.execute(ddl)
 
     def drop(self, tx: Tx) -> None:
         for table in reversed(list(self.tables)):
             tx.execute(f"DROP TABLE IF EXISTS {table}")
 
+    def begin(self, tx: Tx) -> None:
+        """Called before each batch of events is applied (a projection may load state it carries)."""
+
+    def end(self, tx: Tx) -> None:
+        """Called after each batch of events, in the same transaction (a projection may write what it
+        deferred during the batch, e.g. one update per row instead of one per event)."""
+
     def apply(self, tx: Tx, event: Any, position: int) -> None:
         handler = self._handlers.get(get_topic(type(event)))
         if handler is not None:
             handler(self, tx, event, position)
+        elif self.every_event:
+            self.on_any_event(tx, event, position)
+
+    def on_any_event(self, tx: Tx, event: Any, position: int) -> None:  # pragma: no cover - for every_event
+        raise NotImplementedError
 
     def apply_raw(self, tx: Tx, notification: Any) -> None:  # pragma: no cover - for wants_raw
         raise NotImplementedError

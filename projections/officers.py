@@ -18,6 +18,20 @@ def _json(value: Any) -> str:
     return json.dumps(value, default=str, sort_keys=True, separators=(",", ":"))
 
 
+_KINDS = {
+    Officer.PositionHistoryRecorded: "position",
+    Officer.DevelopmentHistoryRecorded: "development",
+    Officer.PerformanceHistoryRecorded: "performance",
+    Officer.CreditPointsRecorded: "credit_points",
+}
+_HISTORY_SKIP = frozenset({"originator_id", "originator_version", "timestamp", "meta", "entry_id", "year"})
+_INSERT_OFFICER = (f"INSERT INTO officers (id, {', '.join(_FIELDS)}, withdrawn, version, registered_at, updated_at, search) "
+                   f"VALUES (?, {', '.join('?' * len(_FIELDS))}, 0, ?, ?, ?, ?)")
+_INSERT_HISTORY = ("INSERT INTO officer_history (entry_id, officer_id, kind, year, doc, retracted, recorded_version, corrected_version) "
+                   "VALUES (?, ?, ?, ?, ?, 0, ?, NULL)")
+_TOUCH = "UPDATE officers SET version = ?, updated_at = ? WHERE id = ?"
+
+
 class OfficerDirectory(Projection):
     name = "officers"
     version = 1
@@ -39,29 +53,40 @@ class OfficerDirectory(Projection):
         "CREATE INDEX IF NOT EXISTS officers_supervisor_idx ON officers (supervisor_nip)",
         "CREATE INDEX IF NOT EXISTS officer_history_officer_idx ON officer_history (officer_id, kind, year)",
     )
+    handler_indexes = ()  # the handlers read by primary key only
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Every event moves its officer's version and updated_at: within a batch only the last one
+        # per officer is written (in :meth:`end`, same transaction) instead of one UPDATE per event.
+        self._touched: dict[str, tuple[int, str]] = {}
 
     @staticmethod
     def _search(nip: str, name: str) -> str:
         return f"{nip} {name}".lower()
+
+    def begin(self, tx: Tx) -> None:
+        self._touched.clear()
+
+    def end(self, tx: Tx) -> None:
+        if self._touched:
+            touched, self._touched = self._touched, {}
+            for oid, (version, at) in touched.items():
+                tx.execute(_TOUCH, (version, at, oid))
 
     @handles(Officer.Registered)
     def registered(self, tx: Tx, e: Officer.Registered, position: int) -> None:
         values = [getattr(e, f) for f in _FIELDS]
         values[_FIELDS.index("birth_date")] = e.birth_date.isoformat()
         at = e.meta.recorded_at.isoformat()
-        tx.execute(
-            f"INSERT INTO officers (id, {', '.join(_FIELDS)}, withdrawn, version, registered_at, updated_at, search) "
-            f"VALUES (?, {', '.join('?' * len(_FIELDS))}, 0, ?, ?, ?, ?)",
-            (str(e.originator_id), *values, e.originator_version, at, at, self._search(e.nip, e.name)),
-        )
+        tx.execute(_INSERT_OFFICER, (str(e.originator_id), *values, e.originator_version, at, at, self._search(e.nip, e.name)))
 
     def _touch(self, tx: Tx, e: Any, **changes: Any) -> None:
-        sets = ", ".join(f"{k} = ?" for k in changes)
-        prefix = f"{sets}, " if sets else ""
-        tx.execute(
-            f"UPDATE officers SET {prefix}version = ?, updated_at = ? WHERE id = ?",
-            (*changes.values(), e.originator_version, e.meta.recorded_at.isoformat(), str(e.originator_id)),
-        )
+        oid = str(e.originator_id)
+        if changes:
+            sets = ", ".join(f"{k} = ?" for k in changes)
+            tx.execute(f"UPDATE officers SET {sets} WHERE id = ?", (*changes.values(), oid))
+        self._touched[oid] = (e.originator_version, e.meta.recorded_at.isoformat())
 
     @handles(Officer.ProfileCorrected)
     def corrected(self, tx: Tx, e: Officer.ProfileCorrected, position: int) -> None:
@@ -79,20 +104,12 @@ class OfficerDirectory(Projection):
     @handles(Officer.PositionHistoryRecorded, Officer.DevelopmentHistoryRecorded,
              Officer.PerformanceHistoryRecorded, Officer.CreditPointsRecorded)
     def history(self, tx: Tx, e: Any, position: int) -> None:
-        kind = {
-            Officer.PositionHistoryRecorded: "position",
-            Officer.DevelopmentHistoryRecorded: "development",
-            Officer.PerformanceHistoryRecorded: "performance",
-            Officer.CreditPointsRecorded: "credit_points",
-        }[type(e)]
-        skip = {"originator_id", "originator_version", "timestamp", "meta", "entry_id", "year"}
-        doc = {k: v for k, v in vars(e).items() if k not in skip}
-        tx.execute(
-            "INSERT INTO officer_history (entry_id, officer_id, kind, year, doc, retracted, recorded_version, corrected_version) "
-            "VALUES (?, ?, ?, ?, ?, 0, ?, NULL)",
-            (str(e.entry_id), str(e.originator_id), kind, e.year, _json(doc), e.originator_version),
-        )
-        self._touch(tx, e)
+        data = e.__dict__
+        skip = _HISTORY_SKIP
+        oid = str(e.originator_id)
+        tx.execute(_INSERT_HISTORY, (str(e.entry_id), oid, _KINDS[type(e)], e.year,
+                                     _json({k: v for k, v in data.items() if k not in skip}), e.originator_version))
+        self._touched[oid] = (e.originator_version, e.meta.recorded_at.isoformat())
 
     @handles(Officer.HistoryEntryCorrected)
     def history_corrected(self, tx: Tx, e: Officer.HistoryEntryCorrected, position: int) -> None:
@@ -100,10 +117,10 @@ class OfficerDirectory(Projection):
         assert row is not None
         changes = dict(e.changes)
         year = changes.pop("year", row["year"])
-        doc = json.loads(row["doc"]) | changes
+        doc = json.loads(row["doc"]) | changes if changes else None
         tx.execute(
             "UPDATE officer_history SET year = ?, doc = ?, corrected_version = ? WHERE entry_id = ?",
-            (year, _json(doc), e.originator_version, str(e.entry_id)),
+            (year, row["doc"] if doc is None else _json(doc), e.originator_version, str(e.entry_id)),
         )
         self._touch(tx, e)
 

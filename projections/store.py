@@ -6,15 +6,18 @@ opened on a scratch file or schema so that ``pengkom verify`` rebuilds beside th
 """
 from __future__ import annotations
 
+import itertools
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
 _PLACEHOLDER = re.compile(r"\?")
+_cursor_ids = itertools.count(1)
 
 
 class Tx(Protocol):
@@ -24,6 +27,9 @@ class Tx(Protocol):
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]: ...
     def fetchone(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None: ...
+    def stream(self, sql: str, params: Sequence[Any] = (), size: int = 2000) -> Iterator[tuple[Any, ...]]: ...
+    def run_batch(self, groups: Sequence[tuple[str, list[Sequence[Any]]]]) -> None: ...
+    def bulk_insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int: ...
 
 
 class _SqliteTx:
@@ -46,6 +52,23 @@ class _SqliteTx:
     def fetchone(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
         rows = self.fetchall(sql, params)
         return rows[0] if rows else None
+
+    def stream(self, sql: str, params: Sequence[Any] = (), size: int = 2000) -> Iterator[tuple[Any, ...]]:
+        cur = self.conn.execute(sql, tuple(params))
+        while rows := cur.fetchmany(size):
+            yield from rows
+
+    def run_batch(self, groups: Sequence[tuple[str, list[Sequence[Any]]]]) -> None:
+        for sql, rows in groups:
+            if len(rows) == 1:
+                self.conn.execute(sql, tuple(rows[0]))
+            else:
+                self.conn.executemany(sql, rows)
+
+    def bulk_insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        """Insert many rows (an iterator is consumed as it goes); the number inserted."""
+        cur = self.conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows)
+        return max(cur.rowcount, 0)
 
 
 class _PgTx:
@@ -74,6 +97,74 @@ class _PgTx:
         rows = self.fetchall(sql, params)
         return rows[0] if rows else None
 
+    def stream(self, sql: str, params: Sequence[Any] = (), size: int = 2000) -> Iterator[tuple[Any, ...]]:
+        # A named (server-side) cursor: a million-row table is compared without loading it whole.
+        with self.conn.cursor(name=f"pengkom_stream_{next(_cursor_ids)}") as cur:
+            cur.itersize = size
+            cur.execute(self._sql(sql), tuple(params))
+            yield from cur
+
+    def run_batch(self, groups: Sequence[tuple[str, list[Sequence[Any]]]]) -> None:
+        # Long runs of plain INSERTs (a rebuild's audit and chain rows) go by COPY, the fastest way
+        # into PostgreSQL; everything else in one pipeline: statements go out back to back and the
+        # answers are read once, instead of one network round trip per statement. Order is kept.
+        pending: list[tuple[str, list[Sequence[Any]]]] = []
+        for sql, rows in groups:
+            target = _copy_target(sql, rows)
+            if target is None:
+                pending.append((sql, rows))
+                continue
+            self._pipeline(pending)
+            pending = []
+            table, cols = target
+            with self.conn.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        self._pipeline(pending)
+
+    def bulk_insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        """``COPY … FROM STDIN``: the fastest way into PostgreSQL; values must be str/int/None (Decimal)."""
+        n = 0
+        with self.conn.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            write = copy.write_row
+            for row in rows:
+                write(row)
+                n += 1
+        return n
+
+    def _pipeline(self, groups: Sequence[tuple[str, list[Sequence[Any]]]]) -> None:
+        if not groups:
+            return
+        if len(groups) == 1 and len(groups[0][1]) == 1:
+            self.conn.execute(self._sql(groups[0][0]), tuple(groups[0][1][0]), prepare=True)
+            return
+        with self.conn.pipeline(), self.conn.cursor() as cur:
+            for sql, rows in groups:
+                if len(rows) == 1:
+                    cur.execute(self._sql(sql), tuple(rows[0]), prepare=True)
+                else:
+                    cur.executemany(self._sql(sql), rows)
+
+
+_INSERT = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)\s*\(([\w\s,]+)\)\s*VALUES\s*\(([\s?,]+)\)\s*$", re.I)
+#: Values COPY writes exactly as a bound parameter would be stored (anything else takes the pipeline).
+_COPY_TYPES = frozenset({str, int, type(None), Decimal})
+_COPY_MIN = 64
+
+
+def _copy_target(sql: str, rows: Sequence[Sequence[Any]]) -> tuple[str, str] | None:
+    if len(rows) < _COPY_MIN:
+        return None
+    m = _INSERT.match(sql)
+    if m is None or m.group(3).count("?") != len(m.group(2).split(",")):
+        return None
+    types = _COPY_TYPES
+    for row in rows:
+        for v in row:
+            if type(v) not in types:
+                return None
+    return m.group(1), m.group(2)
+
 
 class ViewStore:
     """A database for read models and their tracking rows."""
@@ -91,11 +182,68 @@ class ViewStore:
             return tx.fetchall(sql, params)
 
     def fetchone(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
+        rows = self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    @contextmanager
+    def snapshot(self) -> Iterator[ViewStore]:
+        """A read-only view in which every query sees the same committed state.
+
+        A response assembled from several queries (a document and the chain head it was computed
+        from) must not mix two moments of the read models.
+        """
+        with self.read() as tx:
+            yield _Snapshot(self, tx)
+
+    @contextmanager
+    def read(self) -> Iterator[Tx]:  # pragma: no cover - abstract
+        raise NotImplementedError
+        yield
+
+    def tables(self) -> list[str]:
+        """Every table in this store (the scratch store is wiped by dropping them)."""
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def wipe(self) -> None:
+        """Drop every table: a scratch store starts empty."""
+        tables = self.tables()
         with self.transaction() as tx:
-            return tx.fetchone(sql, params)
+            for table in tables:
+                tx.execute(f"DROP TABLE IF EXISTS {table}")
+
+    def discard(self) -> None:
+        """Remove a scratch store entirely (its file or schema) and close it."""
+        self.wipe()
+        self.close()
 
     def close(self) -> None:
         pass
+
+
+class _Snapshot(ViewStore):
+    def __init__(self, store: ViewStore, tx: Tx) -> None:
+        self.dialect = store.dialect
+        self.location = store.location
+        self._tx = tx
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        yield self._tx
+
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        yield self._tx
+
+    @contextmanager
+    def snapshot(self) -> Iterator[ViewStore]:
+        yield self
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        return self._tx.fetchall(sql, params)
+
+    def stream(self, sql: str, params: Sequence[Any] = (), size: int = 2000) -> Iterator[tuple[Any, ...]]:
+        """Rows as tuples, fetched ``size`` at a time (a large table is never loaded whole)."""
+        return self._tx.stream(sql, params, size)
 
 
 class SqliteViewStore(ViewStore):
@@ -143,11 +291,46 @@ class SqliteViewStore(ViewStore):
         with self.read() as tx:
             return tx.fetchall(sql, params)
 
+    def tables(self) -> list[str]:
+        rows = self.fetchall("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        return [r["name"] for r in rows]
+
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             conn.close()
             self._local.conn = None
+
+    def discard(self) -> None:
+        self.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+
+class MemoryViewStore(SqliteViewStore):
+    """A private in-memory SQLite store: read models built for one as-of read, then thrown away."""
+
+    def __init__(self) -> None:
+        self.path = Path(":memory:")
+        self.location = ":memory:"
+        self._lock = threading.RLock()
+        self._memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+
+    def _conn(self) -> sqlite3.Connection:
+        return self._memory
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        with self._lock, super().transaction() as tx:
+            yield tx
+
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        with self._lock, super().read() as tx:
+            yield tx
+
+    def close(self) -> None:
+        self._memory.close()
 
 
 class PostgresViewStore(ViewStore):
@@ -173,6 +356,31 @@ class PostgresViewStore(ViewStore):
         with self.pool.connection() as conn:
             with conn.transaction():
                 yield _PgTx(conn)
+
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        with self.pool.connection() as conn:
+            with conn.transaction():
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                yield _PgTx(conn)
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        with self.pool.connection() as conn:
+            return _PgTx(conn).fetchall(sql, params)
+
+    def tables(self) -> list[str]:
+        rows = self.fetchall("SELECT tablename FROM pg_tables WHERE schemaname = ?", (self.schema,))
+        return [r["tablename"] for r in rows]
+
+    def wipe(self) -> None:
+        with self.pool.connection() as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
+            conn.execute(f"CREATE SCHEMA {self.schema}")
+
+    def discard(self) -> None:
+        with self.pool.connection() as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
+        self.close()
 
     def close(self) -> None:
         self.pool.close()

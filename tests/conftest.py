@@ -54,7 +54,9 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 def new_settings(kind: str, tmp_path: Any) -> Settings:
-    env = {"PENGKOM_DATA_DIR": str(tmp_path / "var"), "PENGKOM_JWT_SECRET": "test-secret-for-hs256-signing-" + RUN_ID + RUN_ID}
+    env = {"PENGKOM_DATA_DIR": str(tmp_path / "var"), "PENGKOM_JWT_SECRET": "test-secret-for-hs256-signing-" + RUN_ID + RUN_ID,
+           # Pathway plugins: the built-ins and the test suite's own third-party package, never other installed ones.
+           "PENGKOM_PATHWAY_PLUGINS": "magang"}
     if kind == "postgres":
         if not PG_URL:
             pytest.skip("PostgreSQL: no PENGKOM_TEST_DATABASE_URL configured")

@@ -7,6 +7,7 @@ optimistic concurrency; ``Idempotency-Key`` makes a retried command record nothi
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timezone
@@ -19,6 +20,7 @@ from api.bootstrap import Services
 from core.errors import Conflict, Invalid
 from core.events import Actor, Context
 
+log = logging.getLogger("pengkom.api")
 IDEMPOTENCY_TABLE = "idempotency_keys"
 _KEY = re.compile(r"[A-Za-z0-9._:-]{8,128}")
 _ETAG = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
@@ -112,22 +114,33 @@ def run(services: Services, request: Request[Any, Any, Any], data: Any,
         ctx = context(request, actor, effective)
         aggregates = verb(ctx)
         recordings = services.app.record(*aggregates)
-        services.projector.catch_up()
-        subject = aggregates[0]
-        body = {
-            "id": str(subject.id),
-            "version": subject.version,
-            "events": [event_view(r.domain_event, r.notification.id) for r in recordings],
-        }
-        if result is not None:
-            body.update(result(aggregates))
     except BaseException:
         if key is not None:
             _release(services, actor.subject, key)
         raise
+    # From here on the command is recorded: whatever happens next, the caller is told it succeeded.
+    subject = aggregates[0]
+    body = {
+        "id": str(subject.id),
+        "version": subject.version,
+        "events": [event_view(r.domain_event, r.notification.id) for r in recordings],
+    }
+    if result is not None:
+        body.update(result(aggregates))
+    headers = {"ETag": f'"{subject.version}"'}
+    try:
+        services.projector.catch_up()
+    except Exception:  # noqa: BLE001 - a read model failing must not turn a recorded command into an error
+        log.exception("read models could not apply the events of request %s", ctx.request_id)
+        body["read_models"] = {
+            "status": "behind",
+            "detail": "The command is recorded, but the read models could not be brought up to date; "
+                      "lists and forms may not show it yet. Operators: see /ready and the server log.",
+        }
+        headers["X-Pengkom-Read-Models"] = "behind"
     if key is not None:
         _complete(services, actor.subject, key, status, body)
-    return Response(body, status_code=status, headers={"ETag": f'"{subject.version}"'})
+    return Response(body, status_code=status, headers=headers)
 
 
 def _claim(services: Services, subject: str, key: str, fingerprint: str) -> Response[Any] | None:

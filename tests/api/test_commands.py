@@ -75,3 +75,21 @@ def test_health_names_the_store_and_schema_is_served(api, settings):
     assert schema.status_code == 200
     ops = {op["operationId"] for path in schema.json()["paths"].values() for op in path.values() if isinstance(op, dict) and "operationId" in op}
     assert {"registerOfficer", "listOfficers", "getOfficer", "getOfficerEvents", "correctOfficer"} <= ops
+
+
+def test_a_read_model_failure_after_recording_still_reports_the_recorded_command(api, monkeypatch):
+    officers = api.services.projector.projections["officers"]
+
+    def broken(*a, **k):
+        raise RuntimeError("read model bug")
+
+    monkeypatch.setitem(officers._handlers, "pengkom.officer.Registered", broken)
+    r = api.post("/officers/", json=officer_body(), headers=api.as_("hr"))
+    # The event is in the log, so the answer is a success that says the read models are behind — never
+    # a 500 claiming that nothing was recorded.
+    assert r.status_code == 201, r.text
+    assert r.json()["read_models"]["status"] == "behind" and r.headers["x-pengkom-read-models"] == "behind"
+    assert api.services.app.recorder.max_notification_id() == r.json()["events"][0]["position"]
+    monkeypatch.undo()
+    api.services.projector.catch_up()
+    assert api.get(f"/officers/{r.json()['id']}", headers=api.as_("hr")).status_code == 200

@@ -14,6 +14,8 @@ from uuid import UUID, uuid4
 
 from core import access
 from core.catalogue import GOLONGAN, LEVEL_GOLONGAN, Level, Pathway, Predikat, competency
+from core.cycle import choice as _enum
+from core.cycle import text as _text
 from core.errors import Conflict, Invalid, NotFound
 from core.events import Context, PengkomAggregate, derived_id
 from core.nip import EmployeeType, Sex, validate_nip
@@ -194,27 +196,6 @@ class Officer(PengkomAggregate):
 
 
 # -- validation of profile values (Formulir 2.2) ----------------------------------------------------
-
-
-def _text(value: Any, field: str, *, max_len: int = 200, required: bool = True) -> str | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise Invalid(f"{field.replace('_', ' ').capitalize()} is required.", field=field)
-        return None
-    if not isinstance(value, str):
-        raise Invalid(f"{field} must be text.", field=field)
-    value = " ".join(value.split())
-    if len(value) > max_len:
-        raise Invalid(f"{field.replace('_', ' ').capitalize()} is {len(value)} characters long; at most {max_len} are allowed.", field=field)
-    return value
-
-
-def _enum(enum: Any, value: Any, field: str) -> str:
-    try:
-        return enum(value).value
-    except ValueError:
-        choices = ", ".join(m.value for m in enum)
-        raise Invalid(f"{field.replace('_', ' ').capitalize()} {value!r} is not one of: {choices}.", field=field) from None
 
 
 def _golongan(value: Any, level: str) -> str:

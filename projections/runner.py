@@ -14,6 +14,8 @@ never half-built rows.
 """
 from __future__ import annotations
 
+import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -24,6 +26,8 @@ from core.errors import DomainError, Invalid
 from projections.base import Projection
 from projections.store import Tx, ViewStore
 
+log = logging.getLogger(__name__)
+
 TRACKING = "projection_tracking"
 #: Statements buffered per projection and batch before they are sent (bounds memory, not order).
 _FLUSH_AT = 5000
@@ -33,6 +37,8 @@ _FLUSH_AT = 5000
 STAGE_MIN = 5000
 #: Notifications read per query by a staged rebuild.
 FETCH = 5000
+#: A staged rebuild from position 0 of at least this many events uses a second process (2+ cores).
+PARALLEL_MIN = 100_000
 
 
 class Rebuilding(DomainError):
@@ -40,6 +46,13 @@ class Rebuilding(DomainError):
 
     status = 503
     title = "Read model rebuilding"
+
+
+class Stalled(DomainError):
+    """A read model stopped at an event its code could not apply; the others carry on."""
+
+    status = 503
+    title = "Read model stopped"
 
 
 @dataclass
@@ -56,6 +69,8 @@ class Tracking:
     version: int
     position: int
     rebuilding: bool
+    #: Why the read model stopped (the event it could not apply), or None while it follows the log.
+    error: str | None = None
 
 
 class _Batched:
@@ -109,14 +124,18 @@ class _Batched:
 
 class Projector:
     def __init__(self, app: Any, store: ViewStore, projections: Sequence[Projection], *, batch: int = 1000,
-                 staged: bool = True, stage_min: int = STAGE_MIN, fetch: int = FETCH) -> None:
+                 staged: bool = True, stage_min: int | None = None, fetch: int = FETCH, workers: int | None = None) -> None:
         self.app = app
         self.store = store
         self.projections = {p.name: p for p in projections}
         self.batch = batch
         #: Full rebuilds go through a local staging database (:mod:`projections.staging`).
         self.staged = staged
-        self.stage_min = stage_min
+        self.stage_min = STAGE_MIN if stage_min is None else stage_min
+        #: Processes a long staged rebuild may use (see :meth:`_staged`).
+        self.workers = min(os.cpu_count() or 1, 2) if workers is None else workers
+        #: Peak RSS (MB) of the last staged rebuild's second process, if one ran (for the benchmark).
+        self.side_peak_rss_mb: float | None = None
         self.fetch = fetch
         self._lock = threading.Lock()
         self._setup()
@@ -126,7 +145,7 @@ class Projector:
     def _setup(self) -> None:
         with self.store.transaction() as tx:
             tx.execute(f"CREATE TABLE IF NOT EXISTS {TRACKING} (name TEXT PRIMARY KEY, version INTEGER NOT NULL, "
-                       "position BIGINT NOT NULL, rebuilding INTEGER NOT NULL DEFAULT 0)")
+                       "position BIGINT NOT NULL, rebuilding INTEGER NOT NULL DEFAULT 0, error TEXT)")
             self._add_rebuilding_column(tx)
             rows = {r["name"]: r for r in tx.fetchall(f"SELECT name, version, position FROM {TRACKING}")}
             for p in self.projections.values():
@@ -148,11 +167,13 @@ class Projector:
             cols = {r["name"] for r in tx.fetchall(f"PRAGMA table_info({TRACKING})")}
         if "rebuilding" not in cols:
             tx.execute(f"ALTER TABLE {TRACKING} ADD COLUMN rebuilding INTEGER NOT NULL DEFAULT 0")
+        if "error" not in cols:
+            tx.execute(f"ALTER TABLE {TRACKING} ADD COLUMN error TEXT")
 
     def _reset(self, tx: Tx, p: Projection) -> None:
         p.drop(tx)
         p.create(tx)
-        tx.execute(f"UPDATE {TRACKING} SET version = ?, position = 0, rebuilding = 1 WHERE name = ?", (p.version, p.name))
+        tx.execute(f"UPDATE {TRACKING} SET version = ?, position = 0, rebuilding = 1, error = NULL WHERE name = ?", (p.version, p.name))
 
     def resolve(self, names: Iterable[str] | None) -> list[Projection]:
         if not names:
@@ -164,8 +185,8 @@ class Projector:
         return [self.projections[n] for n in names]
 
     def tracking(self) -> dict[str, Tracking]:
-        rows = self.store.fetchall(f"SELECT name, version, position, rebuilding FROM {TRACKING}")
-        return {r["name"]: Tracking(r["name"], int(r["version"]), int(r["position"]), bool(r["rebuilding"]))
+        rows = self.store.fetchall(f"SELECT name, version, position, rebuilding, error FROM {TRACKING}")
+        return {r["name"]: Tracking(r["name"], int(r["version"]), int(r["position"]), bool(r["rebuilding"]), r["error"])
                 for r in rows if r["name"] in self.projections}
 
     def positions(self) -> dict[str, int]:
@@ -178,7 +199,12 @@ class Projector:
         if it were complete. Pass the request's snapshot as ``store`` to read it in the same view.
         """
         marks = ",".join("?" * len(names))
-        rows = (store or self.store).fetchall(f"SELECT name, position, rebuilding FROM {TRACKING} WHERE name IN ({marks})", names)
+        rows = (store or self.store).fetchall(f"SELECT name, position, rebuilding, error FROM {TRACKING} WHERE name IN ({marks})", names)
+        stopped = sorted((r["name"], r["error"]) for r in rows if r["error"])
+        if stopped:
+            detail = "; ".join(f"{n}: {err}" for n, err in stopped)
+            raise Stalled(f"The read model {detail}. Nothing recorded is lost; operators fix the cause and run "
+                          f"`pengkom replay {' '.join(n for n, _ in stopped)}`.", stopped=[n for n, _ in stopped])
         busy = sorted(r["name"] for r in rows if r["rebuilding"])
         if busy:
             head = self.app.recorder.max_notification_id() or 0
@@ -210,6 +236,7 @@ class Projector:
         take_rebuilding = rebuilding or bool(only)
         total = 0
         started = time.perf_counter()
+        stopped_now: set[str] = set()
         with self._lock:
             last = self._head(stop)
             if self.staged:
@@ -218,21 +245,29 @@ class Projector:
                 top = None
                 with self.store.transaction() as tx:
                     state = self._lock_tracking(tx, chosen, take_rebuilding)
+                    for name in stopped_now:  # stopped during this call: not retried until the next one
+                        state.pop(name, None)
                     if not state:
                         break
                     wanted = [p for p in chosen if p.name in state]
                     start = min((t.position for t in state.values()), default=last) + 1
                     notes = self.app.recorder.select_notifications(start=start, limit=self.batch, stop=last) if start <= last else []
                     if notes:
-                        self._apply(tx, wanted, state, notes)
+                        failed = self._apply(tx, wanted, state, notes)
                         top = notes[-1].id
                         for p in wanted:
-                            if state[p.name].position < top:
+                            if p.name in failed:
+                                stopped_now.add(p.name)
+                                position, error = failed[p.name]
+                                tx.execute(f"UPDATE {TRACKING} SET error = ? WHERE name = ?", (error, p.name))
+                                if position > state[p.name].position:
+                                    tx.execute(f"UPDATE {TRACKING} SET position = ? WHERE name = ?", (position, p.name))
+                            elif state[p.name].position < top:
                                 tx.execute(f"UPDATE {TRACKING} SET position = ? WHERE name = ?", (top, p.name))
                         total += len(notes)
                     if (top is None or top >= last) and (stop is None or stop >= self._head(None)):
                         # Caught up with the whole log as it stood: a rebuild is complete and may be served.
-                        done = [t.name for t in state.values() if t.rebuilding]
+                        done = [t.name for t in state.values() if t.rebuilding and t.name not in stopped_now]
                         for name in done:
                             tx.execute(f"UPDATE {TRACKING} SET rebuilding = 0 WHERE name = ?", (name,))
                 if on_progress and top is not None:
@@ -253,8 +288,11 @@ class Projector:
         Nothing is written to the store before that final transaction, and it only commits if the
         tracking rows are still as they were when the staging began (another process may have advanced
         them meanwhile: then the staged rows are dropped and the ordinary catch-up carries on).
+
+        A long rebuild from position 0 of both the read models that take every event (the audit
+        trail) and others is split over two processes, each reading the log and staging its share.
         """
-        from projections.staging import Staging, load, read_log
+        from projections import staging as staging_mod
 
         with self.store.transaction() as tx:
             state = self._lock_tracking(tx, chosen, take_rebuilding)
@@ -269,58 +307,131 @@ class Projector:
         before = {p.name: state[p.name] for p in group}
         after = {n: t.position for n, t in before.items()}
         start = min(after.values()) + 1
-        to_domain_event = self.app.mapper.to_domain_event
-        staging = Staging()
+        # The second process's share: the read models over every event, when the rest is not empty.
+        side = [p for p in group if p.every_event] if self.workers > 1 and last - start + 1 >= PARALLEL_MIN \
+            and not any(after.values()) else []
+        if len(side) == len(group):
+            side = []
+        own = [p for p in group if p not in side]
+        staging = staging_mod.Staging()
+        stores = {p.name: staging for p in own}
+        side_process = None
         try:
+            if side:
+                side_path = staging.path.with_name("staging-side.sqlite")
+                side_process = staging_mod.SideProcess(self.app, [type(p) for p in side], start, last, self.fetch, side_path)
             staging.begin()
-            for p in group:
-                p.create(staging.tx, indexes=p.indexes if p.handler_indexes is None else p.handler_indexes)
-            seeded = [p for p in group if before[p.name].position]
+            staging.create(own)
+            seeded = [p for p in own if before[p.name].position]
             if seeded:
                 with self.store.read() as rtx:
                     for p in seeded:
                         staging.seed(rtx, p)
-            total, top = 0, None
-            for notes in read_log(self.app, start, last, self.fetch):
-                apply_batch(staging.tx, group, notes, to_domain_event, after=after)
-                total += len(notes)
-                top = notes[-1].id
+
+            def progress(top: int, total: int) -> None:
                 if on_progress:
                     on_progress(Progress(top, last, total, time.perf_counter() - started))
+
+            total, top = staging.apply(self.app, own, after, start, last, self.fetch, progress)
             staging.commit()
+            if side_process is not None:
+                try:
+                    _, side_top = side_process.result()
+                    ok = side_top == top
+                    self.side_peak_rss_mb = side_process.peak_rss_mb
+                except RuntimeError as e:
+                    log.warning("%s; staging its read models here instead", e)
+                    ok = False
+                if ok:
+                    side_staging = staging_mod.Staging(side_path)
+                else:
+                    # The second process failed (or read a different log): stage its share here.
+                    side_staging = staging_mod.Staging(staging.path.with_name("staging-retry.sqlite"))
+                    side_staging.begin()
+                    side_staging.create(side)
+                    side_staging.apply(self.app, side, after, start, top or last, self.fetch)
+                    side_staging.commit()
+                stores.update({p.name: side_staging for p in side})
             if top is None:
                 return 0
             with self.store.transaction() as tx:
                 now = self._lock_tracking(tx, group, True)
                 if any(now.get(n) != t for n, t in before.items()):
                     return 0
+                if tx.dialect == "postgres":
+                    tx.execute("SET LOCAL maintenance_work_mem = '256MB'")  # index builds after the bulk load
                 for p in group:
-                    load(tx, staging, p)
+                    staging_mod.load(tx, stores[p.name], p)
                     tx.execute(f"UPDATE {TRACKING} SET position = ? WHERE name = ?", (top, p.name))
             return total
         finally:
+            if side_process is not None:
+                side_process.stop()
+            for st in {id(s): s for s in stores.values()}.values():
+                if st is not staging:
+                    st.close()
             staging.close()
 
     def _head(self, stop: int | None) -> int:
         head = self.app.recorder.max_notification_id() or 0
         return head if stop is None else min(head, stop)
 
-    def _apply(self, tx: Tx, wanted: list[Projection], state: dict[str, Tracking], notes: Sequence[Any]) -> None:
-        apply_batch(tx, wanted, notes, self.app.mapper.to_domain_event, after={n: t.position for n, t in state.items()})
+    def _apply(self, tx: Tx, wanted: list[Projection], state: dict[str, Tracking], notes: Sequence[Any]) -> dict[str, tuple[int, str]]:
+        """Apply a batch to each read model inside its own savepoint.
+
+        A read model whose code fails on an event keeps what it applied before that event and stops
+        there (its tracking row records why); the others carry on, and the command that recorded the
+        event is not affected. Returns {name: (last position applied, error)} for those that stopped.
+        """
+        after = {n: t.position for n, t in state.items()}
+        failed: dict[str, tuple[int, str]] = {}
+        for p in wanted:
+            tx.execute("SAVEPOINT projection")
+            try:
+                apply_batch(tx, [p], notes, self.app.mapper.to_domain_event, after=after)
+            except Exception as e:  # noqa: BLE001 - any failure of one read model's code
+                tx.execute("ROLLBACK TO SAVEPOINT projection")
+                tx.execute("RELEASE SAVEPOINT projection")
+                failed[p.name] = self._isolate(tx, p, notes, after.get(p.name, 0), e)
+            else:
+                tx.execute("RELEASE SAVEPOINT projection")
+        return failed
+
+    def _isolate(self, tx: Tx, p: Projection, notes: Sequence[Any], position: int, first: Exception) -> tuple[int, str]:
+        """Re-apply a failed batch one event at a time to find the event that fails; keep what precedes it."""
+        error: Exception = first
+        for n in notes:
+            if n.id <= position:
+                continue
+            tx.execute("SAVEPOINT projection_event")
+            try:
+                apply_batch(tx, [p], [n], self.app.mapper.to_domain_event, after={p.name: position})
+            except Exception as e:  # noqa: BLE001
+                tx.execute("ROLLBACK TO SAVEPOINT projection_event")
+                tx.execute("RELEASE SAVEPOINT projection_event")
+                error = e
+                message = f"stopped at event {n.id} ({n.topic}): {type(e).__name__}: {e}"[:1000]
+                log.error("read model %s %s", p.name, message, exc_info=e)
+                return position, message
+            tx.execute("RELEASE SAVEPOINT projection_event")
+            position = n.id
+        message = f"stopped after event {position}: {type(error).__name__}: {error}"[:1000]
+        log.error("read model %s %s", p.name, message, exc_info=error)
+        return position, message
 
     def _lock_tracking(self, tx: Tx, chosen: list[Projection], take_rebuilding: bool) -> dict[str, Tracking]:
         names = [p.name for p in chosen]
         marks = ",".join("?" * len(names))
-        rows = tx.fetchall(f"SELECT name, version, position, rebuilding FROM {TRACKING} WHERE name IN ({marks})", names)
-        if not take_rebuilding:
-            names = [r["name"] for r in rows if not r["rebuilding"]]
-            if not names:
-                return {}
-            marks = ",".join("?" * len(names))
+        rows = tx.fetchall(f"SELECT name, version, position, rebuilding, error FROM {TRACKING} WHERE name IN ({marks})", names)
+        # A stopped read model is left alone until an operator replays it (or names it explicitly).
+        names = [r["name"] for r in rows if (take_rebuilding or not r["rebuilding"]) and (take_rebuilding or not r["error"])]
+        if not names:
+            return {}
+        marks = ",".join("?" * len(names))
         if tx.dialect == "postgres":
-            rows = tx.fetchall(f"SELECT name, version, position, rebuilding FROM {TRACKING} WHERE name IN ({marks}) "
+            rows = tx.fetchall(f"SELECT name, version, position, rebuilding, error FROM {TRACKING} WHERE name IN ({marks}) "
                                "ORDER BY name FOR UPDATE", names)
-        return {r["name"]: Tracking(r["name"], int(r["version"]), int(r["position"]), bool(r["rebuilding"]))
+        return {r["name"]: Tracking(r["name"], int(r["version"]), int(r["position"]), bool(r["rebuilding"]), r["error"])
                 for r in rows if r["name"] in names}
 
 

@@ -1,0 +1,231 @@
+"""Full rebuilds through a local staging database, then one bulk load into the read-model store.
+
+A rebuild from the start of the log (``pengkom replay``, ``pengkom verify``'s scratch store, a
+changed projection version at start-up) applies the projections' handlers — the same handlers, the
+same portable SQL — to a private SQLite file (no journal, no fsync, a large cache) instead of
+sending every statement to the read-model store. When the log is applied, each projection's tables
+are dropped, recreated and bulk-loaded (PostgreSQL: ``COPY … FROM STDIN``; SQLite: one
+``executemany``), the indexes built after the load, and the tracking position set — in **one**
+transaction of the target store. An interrupted rebuild therefore leaves the target exactly as it
+was (still marked ``rebuilding`` at its last committed position); running it again starts the
+staging over from that position (the rows already committed are copied into the staging first).
+
+Read models hold only TEXT, INTEGER and BIGINT columns (``docs/ARCHITECTURE.md``), which SQLite
+stores as the handlers give them and ``COPY`` writes as a bound parameter would be stored, so a
+staged rebuild equals an incremental one row by row (``pengkom verify`` checks it).
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import sqlite3
+import tempfile
+from collections import namedtuple
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from projections.base import Projection
+from projections.store import Tx, _SqliteTx
+
+#: A notification as the staged rebuild reads it (the attributes of the library's ``Notification``).
+Note = namedtuple("Note", "id originator_id originator_version topic state")
+
+#: SQLite page cache of the staging file, in KiB (bounds the rebuild's memory; the OS caches the rest).
+_CACHE_KIB = 64 * 1024
+
+
+class Staging:
+    """A scratch SQLite file: in a private temporary directory removed by :meth:`close`, or at ``path``
+    (a second staging file in that directory, written by another process)."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        if path is None:
+            self._dir: str | None = tempfile.mkdtemp(prefix="pengkom-rebuild-")
+            self.path = Path(self._dir) / "staging.sqlite"
+        else:
+            self._dir = None
+            self.path = Path(path)
+        self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        # page_size first: it only applies before the file is initialised (journal_mode does that).
+        for pragma in ("page_size=16384", "journal_mode=OFF", "synchronous=OFF", f"cache_size=-{_CACHE_KIB}",
+                       "temp_store=MEMORY", "locking_mode=EXCLUSIVE"):
+            self.conn.execute(f"PRAGMA {pragma}")
+        self.tx: Tx = _SqliteTx(self.conn)
+
+    def begin(self) -> None:
+        self.conn.execute("BEGIN")
+
+    def commit(self) -> None:
+        self.conn.execute("COMMIT")
+
+    def rows(self, table: str) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
+        """(column names, rows) of a staged table, streamed in storage order."""
+        cur = self.conn.execute(f"SELECT * FROM {table}")
+        cols = [c[0] for c in cur.description]
+
+        def stream() -> Iterator[tuple[Any, ...]]:
+            while batch := cur.fetchmany(10_000):
+                yield from batch
+
+        return cols, stream()
+
+    def seed(self, source: Any, projection: Projection) -> None:
+        """Copy a projection's committed rows from ``source`` (a read transaction of the target store)."""
+        for table in projection.tables:
+            cur = self.conn.execute(f"SELECT * FROM {table} LIMIT 0")
+            cols = [c[0] for c in cur.description]
+            self.tx.bulk_insert(table, cols, source.stream(f"SELECT {', '.join(cols)} FROM {table}"))
+
+    def create(self, projections: Sequence[Projection]) -> None:
+        for p in projections:
+            p.create(self.tx, indexes=p.indexes if p.handler_indexes is None else p.handler_indexes)
+
+    def apply(self, app: Any, projections: Sequence[Projection], after: dict[str, int], start: int, stop: int, size: int,
+              on_batch: Callable[[int, int], None] | None = None) -> tuple[int, int | None]:
+        """Apply the log ``start..stop`` to the staged tables; (notifications read, last position read)."""
+        from projections.runner import apply_batch
+
+        to_domain_event = app.mapper.to_domain_event
+        total, top = 0, None
+        for notes in read_log(app, start, stop, size):
+            apply_batch(self.tx, projections, notes, to_domain_event, after=after)
+            self.commit()  # journal off: a commit writes the dirty pages out, bounding the cache
+            self.begin()
+            total += len(notes)
+            top = notes[-1].id
+            if on_batch:
+                on_batch(top, total)
+        return total, top
+
+    def close(self) -> None:
+        try:
+            self.conn.close()
+        finally:
+            if self._dir is not None:
+                shutil.rmtree(self._dir, ignore_errors=True)
+
+
+def _resolve(path: str) -> Any:
+    module, _, name = path.partition(":")
+    obj = importlib.import_module(module)
+    for part in name.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def _dotted(cls: type) -> str:
+    return f"{cls.__module__}:{cls.__qualname__}"
+
+
+class SideProcess:
+    """A second process (``python -m projections.staging``) staging fresh projections of the given
+    classes from the log into the file ``path``; :meth:`result` is ``(total, top)`` or raises.
+
+    A plain subprocess, not ``multiprocessing``: nothing of the caller's ``__main__`` is re-run."""
+
+    def __init__(self, app: Any, classes: Sequence[type], start: int, stop: int, size: int, path: Path) -> None:
+        job = {"app": _dotted(type(app)), "env": dict(app.env), "classes": [_dotted(c) for c in classes],
+               "start": start, "stop": stop, "size": size, "path": str(path)}
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+        self.proc = subprocess.Popen([sys.executable, "-m", "projections.staging"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps(job).encode())
+        self.proc.stdin.close()
+        self.proc.stdin = None
+        self.peak_rss_mb: float | None = None
+
+    def result(self) -> tuple[int, int | None]:
+        out, err = self.proc.communicate()
+        if self.proc.returncode != 0:
+            raise RuntimeError(f"the second rebuild process failed (exit {self.proc.returncode}): {err.decode()[-2000:]}")
+        answer = json.loads(out.decode().strip().splitlines()[-1])
+        self.peak_rss_mb = float(answer["peak_rss_mb"])
+        return answer["total"], answer["top"]
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait()
+        for stream in (self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def _side_main() -> None:
+    job = json.loads(sys.stdin.read())
+    app = _resolve(job["app"])(env=job["env"])
+    try:
+        projections = [_resolve(c)() for c in job["classes"]]
+        staging = Staging(job["path"])
+        try:
+            staging.begin()
+            staging.create(projections)
+            total, top = staging.apply(app, projections, {p.name: 0 for p in projections}, job["start"], job["stop"], job["size"])
+            staging.commit()
+        finally:
+            staging.conn.close()
+    finally:
+        app.close()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"total": total, "top": top, "peak_rss_mb": peak}))
+
+
+def load(tx: Tx, staging: Staging, projection: Projection) -> dict[str, int]:
+    """Replace the projection's tables in ``tx`` by the staged ones; rows loaded per table."""
+    projection.drop(tx)
+    loaded = {}
+    for table, body in projection.tables.items():
+        tx.execute(f"CREATE TABLE {table} ({body})")
+        cols, rows = staging.rows(table)
+        loaded[table] = tx.bulk_insert(table, cols, rows)
+    for ddl in projection.indexes:
+        tx.execute(ddl)
+    return loaded
+
+
+def read_log(app: Any, start: int, stop: int, size: int) -> Iterator[Sequence[Any]]:
+    """The notifications ``start..stop`` in batches of ``size``.
+
+    On PostgreSQL the event table is read directly (binary results, plain tuples): the library's
+    ``select_notifications`` builds a dict and a dataclass per row, which costs more than applying
+    the event to most read models. Elsewhere it is used as is.
+    """
+    recorder = app.recorder
+    datastore = getattr(recorder, "datastore", None)
+    table = getattr(recorder, "events_table_name", None)
+    if datastore is None or table is None or not hasattr(datastore, "get_connection") or not hasattr(datastore, "schema"):
+        pos = start
+        while pos <= stop:
+            notes = recorder.select_notifications(start=pos, limit=size, stop=stop)
+            if not notes:
+                return
+            yield notes
+            pos = notes[-1].id + 1
+        return
+    from psycopg.rows import tuple_row
+    from psycopg.sql import SQL, Identifier
+
+    sql = SQL("SELECT notification_id, originator_id, originator_version, topic, state FROM {}.{} "
+              "WHERE notification_id >= %s AND notification_id <= %s ORDER BY notification_id LIMIT %s").format(
+        Identifier(datastore.schema), Identifier(table))
+    make = Note._make
+    pos = start
+    while pos <= stop:
+        with datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cur:
+            cur.execute(sql, (pos, stop, size), binary=True)
+            rows = cur.fetchall()
+        if not rows:
+            return
+        yield list(map(make, rows))
+        pos = rows[-1][0] + 1
+
+
+if __name__ == "__main__":
+    _side_main()

@@ -130,11 +130,15 @@ def run(services: Services, request: Request[Any, Any, Any], data: Any,
     headers = {"ETag": f'"{subject.version}"'}
     try:
         services.projector.catch_up()
+        stopped = sorted(name for name, t in services.projector.tracking().items() if t.error)
     except Exception:  # noqa: BLE001 - a read model failing must not turn a recorded command into an error
         log.exception("read models could not apply the events of request %s", ctx.request_id)
+        stopped = ["all"]
+    if stopped:
         body["read_models"] = {
             "status": "behind",
-            "detail": "The command is recorded, but the read models could not be brought up to date; "
+            "stopped": stopped,
+            "detail": "The command is recorded, but some read models could not be brought up to date; "
                       "lists and forms may not show it yet. Operators: see /ready and the server log.",
         }
         headers["X-Pengkom-Read-Models"] = "behind"

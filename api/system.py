@@ -29,8 +29,12 @@ class SystemController(Controller):
         lag = {name: head - t.position for name, t in tracking.items()}
         # A read model being rebuilt answers its own reads with 503; the rest of the API serves.
         rebuilding = sorted(name for name, t in tracking.items() if t.rebuilding)
-        return Response({"status": "rebuilding" if rebuilding else "ready", "store": services.settings.store_name,
-                         "log_position": head, "projection_lag": lag, "rebuilding": rebuilding})
+        stopped = {name: t.error for name, t in sorted(tracking.items()) if t.error}
+        status = "degraded" if stopped else "rebuilding" if rebuilding else "ready"
+        # A stopped read model answers its reads with 503 and needs an operator; the rest of the API serves.
+        return Response({"status": status, "store": services.settings.store_name, "log_position": head,
+                         "projection_lag": lag, "rebuilding": rebuilding, "stopped": stopped},
+                        status_code=503 if stopped else 200)
 
     @get("/me", operation_id="whoAmI", summary="The identity your token carries")
     async def me(self, request: Request[Actor, Any, Any]) -> dict[str, Any]:

@@ -89,7 +89,16 @@ def test_a_read_model_failure_after_recording_still_reports_the_recorded_command
     # a 500 claiming that nothing was recorded.
     assert r.status_code == 201, r.text
     assert r.json()["read_models"]["status"] == "behind" and r.headers["x-pengkom-read-models"] == "behind"
+    assert r.json()["read_models"]["stopped"] == ["officers"]
     assert api.services.app.recorder.max_notification_id() == r.json()["events"][0]["position"]
+    # The stopped read model says so (503 problem) instead of answering without the recorded officer;
+    # /ready names it; the audit trail, another read model, already has the event.
+    stopped = api.get(f"/officers/{r.json()['id']}", headers=api.as_("hr"))
+    assert stopped.status_code == 503 and "pengkom replay officers" in stopped.json()["detail"]
+    ready = api.get("/ready")
+    assert ready.status_code == 503 and ready.json()["status"] == "degraded" and list(ready.json()["stopped"]) == ["officers"]
+    assert api.get(f"/audit/{r.json()['id']}", headers=api.as_("hr")).status_code == 200
     monkeypatch.undo()
-    api.services.projector.catch_up()
+    api.services.projector.reset(["officers"])
+    api.services.projector.catch_up(only=["officers"])
     assert api.get(f"/officers/{r.json()['id']}", headers=api.as_("hr")).status_code == 200

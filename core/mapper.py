@@ -40,6 +40,11 @@ def _state_type(cls: type) -> tuple[type, msgspec.json.Decoder]:
     return td, msgspec.json.Decoder(td)
 
 
+@lru_cache(maxsize=None)
+def _version_suffix(class_version: int) -> bytes:
+    return b',"class_version":%d}' % class_version
+
+
 class MsgspecMapper(Mapper[UUID]):
     def __init__(self) -> None:
         super().__init__(transcoder=_Unused())
@@ -63,7 +68,11 @@ class MsgspecMapper(Mapper[UUID]):
         td, decoder = _state_type(cls)
         class_version = getattr(cls, "class_version", 1)
         try:
-            if class_version > 1 or b'"class_version"' in stored_event.state:
+            state_bytes = stored_event.state
+            # The mapper appends "class_version" last: an event stored at the current version decodes
+            # straight into its types; an older one goes through the upcasters first.
+            current = class_version == 1 or state_bytes.endswith(_version_suffix(class_version))
+            if not current or (class_version == 1 and b'"class_version"' in state_bytes):
                 raw = _loose.decode(stored_event.state)
                 from_version = raw.pop("class_version", 1)
                 while from_version < class_version:

@@ -161,7 +161,7 @@ async def _scan(url: str, schema: str) -> dict[str, Any]:
     return {"events": rows, "bytes": size, "seconds": seconds, "rate": rows / seconds, "peak_rss_mb": _peak_mb()}
 
 
-def _rebuild(url: str, schema: str, batch: int) -> dict[str, Any]:
+def _rebuild(url: str, schema: str, batch: int, workers: int | None) -> dict[str, Any]:
     from api.bootstrap import open_views
     from api.settings import Settings
     from core.application import Pengkom
@@ -171,7 +171,7 @@ def _rebuild(url: str, schema: str, batch: int) -> dict[str, Any]:
     settings = Settings.from_env(_env(url, schema))
     app = Pengkom(env=settings.event_store_env())
     views = open_views(settings)
-    projector = Projector(app, views, all_projections(), batch=batch)
+    projector = Projector(app, views, all_projections(), batch=batch, workers=workers)
     names = projector.reset()
     started = time.perf_counter()
     n = projector.catch_up(only=names)
@@ -184,12 +184,14 @@ def _rebuild(url: str, schema: str, batch: int) -> dict[str, Any]:
 
 
 def _child(args: argparse.Namespace) -> None:
-    result = asyncio.run(_scan(args.url, args.schema)) if args.measure == "scan" else _rebuild(args.url, args.schema, args.batch)
+    result = asyncio.run(_scan(args.url, args.schema)) if args.measure == "scan" else _rebuild(args.url, args.schema, args.batch, args.workers)
     print(json.dumps(result))
 
 
 def _run_child(args: argparse.Namespace, what: str) -> dict[str, Any]:
     cmd = [sys.executable, __file__, "--measure", what, "--url", args.url, "--schema", args.schema, "--batch", str(args.batch)]
+    if args.workers is not None:
+        cmd += ["--workers", str(args.workers)]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -204,6 +206,8 @@ def main() -> int:
     p.add_argument("--schema", default="pengkom_bench", help="PostgreSQL schema for the log and the read models")
     p.add_argument("--batch", type=int, default=2000, help="events per rebuild transaction")
     p.add_argument("--fresh", action="store_true", help="drop the schema and generate anew")
+    p.add_argument("--workers", type=int, default=None,
+                   help="processes a staged rebuild may use (default: up to 2 on 2+ cores; 1 = a single process)")
     p.add_argument("--measure", choices=("scan", "rebuild"), help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.measure:
@@ -234,8 +238,9 @@ def main() -> int:
     print(f"  rows written          {', '.join(f'{t} {n:,}' for t, n in rebuild['rows'].items())}")
     print(f"rebuild / scan rate     {ratio:>10.2f}x   (target >= 0.30x)  {'OK' if ratio >= 0.3 else 'MISSED'}")
     print(f"1 M events rebuilt in   {per_million:>10,.1f} s   (target <= 60 s)  {'OK' if per_million <= 60 else 'MISSED'}")
-    peak = max(rebuild["peak_rss_mb"], side or 0)
-    print(f"rebuild peak RSS        {peak:>10,.0f} MB  (target <= 300 MB per process) {'OK' if peak <= 300 else 'MISSED'}")
+    # Both processes' peaks added up: the memory the rebuild needs from the machine at worst.
+    peak = rebuild["peak_rss_mb"] + (side or 0)
+    print(f"rebuild peak RSS        {peak:>10,.0f} MB  (target <= 300 MB, all processes together) {'OK' if peak <= 300 else 'MISSED'}")
     return 0
 
 

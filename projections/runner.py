@@ -133,7 +133,11 @@ class Projector:
         self.staged = staged
         self.stage_min = STAGE_MIN if stage_min is None else stage_min
         #: Processes a long staged rebuild may use (see :meth:`_staged`).
-        self.workers = min(os.cpu_count() or 1, 2) if workers is None else workers
+        # One process by default: the second (audit trail staged beside the rest) saves a fifth of a long
+        # rebuild's time but adds its own memory (measured in bench/rebuild.py); PENGKOM_REBUILD_WORKERS=2 opts in.
+        if workers is None:
+            workers = int(os.environ.get("PENGKOM_REBUILD_WORKERS", "1"))
+        self.workers = max(1, min(os.cpu_count() or 1, 2, workers))
         #: Peak RSS (MB) of the last staged rebuild's second process, if one ran (for the benchmark).
         self.side_peak_rss_mb: float | None = None
         self.fetch = fetch

@@ -98,6 +98,17 @@ class OfficerController(Controller):
             ctx, officer_id, changes=data.changes, reason=data.reason, corrects_version=data.corrects_version,
             expected_version=version)], effective=data.effective_date)
 
+    @post("/{officer_id:uuid}/placement", operation_id="changeOfficerPlacement", sync_to_thread=True,
+          summary="Record a new placement (promotion, move, new supervisor) from its effective date")
+    def placement(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID],
+                  data: JSONBody[s.ChangePlacement]) -> Response[Any]:
+        _readable(services, request.user, officer_id)
+        version = expected_version(request)
+        fields = msgspec.structs.asdict(data)
+        effective = fields.pop("effective_date")
+        return run(services, request, data, lambda ctx: [services.app.officers.change_placement(
+            ctx, officer_id, expected_version=version, **fields)], effective=effective)
+
     @post("/{officer_id:uuid}/withdrawal", operation_id="withdrawOfficer", summary="Withdraw a registration made in error", sync_to_thread=True)
     def withdraw(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], data: JSONBody[s.Withdraw]) -> Response[Any]:
         _readable(services, request.user, officer_id)

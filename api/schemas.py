@@ -40,6 +40,18 @@ class CorrectProfile(Body):
     corrects_version: Annotated[int, msgspec.Meta(ge=1)] = 1
 
 
+class ChangePlacement(Body, kw_only=True):
+    """A new placement (Formulir 2.2 jabatan, jenjang, golongan, unit kerja, atasan langsung) from its effective date."""
+
+    position: Text
+    level: str
+    golongan: str
+    unit: Text
+    supervisor_nip: str | None = None
+    supervisor_name: str | None = None
+    reason: Reason
+
+
 class Withdraw(Body):
     reason: Reason
 

@@ -29,6 +29,10 @@ CORRECTABLE = (
 )
 
 
+#: The placement of Formulir 2.2 (jabatan, jenjang, golongan, unit kerja, atasan langsung).
+PLACEMENT = ("position", "level", "golongan", "unit", "supervisor_nip", "supervisor_name")
+
+
 def officer_id(nip: str) -> UUID:
     return derived_id("officer", nip)
 
@@ -68,6 +72,23 @@ class Officer(PengkomAggregate):
         def apply(self, aggregate: Officer) -> None:
             for k, v in self.changes.items():
                 setattr(aggregate, k, date.fromisoformat(v) if k == "birth_date" else v)
+
+    class PlacementChanged(Event):
+        """A new placement from its effective date: a promotion (kenaikan jenjang), a move to another
+        unit, a new direct supervisor. Not a correction — the earlier placement was true until then."""
+
+        TOPIC = "pengkom.officer.PlacementChanged"
+        position: str
+        level: str
+        golongan: str
+        unit: str
+        supervisor_nip: str | None
+        supervisor_name: str | None
+        reason: str
+
+        def apply(self, aggregate: Officer) -> None:
+            for k in PLACEMENT:
+                setattr(aggregate, k, getattr(self, k))
 
     class RegistrationWithdrawn(Event):
         """The registration itself was a mistake (e.g. a wrong NIP); the profile stays readable."""
@@ -321,6 +342,24 @@ class OfficerCommands:
             _golongan(merged["golongan"], lvl)
         officer.record(Officer.ProfileCorrected, ctx.provenance(on_behalf_of=officer.nip),
                        corrects_version=corrects_version, reason=reason, changes=clean)
+        return officer
+
+    def change_placement(self, ctx: Context, oid: UUID, *, position: str, level: str, golongan: str, unit: str,
+                         supervisor_nip: str | None, supervisor_name: str | None, reason: str,
+                         expected_version: int | None = None) -> Officer:
+        """The HR unit records a new placement (promotion, transfer within the agency, new supervisor)."""
+        officer, ctx = self._for_change(ctx, oid, expected_version)
+        ctx = ctx.acting_as(access.require_role(ctx.actor, [access.HR], "record a new placement"))
+        lvl = _enum(Level, level, "level")
+        new = {
+            "position": _text(position, "position"), "level": lvl, "golongan": _golongan(golongan, lvl),
+            "unit": _text(unit, "unit"), "supervisor_nip": _supervisor(supervisor_nip, officer.nip),
+            "supervisor_name": _text(supervisor_name, "supervisor_name", required=False),
+        }
+        if all(new[k] == getattr(officer, k) for k in PLACEMENT):
+            raise Invalid("The new placement is the same as the current one; nothing to record.", field="position")
+        officer.record(Officer.PlacementChanged, ctx.provenance(on_behalf_of=officer.nip),
+                       reason=_text(reason, "reason", max_len=1000), **new)
         return officer
 
     def withdraw_registration(self, ctx: Context, oid: UUID, *, reason: str, expected_version: int | None = None) -> Officer:

@@ -97,6 +97,11 @@ class OfficerDirectory(Projection):
             changes["search"] = self._search(row["nip"], changes["name"])
         self._touch(tx, e, **changes)
 
+    @handles(Officer.PlacementChanged)
+    def placement(self, tx: Tx, e: Officer.PlacementChanged, position: int) -> None:
+        self._touch(tx, e, position=e.position, level=e.level, golongan=e.golongan, unit=e.unit,
+                    supervisor_nip=e.supervisor_nip, supervisor_name=e.supervisor_name)
+
     @handles(Officer.RegistrationWithdrawn)
     def withdrawn(self, tx: Tx, e: Officer.RegistrationWithdrawn, position: int) -> None:
         self._touch(tx, e, withdrawn=1)

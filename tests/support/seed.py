@@ -117,6 +117,8 @@ def seed(api: Any) -> Seeded:
         "registerOfficer": officer_body("19950505 202001 1 006", agency=AGENCY),
         "correctOfficer": {"changes": {"birth_place": "Bogor"}, "reason": "Sesuai akta kelahiran"},
         "withdrawOfficer": reason,
+        "changeOfficerPlacement": {"position": "Pengantar Kerja Ahli Muda", "level": "ahli_muda", "golongan": "III/c",
+                                   "unit": "Direktorat Bina Penempatan", "reason": "Kenaikan jenjang"},
         "recordPositionHistory": {"year": 2020, "position": "Pengantar Kerja Ahli Pertama"},
         "recordDevelopmentHistory": {"year": 2023, "competency": "integritas", "form": "Pelatihan Integritas"},
         "recordPerformanceHistory": {"year": 2023, "predikat": "baik"},

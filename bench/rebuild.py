@@ -3,9 +3,11 @@ of the same event table, with the peak memory of each.
 
     .venv/bin/python bench/rebuild.py --events 1000000          # or: make bench
 
-It generates (once; reused while the schema holds enough events) a realistic log — 50 agencies,
-5,000 officers, three yearly cycles of Formulir 2.2 facts and corrections — with the real event
-classes and the real mapper, written in bulk through the library's recorder. Then, each in a
+It generates (once, in its own process; reused while the schema holds enough events) a realistic
+log — 50 agencies, 5,000 officers, three whole yearly cycles: Formulir 2.2 facts, the 180°
+assessment, Formulir 2.5 and 2.1, the agencies' plans and the activities of every pathway with
+their monitoring and JP credits (``bench/cycle.py``) — with the real event classes, rules, plugins
+and mapper, written in bulk through the library's recorder. Then, each in a
 fresh process so peak RSS is its own: (1) the raw scan: asyncpg reads every row of the event table;
 (2) the rebuild: ``Projector.reset()`` + ``catch_up()`` over all projections in the registry,
 exactly what ``pengkom replay`` does — staged in local SQLite files (the audit trail by a second
@@ -34,10 +36,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
-FORMS = ("Pelatihan Teknis Penempatan", "Bimbingan Teknis AK/AD", "Seminar Pasar Kerja", "E-learning Integritas",
-         "Coaching Antarkerja", "Benchmarking Disnaker", "Workshop Job Fair", "Komunitas Belajar Pengantar Kerja")
-PATHWAYS = ("pelatihan", "seminar", "bimtek", "e_learning", "coaching", "benchmarking")
-COMPETENCIES = ("integritas", "kerjasama", "komunikasi", "orientasi_pada_hasil", "pelayanan_publik")
 
 
 def _env(url: str, schema: str) -> dict[str, str]:
@@ -54,9 +52,8 @@ def _peak_mb() -> float:
 
 def generate(url: str, schema: str, events: int, agencies: int, officers: int, years: int) -> int:
     from api.settings import Settings
+    from bench.cycle import CycleGenerator
     from core.application import Pengkom
-    from core.events import Provenance
-    from core.officers import Officer, officer_id
 
     settings = Settings.from_env(_env(url, schema))
     app = Pengkom(env=settings.event_store_env())
@@ -67,74 +64,22 @@ def generate(url: str, schema: str, events: int, agencies: int, officers: int, y
         return have
     if have:
         raise SystemExit(f"schema {schema} holds {have:,} events, fewer than {events:,}; drop it (--fresh) and run again")
-    rng = random.Random(2023)
-    per_officer = max(events // officers, 1 + 4 * years)
-    first_year = 2026 - years
+    # A whole cycle costs ≈ 40 events per officer and year besides the Formulir 2.2 facts: a small
+    # log gets fewer officers (and agencies of ≈ 50–100 officers) rather than no facts.
+    officers = max(min(officers, events // (years * 66)), 20)
+    agencies = max(min(agencies, officers // 30), 1)
     started = time.perf_counter()
-    pending: list[Any] = []
-    written = 0
 
-    def flush() -> None:
-        nonlocal pending, written
-        if pending:
-            app.recorder.insert_events([app.mapper.to_stored_event(e) for e in pending])
-            written += len(pending)
-            pending = []
+    def progress(written: int) -> None:
+        if written % 50000 < 5000:
+            print(f"\rgenerating: {written:,} events ({written / (time.perf_counter() - started):,.0f}/s)", end="", file=sys.stderr)
 
-    for i in range(officers):
-        agency = f"instansi-{i % agencies:02d}"
-        unit = f"unit-{rng.randrange(8)}"
-        hr = dict(subject=f"hr@{agency}", subject_name=f"HR {agency}", role="hr", agency=agency, unit="biro-sdm", on_behalf_of=None)
-        birth = date(1965 + rng.randrange(35), 1 + rng.randrange(12), 1 + rng.randrange(28))
-        nip = f"{birth:%Y%m%d}{2000 + rng.randrange(25)}{1 + rng.randrange(12):02d}{1 + rng.randrange(2)}{i % 1000:03d}"
-        moment = datetime(first_year, 1, 2, 1, 0, tzinfo=timezone.utc) + timedelta(minutes=i)
-
-        def meta(at: datetime, behalf: str = nip) -> Provenance:
-            return Provenance(**{**hr, "on_behalf_of": behalf}, request_id=uuid4().hex, recorded_at=at, effective_date=at.date())
-
-        m = meta(moment)
-        officer = Officer._create(
-            Officer.Registered, id=officer_id(nip), meta=m, timestamp=m.recorded_at, nip=nip, name=f"Pegawai {i:05d}",
-            birth_place="Jakarta", birth_date=birth, sex="L", employee_type="PNS", position="Pengantar Kerja Ahli Pertama",
-            level="ahli_pertama", golongan="III/a", agency=agency, unit=unit, supervisor_nip=None, supervisor_name=None)
-        entries: list[Any] = []
-        # Spread the officer's facts over the cycles: developments, yearly SKP and PAK, corrections.
-        for k in range(per_officer - 1):
-            year = first_year + min(k * years // max(per_officer - 1, 1), years - 1)
-            at = datetime(year, 1 + (k * 11 // per_officer) % 12, 1 + k % 28, 3, 0, tzinfo=timezone.utc) + timedelta(seconds=i)
-            roll = rng.random()
-            if entries and roll < 0.12:
-                officer.record(Officer.HistoryEntryCorrected, meta(at), entry_id=rng.choice(entries), corrects_version=officer.version,
-                               reason="Koreksi sesuai dokumen", changes={"year": year})
-                continue
-            if roll < 0.15:
-                officer.record(Officer.ProfileCorrected, meta(at), corrects_version=1, reason="Pemutakhiran data",
-                               changes={"unit": f"unit-{rng.randrange(8)}"})
-                continue
-            entry = uuid4()
-            entries.append(entry)
-            if roll < 0.70:
-                officer.record(Officer.DevelopmentHistoryRecorded, meta(at), entry_id=entry, year=year,
-                               competency=rng.choice(COMPETENCIES), form=rng.choice(FORMS), pathway=rng.choice(PATHWAYS),
-                               jp=rng.choice((8, 16, 24, 32, 40)), provider=f"Pusdiklat {rng.randrange(20)}")
-            elif roll < 0.82:
-                officer.record(Officer.PerformanceHistoryRecorded, meta(at), entry_id=entry, year=year,
-                               predikat=rng.choice(("sangat_baik", "baik", "butuh_perbaikan")))
-            elif roll < 0.94:
-                officer.record(Officer.CreditPointsRecorded, meta(at), entry_id=entry, year=year,
-                               credit_points=Decimal(rng.randrange(500, 2500)) / 100)
-            else:
-                officer.record(Officer.PositionHistoryRecorded, meta(at), entry_id=entry, year=year,
-                               position="Pengantar Kerja Ahli Pertama", level="ahli_pertama", unit=unit)
-        pending.extend(officer.collect_events())
-        if len(pending) >= 5000:
-            flush()
-            if i % 250 == 0:
-                rate = written / (time.perf_counter() - started)
-                print(f"\rgenerating: {written:,} events ({rate:,.0f}/s)", end="", file=sys.stderr)
-    flush()
-    print(f"\rgenerated {written:,} events for {officers:,} officers in {agencies} agencies over {years} years "
+    gen = CycleGenerator(app, random.Random(2023), agencies=agencies, officers=officers, years=years, events=events,
+                         first_year=2026 - years, progress=progress)
+    written = gen.run()
+    print(f"generated {written:,} events for {officers:,} officers in {agencies} agencies over {years} years "
           f"in {time.perf_counter() - started:,.0f} s", file=sys.stderr)
+    print("  by aggregate: " + ", ".join(f"{k} {v:,}" for k, v in sorted(gen.counts.items(), key=lambda kv: -kv[1])), file=sys.stderr)
     app.close()
     return written
 
@@ -184,15 +129,19 @@ def _rebuild(url: str, schema: str, batch: int, workers: int | None) -> dict[str
 
 
 def _child(args: argparse.Namespace) -> None:
+    if args.measure == "generate":
+        print(json.dumps({"events": generate(args.url, args.schema, args.events, args.agencies, args.officers, args.years)}))
+        return
     result = asyncio.run(_scan(args.url, args.schema)) if args.measure == "scan" else _rebuild(args.url, args.schema, args.batch, args.workers)
     print(json.dumps(result))
 
 
 def _run_child(args: argparse.Namespace, what: str) -> dict[str, Any]:
-    cmd = [sys.executable, __file__, "--measure", what, "--url", args.url, "--schema", args.schema, "--batch", str(args.batch)]
+    cmd = [sys.executable, __file__, "--measure", what, "--url", args.url, "--schema", args.schema, "--batch", str(args.batch),
+           "--events", str(args.events), "--agencies", str(args.agencies), "--officers", str(args.officers), "--years", str(args.years)]
     if args.workers is not None:
         cmd += ["--workers", str(args.workers)]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True, cwd=ROOT)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -208,7 +157,7 @@ def main() -> int:
     p.add_argument("--fresh", action="store_true", help="drop the schema and generate anew")
     p.add_argument("--workers", type=int, default=None,
                    help="processes a staged rebuild may use (default: up to 2 on 2+ cores; 1 = a single process)")
-    p.add_argument("--measure", choices=("scan", "rebuild"), help=argparse.SUPPRESS)
+    p.add_argument("--measure", choices=("generate", "scan", "rebuild"), help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.measure:
         _child(args)
@@ -222,7 +171,8 @@ def main() -> int:
 
     with psycopg.connect(args.url, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA IF NOT EXISTS {args.schema}")
-    total = generate(args.url, args.schema, args.events, args.agencies, args.officers, args.years)
+    # Generation runs in its own process too: the peak RSS a child reports would otherwise include it.
+    total = _run_child(args, "generate")["events"]
     print(f"measuring on {total:,} events (CPUs: {os.cpu_count()})…", file=sys.stderr)
     scan = _run_child(args, "scan")
     rebuild = _run_child(args, "rebuild")

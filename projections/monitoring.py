@@ -47,10 +47,24 @@ class Monitoring(Projection):
     )
 
     # Every activity event advances the row's version; specific handlers below add their facts.
+    # The row's version and updated_at are written once per activity and batch (``end``), not once
+    # per event: no handler reads them, and the batch's last event of the activity is what stands.
+    def __init__(self) -> None:
+        super().__init__()
+        self._touched: dict[str, tuple[int, str]] = {}
+
+    def begin(self, tx: Tx) -> None:
+        self._touched.clear()
+
+    def end(self, tx: Tx) -> None:
+        if self._touched:
+            touched, self._touched = self._touched, {}
+            tx.executemany("UPDATE monitoring_activities SET version = ?, updated_at = ? WHERE id = ?",
+                           [(version, at, aid) for aid, (version, at) in touched.items()])
+
     def apply(self, tx: Tx, event: Any, position: int) -> None:
         if isinstance(event, Activity.Event) and not isinstance(event, Activity.Created):
-            tx.execute("UPDATE monitoring_activities SET version = ?, updated_at = ? WHERE id = ?",
-                       (event.originator_version, event.meta.recorded_at.isoformat(), str(event.originator_id)))
+            self._touched[str(event.originator_id)] = (event.originator_version, event.meta.recorded_at.isoformat())
         super().apply(tx, event, position)
 
     @handles(Activity.Created)

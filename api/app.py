@@ -17,7 +17,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from api.activities import activity_routes
 from api.audit import AuditController
 from api.assessments import AssessmentController, InstrumentController
-from api.bootstrap import Services, build
+from api.bootstrap import Services, build, setup_lock
 from api.commands import ensure_tables
 from api.ledger import LedgerController
 from api.officers import OfficerController
@@ -84,7 +84,8 @@ def reject_nul(request: Request[Any, Any, Any]) -> None:
 
 def create_app(services: Services | None = None, settings: Settings | None = None) -> Litestar:
     services = services or build(settings)
-    ensure_tables(services)
+    with setup_lock(services.settings):
+        ensure_tables(services)
 
     def provide_services() -> Services:
         return services

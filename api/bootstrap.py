@@ -1,6 +1,8 @@
 """Wiring in one place: settings -> event store, read-model store, projector, token service."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from api.auth import TokenService
@@ -37,11 +39,34 @@ def open_views(settings: Settings, *, scratch: str | None = None) -> ViewStore:
     return SqliteViewStore(settings.data_dir / name)
 
 
+@contextmanager
+def setup_lock(settings: Settings) -> Iterator[None]:
+    """Serialise schema set-up between processes starting at once on one PostgreSQL schema.
+
+    Several API processes and a projection worker may start together on a fresh database; two
+    concurrent ``CREATE TABLE IF NOT EXISTS`` of the same table can collide in PostgreSQL's catalogue.
+    A session advisory lock per schema makes them take turns. SQLite needs none (its files lock).
+    """
+    if not settings.database_url:
+        yield
+        return
+    import psycopg
+
+    key = f"pengkom-setup:{settings.pg_schema}"
+    with psycopg.connect(settings.database_url, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (key,))
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
+
+
 def build(settings: Settings | None = None) -> Services:
     settings = settings or Settings.from_env()
-    app = Pengkom(env=settings.event_store_env())
-    views = open_views(settings)
-    projector = Projector(app, views, all_projections())
+    with setup_lock(settings):
+        app = Pengkom(env=settings.event_store_env())
+        views = open_views(settings)
+        projector = Projector(app, views, all_projections())
     # Start-up finishes any rebuild (a changed projection version, an interrupted replay) before serving.
     projector.catch_up(rebuilding=True)
     return Services(settings=settings, app=app, views=views, projector=projector, tokens=TokenService(settings),

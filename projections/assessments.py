@@ -26,6 +26,16 @@ def _who(e: Any) -> dict[str, Any]:
             "effective_date": m.effective_date.isoformat()}
 
 
+#: The status columns each record table carries beside its document (written with it).
+_FLAGS = {"inv_assessments": ("closed", "closed_on"), "inv_reviews": ("signed", "signed_on"), "inv_proposals": ("forwarded",)}
+_SELECT = {t: f"SELECT doc, version, {', '.join(f)} FROM {t} WHERE id = ?" for t, f in _FLAGS.items()}
+_UPDATE = {t: f"UPDATE {t} SET doc = ?, version = ?, {', '.join(c + ' = ?' for c in f)} WHERE id = ?" for t, f in _FLAGS.items()}
+_OWNER = {"inv_assessments": "officer_id, agency, nip, year", "inv_reviews": "officer_id, agency, nip, year",
+          "inv_proposals": "officer_id, agency, nip, plan_year"}
+_INSERT = {t: f"INSERT INTO {t} (id, {_OWNER[t]}, {', '.join(f)}, version, doc) VALUES ({', '.join('?' * (len(f) + 7))})"
+           for t, f in _FLAGS.items()}
+
+
 class InventoryRecords(Projection):
     name = "inventory"
     version = 1
@@ -64,24 +74,67 @@ class InventoryRecords(Projection):
 
     # -- competency assessments -----------------------------------------------------------------------
 
+    # A record's document is read once per batch (on its first event in the batch, or created by its
+    # opening event) and written once, in :meth:`end` (same transaction), instead of being read,
+    # decoded, encoded and rewritten on every event. ``begin`` clears the buffer: a batch that failed
+    # (and was rolled back) leaves nothing behind for the next one.
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: (table, id) -> [doc, version, flags, new]; flags are the table's status columns, new is the
+        #: opening row's other columns when the record was opened in this batch (INSERT), else None.
+        self._open: dict[tuple[str, str], list[Any]] = {}
+
+    def begin(self, tx: Tx) -> None:
+        self._open.clear()
+
+    def end(self, tx: Tx) -> None:
+        if not self._open:
+            return
+        records, self._open = self._open, {}
+        # One statement per record, grouped by statement (rows are independent; each group keeps the
+        # batch's order, so new records are inserted in the order they were opened).
+        writes: dict[str, list[tuple[Any, ...]]] = {}
+        for (table, rid), (doc, version, flags, new) in records.items():
+            if new is None:
+                writes.setdefault(_UPDATE[table], []).append((_json(doc), version, *flags, rid))
+            else:
+                writes.setdefault(_INSERT[table], []).append((rid, *new, *flags, version, _json(doc)))
+        for sql, rows in writes.items():
+            tx.executemany(sql, rows)
+
+    def _record(self, tx: Tx, table: str, e: Any) -> list[Any]:
+        key = (table, str(e.originator_id))
+        rec = self._open.get(key)
+        if rec is None:
+            row = tx.fetchone(_SELECT[table], (key[1],))
+            assert row is not None
+            rec = self._open[key] = [json.loads(row["doc"]), row["version"], [row[c] for c in _FLAGS[table]], None]
+        return rec
+
     def _doc(self, tx: Tx, table: str, e: Any) -> dict[str, Any]:
-        row = tx.fetchone(f"SELECT doc FROM {table} WHERE id = ?", (str(e.originator_id),))
-        assert row is not None
-        return json.loads(row["doc"])
+        return self._record(tx, table, e)[0]
 
     def _put(self, tx: Tx, table: str, e: Any, doc: dict[str, Any], **cols: Any) -> None:
-        sets = "".join(f", {k} = ?" for k in cols)
-        tx.execute(f"UPDATE {table} SET doc = ?, version = ?{sets} WHERE id = ?",
-                   (_json(doc), e.originator_version, *cols.values(), str(e.originator_id)))
+        rec = self._record(tx, table, e)
+        rec[0] = doc
+        rec[1] = e.originator_version
+        if cols:
+            flags = rec[2]
+            for k, v in cols.items():
+                flags[_FLAGS[table].index(k)] = v
+
+    def _opened(self, table: str, e: Any, doc: dict[str, Any], new: tuple[Any, ...]) -> None:
+        key = (table, str(e.originator_id))
+        assert key not in self._open, f"{table} {key[1]} opened twice"  # the INSERT in end() would fail too
+        self._open[key] = [doc, e.originator_version, [0, None][:len(_FLAGS[table])], new]
 
     @handles(CompetencyAssessment.Opened)
     def assessment_opened(self, tx: Tx, e: CompetencyAssessment.Opened, position: int) -> None:
         doc = {"id": str(e.originator_id), "officer_id": str(e.officer_id), "nip": e.nip, "agency": e.agency, "level": e.level,
                "year": e.year, "instrument_code": e.instrument_code, "instrument_version": e.instrument_version,
                "supervisor": None, "self": None, "gap_analysis": None}
-        tx.execute("INSERT INTO inv_assessments (id, officer_id, agency, nip, year, closed, closed_on, version, doc) "
-                   "VALUES (?, ?, ?, ?, ?, 0, NULL, ?, ?)",
-                   (str(e.originator_id), str(e.officer_id), e.agency, e.nip, e.year, e.originator_version, _json(doc)))
+        self._opened("inv_assessments", e, doc, (str(e.officer_id), e.agency, e.nip, e.year))
 
     @handles(CompetencyAssessment.SupervisorScored, CompetencyAssessment.SelfScored)
     def scored(self, tx: Tx, e: Any, position: int) -> None:
@@ -107,9 +160,7 @@ class InventoryRecords(Projection):
     def review_opened(self, tx: Tx, e: PerformanceReview.Opened, position: int) -> None:
         doc = {"id": str(e.originator_id), "officer_id": str(e.officer_id), "nip": e.nip, "agency": e.agency, "year": e.year,
                "content": None, "signed": None}
-        tx.execute("INSERT INTO inv_reviews (id, officer_id, agency, nip, year, signed, signed_on, version, doc) "
-                   "VALUES (?, ?, ?, ?, ?, 0, NULL, ?, ?)",
-                   (str(e.originator_id), str(e.officer_id), e.agency, e.nip, e.year, e.originator_version, _json(doc)))
+        self._opened("inv_reviews", e, doc, (str(e.officer_id), e.agency, e.nip, e.year))
 
     @handles(PerformanceReview.Recorded)
     def review_recorded(self, tx: Tx, e: PerformanceReview.Recorded, position: int) -> None:
@@ -133,9 +184,7 @@ class InventoryRecords(Projection):
         doc = {"id": str(e.originator_id), "officer_id": str(e.officer_id), **{k: getattr(e, k) for k in fields},
                "items": [], "officer_signature": None, "supervisor_signature": None, "voided_signatures": [],
                "considerations": [], "forwarded": None}
-        tx.execute("INSERT INTO inv_proposals (id, officer_id, agency, nip, plan_year, forwarded, version, doc) "
-                   "VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
-                   (str(e.originator_id), str(e.officer_id), e.agency, e.nip, e.plan_year, e.originator_version, _json(doc)))
+        self._opened("inv_proposals", e, doc, (str(e.officer_id), e.agency, e.nip, e.plan_year))
 
     @handles(DevelopmentProposal.ItemAdded, DevelopmentProposal.ItemChanged)
     def proposal_item(self, tx: Tx, e: Any, position: int) -> None:

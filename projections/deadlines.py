@@ -36,17 +36,54 @@ class DeadlineLedger(Projection):
     def withdrawn(self, tx: Tx, e: Officer.RegistrationWithdrawn, position: int) -> None:
         tx.execute("UPDATE dl_officers SET withdrawn = 1 WHERE officer_id = ?", (str(e.originator_id),))
 
+    # A step done is recorded once (its first completion stands). Resolving it needs two lookups
+    # (the record's agency/subject/year, whether the step is already recorded), and a lookup in the
+    # batched transaction first sends every buffered write: so the handlers only note the completion
+    # and :meth:`end` resolves the batch's completions together, in log order, after one flush. The
+    # tables they read are only ever inserted into, so resolving later in the same transaction gives
+    # the same rows. ``begin`` clears what a failed (rolled back) batch may have left.
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: Records opened in this batch: id -> (agency, subject, year).
+        self._records: dict[str, tuple[str, str, int]] = {}
+        #: Completions noted in this batch, in log order: (record id, step, years to the plan year, done on).
+        self._completions: list[tuple[str, str, int, str]] = []
+
+    def begin(self, tx: Tx) -> None:
+        self._records.clear()
+        self._completions.clear()
+
+    def end(self, tx: Tx) -> None:
+        completions, self._completions = self._completions, []
+        records, self._records = self._records, {}
+        if not completions:
+            return
+        done: set[tuple[Any, ...]] = set()
+        rows = []
+        for rid, step, plan_year_of, done_on in completions:
+            rec = records.get(rid)
+            if rec is None:
+                row = tx.fetchone("SELECT agency, subject, year FROM dl_records WHERE id = ?", (rid,))
+                assert row is not None
+                rec = records[rid] = (row["agency"], row["subject"], row["year"])
+            key = (rec[0], rec[2] + plan_year_of, step, rec[1])
+            if key in done:
+                continue
+            done.add(key)
+            if tx.fetchone("SELECT 1 AS x FROM dl_done WHERE agency = ? AND plan_year = ? AND step = ? AND subject = ?", key) is None:
+                rows.append((*key, done_on))
+        if rows:
+            tx.executemany("INSERT INTO dl_done (agency, plan_year, step, subject, done_on) VALUES (?, ?, ?, ?, ?)", rows)
+
     def _remember(self, tx: Tx, e: Any, kind: str, agency: str, subject: str, year: int) -> None:
+        rid = str(e.originator_id)
         tx.execute("INSERT INTO dl_records (id, kind, agency, subject, year) VALUES (?, ?, ?, ?, ?)",
-                   (str(e.originator_id), kind, agency, subject, year))
+                   (rid, kind, agency, subject, year))
+        self._records[rid] = (agency, subject, year)
 
     def _done(self, tx: Tx, e: Any, step: Step, plan_year_of: int = 0) -> None:
-        rec = tx.fetchone("SELECT agency, subject, year FROM dl_records WHERE id = ?", (str(e.originator_id),))
-        assert rec is not None
-        key = (rec["agency"], rec["year"] + plan_year_of, step.value, rec["subject"])
-        if tx.fetchone("SELECT 1 AS x FROM dl_done WHERE agency = ? AND plan_year = ? AND step = ? AND subject = ?", key) is None:
-            tx.execute("INSERT INTO dl_done (agency, plan_year, step, subject, done_on) VALUES (?, ?, ?, ?, ?)",
-                       (*key, e.meta.effective_date.isoformat()))
+        self._completions.append((str(e.originator_id), step.value, plan_year_of, e.meta.effective_date.isoformat()))
 
     @handles(CompetencyAssessment.Opened)
     def assessment(self, tx: Tx, e: CompetencyAssessment.Opened, position: int) -> None:

@@ -34,26 +34,44 @@ class JpLedger(Projection):
         "CREATE INDEX IF NOT EXISTS jp_ledger_agency_idx ON jp_ledger_entries (agency, year)",
     )
 
+    # Selecting a participant copies the activity's agency, year, pathway and title. Activities are
+    # only ever inserted, so what this batch inserted or already read is kept (per batch: ``begin``
+    # clears it) instead of being read again — each read in the batched transaction first sends
+    # every buffered write.
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._activities: dict[str, tuple[str, int, str, str]] = {}
+
+    def begin(self, tx: Tx) -> None:
+        self._activities.clear()
+
+    def end(self, tx: Tx) -> None:
+        self._activities.clear()
+
     @handles(Activity.Created)
     def created(self, tx: Tx, e: Activity.Created, position: int) -> None:
+        aid = str(e.originator_id)
         tx.execute(
             "INSERT INTO jp_ledger_activities (activity_id, agency, year, pathway, title, start_date, end_date, planned_jp) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (str(e.originator_id), e.agency, e.year, e.pathway, e.title, e.start.isoformat(), e.end.isoformat(), e.planned_jp),
+            (aid, e.agency, e.year, e.pathway, e.title, e.start.isoformat(), e.end.isoformat(), e.planned_jp),
         )
+        self._activities[aid] = (e.agency, e.year, e.pathway, e.title)
 
     @handles(Activity.ParticipantSelected)
     def selected(self, tx: Tx, e: Activity.ParticipantSelected, position: int) -> None:
-        a = tx.fetchone("SELECT agency, year, pathway, title FROM jp_ledger_activities WHERE activity_id = ?",
-                        (str(e.originator_id),))
-        assert a is not None
-        tx.execute("DELETE FROM jp_ledger_entries WHERE activity_id = ? AND officer_id = ?",
-                   (str(e.originator_id), str(e.officer_id)))
+        aid = str(e.originator_id)
+        a = self._activities.get(aid)
+        if a is None:
+            row = tx.fetchone("SELECT agency, year, pathway, title FROM jp_ledger_activities WHERE activity_id = ?", (aid,))
+            assert row is not None
+            a = self._activities[aid] = (row["agency"], row["year"], row["pathway"], row["title"])
+        tx.execute("DELETE FROM jp_ledger_entries WHERE activity_id = ? AND officer_id = ?", (aid, str(e.officer_id)))
         tx.execute(
             "INSERT INTO jp_ledger_entries (activity_id, officer_id, nip, name, employee_type, agency, year, pathway, title, "
             "planned_jp, plan_id, plan_row_id, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
-            (str(e.originator_id), str(e.officer_id), e.nip, e.name, e.employee_type, a["agency"], a["year"], a["pathway"],
-             a["title"], e.planned_jp, e.plan_id, e.plan_row_id),
+            (aid, str(e.officer_id), e.nip, e.name, e.employee_type, *a, e.planned_jp, e.plan_id, e.plan_row_id),
         )
 
     @handles(Activity.ParticipantDeselected)

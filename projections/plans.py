@@ -54,15 +54,52 @@ class PlanBook(Projection):
 
     # -- helpers -----------------------------------------------------------------------------------------
 
+    # A plan's head document is read once per batch (on the plan's first event in the batch, or
+    # created by ``Opened``) and written once, in :meth:`end` (same transaction), instead of being
+    # read, decoded, encoded and rewritten on every event. ``begin`` clears the buffer: a batch that
+    # failed (and was rolled back) leaves nothing behind for the next one.
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: plan id -> [doc, version, new] (new: opened in this batch, so INSERT rather than UPDATE).
+        self._heads: dict[str, list[Any]] = {}
+
+    def begin(self, tx: Tx) -> None:
+        self._heads.clear()
+
+    def end(self, tx: Tx) -> None:
+        if not self._heads:
+            return
+        heads, self._heads = self._heads, {}
+        inserts, updates = [], []
+        for pid, (doc, version, new) in heads.items():
+            cols = (doc["revision"], doc["status"], 1 if doc["submissions"] else 0, version, _json(doc))
+            if new:
+                inserts.append((pid, doc["agency"], doc["year"], *cols))
+            else:
+                updates.append((*cols, pid))
+        if inserts:
+            tx.executemany("INSERT INTO plan_heads (id, agency, year, revision, status, submitted, version, doc) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", inserts)
+        if updates:
+            tx.executemany("UPDATE plan_heads SET revision = ?, status = ?, submitted = ?, version = ?, doc = ? WHERE id = ?", updates)
+
+    def _entry(self, tx: Tx, e: Any) -> list[Any]:
+        pid = str(e.originator_id)
+        entry = self._heads.get(pid)
+        if entry is None:
+            row = tx.fetchone("SELECT doc, version FROM plan_heads WHERE id = ?", (pid,))
+            assert row is not None
+            entry = self._heads[pid] = [json.loads(row["doc"]), row["version"], False]
+        return entry
+
     def _head(self, tx: Tx, e: Any) -> dict[str, Any]:
-        row = tx.fetchone("SELECT doc FROM plan_heads WHERE id = ?", (str(e.originator_id),))
-        assert row is not None
-        return json.loads(row["doc"])
+        return self._entry(tx, e)[0]
 
     def _put(self, tx: Tx, e: Any, doc: dict[str, Any]) -> None:
-        tx.execute("UPDATE plan_heads SET doc = ?, version = ?, revision = ?, status = ?, submitted = ? WHERE id = ?",
-                   (_json(doc), e.originator_version, doc["revision"], doc["status"], 1 if doc["submissions"] else 0,
-                    str(e.originator_id)))
+        entry = self._entry(tx, e)
+        entry[0] = doc
+        entry[1] = e.originator_version
 
     # -- plan events ---------------------------------------------------------------------------------
 
@@ -72,8 +109,9 @@ class PlanBook(Projection):
                "revisions": [{"revision": 1, "reason": None, **_who(e)}], "budgets": {}, "team": [], "meetings": [],
                "findings": [], "accepted": {}, "checks": None, "signature": None, "voided_signatures": [],
                "validations": [], "submissions": []}
-        tx.execute("INSERT INTO plan_heads (id, agency, year, revision, status, submitted, version, doc) VALUES (?, ?, ?, 1, 'draft', 0, ?, ?)",
-                   (str(e.originator_id), e.agency, e.year, e.originator_version, _json(doc)))
+        pid = str(e.originator_id)
+        assert pid not in self._heads, f"plan {pid} opened twice"  # the INSERT in end() would fail too
+        self._heads[pid] = [doc, e.originator_version, True]
 
     @handles(DevelopmentPlan.RowAdded, DevelopmentPlan.RowChanged)
     def row(self, tx: Tx, e: Any, position: int) -> None:

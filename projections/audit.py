@@ -107,6 +107,26 @@ class AuditTrail(Projection):
         self._agency: dict[str, str | None] = {}
         # event class -> (aggregate type, event type, event name)
         self._names: dict[type, tuple[str, str, str]] = {}
+        # audit_aggregates rows of the aggregates first seen in this batch, written together in
+        # :meth:`end` (an INSERT among the audit_events ones would split their batched run). Only
+        # an aggregate absent from ``_agency`` is ever read back, and every pending one is in it.
+        self._new_aggregates: list[tuple[str, str, str | None]] = []
+
+    def begin(self, tx: Tx) -> None:
+        # Rows still pending: the previous batch failed before ``end`` and was rolled back, so its
+        # new aggregates are not in the table — forget them, their creating events come again.
+        for aggregate_id, _, _ in self._new_aggregates:
+            self._agency.pop(aggregate_id, None)
+        self._new_aggregates.clear()
+
+    def end(self, tx: Tx) -> None:
+        if self._new_aggregates:
+            rows, self._new_aggregates = self._new_aggregates, []
+            tx.executemany("INSERT INTO audit_aggregates (aggregate_id, aggregate_type, agency) VALUES (?, ?, ?)", rows)
+
+    def forget(self) -> None:
+        self._agency.clear()
+        self._new_aggregates.clear()
 
     def create(self, tx: Tx, *, indexes: tuple[str, ...] | None = None) -> None:
         self._agency.clear()
@@ -126,8 +146,7 @@ class AuditTrail(Projection):
             else:
                 own = getattr(event, "agency", None)
                 known = own if isinstance(own, str) else event.meta.agency
-                tx.execute("INSERT INTO audit_aggregates (aggregate_id, aggregate_type, agency) VALUES (?, ?, ?)",
-                           (aggregate_id, aggregate_type, known))
+                self._new_aggregates.append((aggregate_id, aggregate_type, known))
             self._agency[aggregate_id] = known
         return known  # type: ignore[return-value]
 

@@ -67,6 +67,10 @@ class Projection:
         for table in reversed(list(self.tables)):
             tx.execute(f"DROP TABLE IF EXISTS {table}")
 
+    def forget(self) -> None:
+        """Drop whatever the projection keeps in memory across batches: the runner calls this when a
+        transaction that carried this projection's writes failed, so no cache outlives its rows."""
+
     def begin(self, tx: Tx) -> None:
         """Called before each batch of events is applied (a projection may load state it carries)."""
 

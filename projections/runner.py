@@ -238,49 +238,59 @@ class Projector:
         """
         chosen = self.resolve(only)
         take_rebuilding = rebuilding or bool(only)
-        total = 0
-        started = time.perf_counter()
         stopped_now: set[str] = set()
         with self._lock:
-            last = self._head(stop)
-            if self.staged:
-                total += self._staged(chosen, take_rebuilding, last, on_progress, started)
-            while True:
-                top = None
-                with self.store.transaction() as tx:
-                    state = self._lock_tracking(tx, chosen, take_rebuilding)
-                    for name in stopped_now:  # stopped during this call: not retried until the next one
-                        state.pop(name, None)
-                    if not state:
-                        break
-                    wanted = [p for p in chosen if p.name in state]
-                    start = min((t.position for t in state.values()), default=last) + 1
-                    notes = self.app.recorder.select_notifications(start=start, limit=self.batch, stop=last) if start <= last else []
-                    if notes:
-                        failed = self._apply(tx, wanted, state, notes)
-                        top = notes[-1].id
-                        for p in wanted:
-                            if p.name in failed:
-                                stopped_now.add(p.name)
-                                position, error = failed[p.name]
-                                tx.execute(f"UPDATE {TRACKING} SET error = ? WHERE name = ?", (error, p.name))
-                                if position > state[p.name].position:
-                                    tx.execute(f"UPDATE {TRACKING} SET position = ? WHERE name = ?", (position, p.name))
-                            elif state[p.name].position < top:
-                                tx.execute(f"UPDATE {TRACKING} SET position = ? WHERE name = ?", (top, p.name))
-                        total += len(notes)
-                    if (top is None or top >= last) and (stop is None or stop >= self._head(None)):
-                        # Caught up with the whole log as it stood: a rebuild is complete and may be served.
-                        done = [t.name for t in state.values() if t.rebuilding and t.name not in stopped_now]
-                        for name in done:
-                            tx.execute(f"UPDATE {TRACKING} SET rebuilding = 0 WHERE name = ?", (name,))
-                if on_progress and top is not None:
-                    on_progress(Progress(top, last, total, time.perf_counter() - started))
-                if top is None or top >= last:
-                    head = self._head(stop)
-                    if head <= last:
-                        break
-                    last = head  # follow what was recorded meanwhile
+            try:
+                return self._catch_up(chosen, take_rebuilding, stop, on_progress, stopped_now)
+            except BaseException:
+                # The failed transaction took the projections' writes with it; so must their caches.
+                for p in chosen:
+                    p.forget()
+                raise
+
+    def _catch_up(self, chosen: list[Projection], take_rebuilding: bool, stop: int | None,
+                  on_progress: Callable[[Progress], None] | None, stopped_now: set[str]) -> int:
+        total = 0
+        started = time.perf_counter()
+        last = self._head(stop)
+        if self.staged:
+            total += self._staged(chosen, take_rebuilding, last, on_progress, started)
+        while True:
+            top = None
+            with self.store.transaction() as tx:
+                state = self._lock_tracking(tx, chosen, take_rebuilding)
+                for name in stopped_now:  # stopped during this call: not retried until the next one
+                    state.pop(name, None)
+                if not state:
+                    break
+                wanted = [p for p in chosen if p.name in state]
+                start = min((t.position for t in state.values()), default=last) + 1
+                notes = self.app.recorder.select_notifications(start=start, limit=self.batch, stop=last) if start <= last else []
+                if notes:
+                    failed = self._apply(tx, wanted, state, notes)
+                    top = notes[-1].id
+                    for p in wanted:
+                        if p.name in failed:
+                            stopped_now.add(p.name)
+                            position, error = failed[p.name]
+                            tx.execute(f"UPDATE {TRACKING} SET error = ? WHERE name = ?", (error, p.name))
+                            if position > state[p.name].position:
+                                tx.execute(f"UPDATE {TRACKING} SET position = ? WHERE name = ?", (position, p.name))
+                        elif state[p.name].position < top:
+                            tx.execute(f"UPDATE {TRACKING} SET position = ? WHERE name = ?", (top, p.name))
+                    total += len(notes)
+                if (top is None or top >= last) and (stop is None or stop >= self._head(None)):
+                    # Caught up with the whole log as it stood: a rebuild is complete and may be served.
+                    done = [t.name for t in state.values() if t.rebuilding and t.name not in stopped_now]
+                    for name in done:
+                        tx.execute(f"UPDATE {TRACKING} SET rebuilding = 0 WHERE name = ?", (name,))
+            if on_progress and top is not None:
+                on_progress(Progress(top, last, total, time.perf_counter() - started))
+            if top is None or top >= last:
+                head = self._head(stop)
+                if head <= last:
+                    break
+                last = head  # follow what was recorded meanwhile
         return total
 
     def _staged(self, chosen: list[Projection], take_rebuilding: bool, last: int,
@@ -396,6 +406,7 @@ class Projector:
             except Exception as e:  # noqa: BLE001 - any failure of one read model's code
                 tx.execute("ROLLBACK TO SAVEPOINT projection")
                 tx.execute("RELEASE SAVEPOINT projection")
+                p.forget()
                 failed[p.name] = self._isolate(tx, p, notes, after.get(p.name, 0), e)
             else:
                 tx.execute("RELEASE SAVEPOINT projection")
@@ -413,6 +424,7 @@ class Projector:
             except Exception as e:  # noqa: BLE001
                 tx.execute("ROLLBACK TO SAVEPOINT projection_event")
                 tx.execute("RELEASE SAVEPOINT projection_event")
+                p.forget()
                 error = e
                 message = f"stopped at event {n.id} ({n.topic}): {type(e).__name__}: {e}"[:1000]
                 log.error("read model %s %s", p.name, message, exc_info=e)

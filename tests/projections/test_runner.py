@@ -103,3 +103,36 @@ def test_postgres_uses_the_compiled_psycopg_driver():
     with psycopg.connect(PG_URL) as conn:
         assert conn.execute("SELECT 1").fetchone() == (1,)
     assert psycopg.pq.__impl__ == "binary", f"psycopg runs its {psycopg.pq.__impl__} implementation; install psycopg[binary]"
+
+
+def test_a_failed_transaction_leaves_no_cache_behind(services, monkeypatch):
+    """The audit trail remembers each aggregate's agency across batches; if the transaction that wrote
+    an aggregate's row fails, the memory must go too, or the replayed creating event would skip it."""
+    from projections.audit import aggregate_agency
+
+    register(services, PK_AHLI_PERTAMA)
+    store = services.views
+    real = store.transaction
+
+    from contextlib import contextmanager
+
+    @contextmanager
+    def failing_commit():
+        with real() as tx:
+            writes: list[str] = []
+            execute, executemany, run_batch = tx.execute, tx.executemany, tx.run_batch
+            tx.execute = lambda sql, params=(): (writes.append(sql), execute(sql, params))[1]
+            tx.executemany = lambda sql, rows: (writes.append(sql), executemany(sql, rows))[1]
+            tx.run_batch = lambda groups: (writes.extend(g[0] for g in groups), run_batch(groups))[1]
+            yield tx
+            if any("audit_aggregates" in w for w in writes):  # the transaction that applied the events
+                raise RuntimeError("connection lost at commit")
+
+    monkeypatch.setattr(store, "transaction", failing_commit)
+    with pytest.raises(RuntimeError):
+        services.projector.catch_up()
+    monkeypatch.setattr(store, "transaction", real)
+    services.projector.catch_up()
+    from core.officers import officer_id
+
+    assert aggregate_agency(store, str(officer_id("199001012015011001"))) == (True, "kemnaker")

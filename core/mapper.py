@@ -40,6 +40,28 @@ def _state_type(cls: type) -> tuple[type, msgspec.json.Decoder]:
     return td, msgspec.json.Decoder(td)
 
 
+class EventId(UUID):
+    """A UUID that keeps its text form: read models turn an event's aggregate id into text several
+    times per event, and ``UUID.__str__`` formats it anew each time. Equal to, and hashing like, the
+    plain UUID of the same value."""
+
+    __slots__ = ("_text",)
+
+    def __init__(self, value: UUID | str) -> None:
+        if isinstance(value, UUID):  # the drivers' UUIDs: copy the value, skip re-validating it
+            object.__setattr__(self, "int", value.int)
+            object.__setattr__(self, "is_safe", value.is_safe)
+        else:
+            super().__init__(value)
+        object.__setattr__(self, "_text", UUID.__str__(self))
+
+    def __str__(self) -> str:
+        return self._text
+
+    def __reduce__(self) -> tuple[type, tuple[str]]:
+        return (UUID, (self._text,))
+
+
 @lru_cache(maxsize=None)
 def _version_suffix(class_version: int) -> bytes:
     return b',"class_version":%d}' % class_version
@@ -87,8 +109,7 @@ class MsgspecMapper(Mapper[UUID]):
                 f"{stored_event.originator_id}@{stored_event.originator_version}: {e}"
             )
             raise MapperDeserialisationError(msg) from e
-        oid = stored_event.originator_id
-        state["originator_id"] = oid if isinstance(oid, UUID) else UUID(str(oid))
+        state["originator_id"] = EventId(stored_event.originator_id)
         state["originator_version"] = stored_event.originator_version
         event = object.__new__(cls)
         object.__setattr__(event, "__dict__", state)

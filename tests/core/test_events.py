@@ -81,3 +81,16 @@ def test_a_command_cannot_record_without_passing_its_guard():
     with pytest.raises(RuntimeError, match="guard"):
         ctx().provenance()
     assert ctx().acting_as("hr").provenance().role == "hr"
+
+
+def test_decoded_aggregate_ids_behave_as_plain_uuids():
+    """The mapper's EventId keeps its text form; it must equal, hash, print and pickle as the UUID."""
+    import pickle
+    from uuid import UUID, uuid4
+
+    from core.mapper import EventId
+
+    u = uuid4()
+    for e in (EventId(u), EventId(str(u)), EventId(u.hex)):
+        assert e == u and hash(e) == hash(u) and str(e) == str(u) and isinstance(e, UUID)
+        assert {u: 1}[e] == 1 and pickle.loads(pickle.dumps(e)) == u

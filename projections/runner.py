@@ -133,10 +133,12 @@ class Projector:
         self.staged = staged
         self.stage_min = STAGE_MIN if stage_min is None else stage_min
         #: Processes a long staged rebuild may use (see :meth:`_staged`).
-        # One process by default: the second (audit trail staged beside the rest) saves a fifth of a long
-        # rebuild's time but adds its own memory (measured in bench/rebuild.py); PENGKOM_REBUILD_WORKERS=2 opts in.
+        # Two by default (where there are two cores): the second process (audit trail staged beside the
+        # rest) saves about a quarter of a long rebuild's time; with the staging caches bounded and the
+        # load streamed row by row both together stay under the memory target (bench/rebuild.py).
+        # PENGKOM_REBUILD_WORKERS=1 keeps a rebuild in one process.
         if workers is None:
-            workers = int(os.environ.get("PENGKOM_REBUILD_WORKERS", "1"))
+            workers = int(os.environ.get("PENGKOM_REBUILD_WORKERS", "2"))
         self.workers = max(1, min(os.cpu_count() or 1, 2, workers))
         #: Peak RSS (MB) of the last staged rebuild's second process, if one ran (for the benchmark).
         self.side_peak_rss_mb: float | None = None
@@ -348,6 +350,7 @@ class Projector:
 
             total, top = staging.apply(self.app, own, after, start, last, self.fetch, progress)
             staging.commit()
+            staging.release()
             if side_process is not None:
                 try:
                     _, side_top = side_process.result()
@@ -357,7 +360,7 @@ class Projector:
                     log.warning("%s; staging its read models here instead", e)
                     ok = False
                 if ok:
-                    side_staging = staging_mod.Staging(side_path)
+                    side_staging = staging_mod.Staging(side_path, cache_kib=staging_mod._LOAD_CACHE_KIB)
                 else:
                     # The second process failed (or read a different log): stage its share here.
                     side_staging = staging_mod.Staging(staging.path.with_name("staging-retry.sqlite"))

@@ -45,10 +45,20 @@ def setup_lock(settings: Settings) -> Iterator[None]:
 
     Several API processes and a projection worker may start together on a fresh database; two
     concurrent ``CREATE TABLE IF NOT EXISTS`` of the same table can collide in PostgreSQL's catalogue.
-    A session advisory lock per schema makes them take turns. SQLite needs none (its files lock).
+    A session advisory lock per schema makes them take turns; on SQLite a lock file does.
     """
     if not settings.database_url:
-        yield
+        # SQLite: a lock file in the data directory (switching a new file to WAL does not wait for
+        # another connection doing the same; it fails with "database is locked").
+        import fcntl
+
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        with open(settings.data_dir / ".setup.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
         return
     import psycopg
 

@@ -12,14 +12,13 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, Parameter
 
 from api.bootstrap import Services
+from api.officers import readable_officer, visible_officer
 from api.commands import expected_version, run
 from api.schemas import Body
-from core import access
 from core.assessment import assessment_id
 from core.errors import NotFound
 from core.events import Actor
 from projections.assessments import assessment_forms, instrument, list_instruments
-from projections.officers import officer_row
 
 Req = Request[Actor, Any, Any]
 Year = Annotated[int, msgspec.Meta(ge=2000, le=2100)]
@@ -63,27 +62,6 @@ class ScoreForm(Body):
 class CloseGapAnalysis(Body):
     weight_supervisor: Decimal = Decimal("0.5")
     weight_self: Decimal = Decimal("0.5")
-
-
-def readable_officer(services: Services, actor: Actor, officer_id: UUID) -> dict[str, Any]:
-    """The officer's directory row if the caller may read their records; another agency's officer is 'not found'."""
-    row = officer_row(services.views, str(officer_id))
-    if row is None:
-        raise NotFound(f"No officer with id {officer_id} is registered.")
-    try:
-        access.can_read_officer(actor, agency=row["agency"], nip=row["nip"], supervisor_nip=row["supervisor_nip"])
-    except access.Forbidden:
-        if actor.agency != row["agency"] and not access.reads_across_agencies(actor):
-            raise NotFound(f"No officer with id {officer_id} is registered in your agency.") from None
-        raise
-    return row
-
-
-def visible_officer(services: Services, actor: Actor, officer_id: UUID) -> None:
-    """For commands: another agency's officer is 'not found'; the domain guard decides the rest."""
-    row = officer_row(services.views, str(officer_id))
-    if row is None or (actor.agency != row["agency"] and not access.reads_across_agencies(actor)):
-        raise NotFound(f"No officer with id {officer_id} is registered in your agency.")
 
 
 def _dicts(items: list[Any]) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ from litestar.params import FromPath, FromQuery, Parameter
 
 from api import asof
 from api.bootstrap import Services
+from api.officers import readable_officer
 from core import access
 from core.errors import Forbidden, NotFound
 from core.events import Actor
@@ -38,15 +39,7 @@ class LedgerController(Controller):
          sync_to_thread=True)
     def officer(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID],
                 year: YearParam = None, as_of: AsOf = None) -> Response[Any]:
-        row = officer_row(services.views, str(officer_id))
-        if row is None:
-            raise NotFound(f"No officer with id {officer_id} is registered.")
-        try:
-            access.can_read_officer(request.user, agency=row["agency"], nip=row["nip"], supervisor_nip=row["supervisor_nip"])
-        except Forbidden:
-            if request.user.agency != row["agency"]:
-                raise NotFound(f"No officer with id {officer_id} is registered in your agency.") from None
-            raise
+        readable_officer(services, request.user, officer_id)
 
         def query(store: ViewStore) -> dict[str, Any] | None:
             then = officer_row(store, str(officer_id))

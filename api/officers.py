@@ -22,7 +22,10 @@ from projections.officers import formulir_2_2, officer_row, search_officers
 Req = Request[Actor, Any, Any]
 
 
-def _readable(services: Services, actor: Actor, officer_id: UUID) -> dict[str, Any]:
+def readable_officer(services: Services, actor: Actor, officer_id: UUID) -> dict[str, Any]:
+    """The officer's directory row if the caller may read their records (Formulir 2.2 and what hangs on
+    it: assessments, reviews, proposals, the JP ledger). Another agency's officer is reported absent,
+    so ids of other agencies reveal nothing."""
     services.projector.require_current("officers")
     row = officer_row(services.views, str(officer_id))
     if row is None:
@@ -30,11 +33,17 @@ def _readable(services: Services, actor: Actor, officer_id: UUID) -> dict[str, A
     try:
         access.can_read_officer(actor, agency=row["agency"], nip=row["nip"], supervisor_nip=row["supervisor_nip"])
     except access.Forbidden:
-        # Another agency's officer is reported as absent: ids of other agencies reveal nothing.
-        if actor.agency != row["agency"]:
+        if actor.agency != row["agency"] and not access.reads_across_agencies(actor):
             raise NotFound(f"No officer with id {officer_id} is registered in your agency.") from None
         raise
     return row
+
+
+def visible_officer(services: Services, actor: Actor, officer_id: UUID) -> None:
+    """For commands: another agency's officer is 'not found'; the domain guard decides the rest."""
+    row = officer_row(services.views, str(officer_id))
+    if row is None or (actor.agency != row["agency"] and not access.reads_across_agencies(actor)):
+        raise NotFound(f"No officer with id {officer_id} is registered in your agency.")
 
 
 class OfficerController(Controller):
@@ -74,7 +83,7 @@ class OfficerController(Controller):
     @get("/{officer_id:uuid}", operation_id="getOfficer", summary="Formulir 2.2 of one officer", sync_to_thread=True)
     def read(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID],
              as_of: Annotated[str | None, Parameter(max_length=64, description=asof.AS_OF_DOC)] = None) -> Response[Any]:
-        _readable(services, request.user, officer_id)
+        readable_officer(services, request.user, officer_id)
         doc, point, head = asof.read_model(services, ["officers"], lambda store: formulir_2_2(store, str(officer_id)),
                                            as_of=as_of, aggregate_ids=[officer_id])
         if doc is None:
@@ -85,14 +94,14 @@ class OfficerController(Controller):
 
     @get("/{officer_id:uuid}/events", operation_id="getOfficerEvents", summary="Every event of this officer, with provenance", sync_to_thread=True)
     def events(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID]) -> dict[str, Any]:
-        _readable(services, request.user, officer_id)
+        readable_officer(services, request.user, officer_id)
         events = services.app.stored_events(officer_id)
         return {"id": str(officer_id), "version": events[-1].originator_version if events else 0,
                 "events": [event_view(e) for e in events]}
 
     @post("/{officer_id:uuid}/corrections", operation_id="correctOfficer", summary="Correct profile fields, with a reason", sync_to_thread=True)
     def correct(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], data: JSONBody[s.CorrectProfile]) -> Response[Any]:
-        _readable(services, request.user, officer_id)
+        readable_officer(services, request.user, officer_id)
         version = expected_version(request)
         return run(services, request, data, lambda ctx: [services.app.officers.correct_profile(
             ctx, officer_id, changes=data.changes, reason=data.reason, corrects_version=data.corrects_version,
@@ -102,7 +111,7 @@ class OfficerController(Controller):
           summary="Record a new placement (promotion, move, new supervisor) from its effective date")
     def placement(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID],
                   data: JSONBody[s.ChangePlacement]) -> Response[Any]:
-        _readable(services, request.user, officer_id)
+        readable_officer(services, request.user, officer_id)
         version = expected_version(request)
         fields = msgspec.structs.asdict(data)
         effective = fields.pop("effective_date")
@@ -111,13 +120,13 @@ class OfficerController(Controller):
 
     @post("/{officer_id:uuid}/withdrawal", operation_id="withdrawOfficer", summary="Withdraw a registration made in error", sync_to_thread=True)
     def withdraw(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], data: JSONBody[s.Withdraw]) -> Response[Any]:
-        _readable(services, request.user, officer_id)
+        readable_officer(services, request.user, officer_id)
         version = expected_version(request)
         return run(services, request, data, lambda ctx: [services.app.officers.withdraw_registration(
             ctx, officer_id, reason=data.reason, expected_version=version)], effective=data.effective_date)
 
     def _history(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], kind: str, data: JSONBody[s.Body]) -> Response[Any]:
-        _readable(services, request.user, officer_id)
+        readable_officer(services, request.user, officer_id)
         version = expected_version(request)
         fields = msgspec.structs.asdict(data)
         effective = fields.pop("effective_date")
@@ -148,7 +157,7 @@ class OfficerController(Controller):
 
     @post("/{officer_id:uuid}/history/{entry_id:uuid}/corrections", operation_id="correctHistoryEntry", summary="Correct a history entry, with a reason", sync_to_thread=True)
     def correct_entry(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], entry_id: FromPath[UUID], data: JSONBody[s.CorrectHistory]) -> Response[Any]:
-        _readable(services, request.user, officer_id)
+        readable_officer(services, request.user, officer_id)
         version = expected_version(request)
         return run(services, request, data, lambda ctx: [services.app.officers.correct_history(
             ctx, officer_id, entry_id, changes=data.changes, reason=data.reason, expected_version=version)],
@@ -156,7 +165,7 @@ class OfficerController(Controller):
 
     @post("/{officer_id:uuid}/history/{entry_id:uuid}/retraction", operation_id="retractHistoryEntry", summary="Retract a history entry recorded in error", sync_to_thread=True)
     def retract_entry(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], entry_id: FromPath[UUID], data: JSONBody[s.Retract]) -> Response[Any]:
-        _readable(services, request.user, officer_id)
+        readable_officer(services, request.user, officer_id)
         version = expected_version(request)
         return run(services, request, data, lambda ctx: [services.app.officers.retract_history(
             ctx, officer_id, entry_id, reason=data.reason, expected_version=version)], effective=data.effective_date)

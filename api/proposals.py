@@ -10,7 +10,8 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from api.assessments import YearParam, readable_officer, visible_officer
+from api.assessments import YearParam
+from api.officers import readable_officer, visible_officer
 from api.bootstrap import Services
 from api.commands import expected_version, run
 from api.schemas import Body, Reason

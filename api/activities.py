@@ -7,7 +7,7 @@ a router built from the settings; every other route keeps the app's 1 MiB JSON l
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
@@ -306,7 +306,7 @@ class ActivityController(Controller):
 
         agg = _activity(services, request.user, activity_id)
         services.projector.require_current("monitoring")
-        when = as_of or datetime.now(timezone.utc).date()
+        when = as_of or datetime.now(UTC).date()
         row = activity_row(services.views, str(activity_id))
         findings = services.pathways.findings(agg.facts(), when)
         body: dict[str, Any] = {

@@ -15,8 +15,8 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from api.activities import activity_routes
-from api.audit import AuditController
 from api.assessments import AssessmentController, InstrumentController
+from api.audit import AuditController
 from api.bootstrap import Services, build, setup_lock
 from api.commands import ensure_tables
 from api.ledger import LedgerController

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -75,7 +75,7 @@ def resolve(services: Services, raw: str, store: ViewStore) -> Point:
             raise Invalid(f"as_of position {position} is beyond the end of the log (the last event is at position {head}).", field="as_of")
     else:
         moment = parse_moment(text)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         if moment > now + _SKEW:
             raise Invalid(f"as_of {text} is in the future (it is now {now.isoformat(timespec='seconds')}); "
                           "the past can be read, the future not yet.", field="as_of")

@@ -12,8 +12,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, Parameter
 
 from api.bootstrap import Services
-from api.officers import readable_officer, visible_officer
 from api.commands import expected_version, run
+from api.officers import readable_officer, visible_officer
 from api.schemas import Body
 from core.assessment import assessment_id
 from core.errors import NotFound

@@ -1,7 +1,7 @@
 """The JP ledger: per officer and year, and the agency summary (PNS below 20 JP, PPPK over 24)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -28,7 +28,7 @@ YearParam = Annotated[int | None, Parameter(ge=1960, le=2100, description="the p
 
 
 def _year(year: int | None) -> int:
-    return year or datetime.now(timezone.utc).year
+    return year or datetime.now(UTC).year
 
 
 class LedgerController(Controller):

@@ -3,7 +3,7 @@ meetings, findings of checks a–f and their resolution, the head's signature, v
 revisions and submissions; the Instansi Pembina's curriculum standards; the deadline read model."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
@@ -347,4 +347,4 @@ class DeadlineController(Controller):
         if not access.reads_across_agencies(actor):
             access.require_role(actor, sorted(access.AGENCY_READERS), "read the agency's deadlines")
         return deadlines(services.views, agency=scope, plan_year=plan_year,
-                         today=today or datetime.now(timezone.utc).date())
+                         today=today or datetime.now(UTC).date())

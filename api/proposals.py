@@ -11,9 +11,9 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from api.assessments import YearParam
-from api.officers import readable_officer, visible_officer
 from api.bootstrap import Services
 from api.commands import expected_version, run
+from api.officers import readable_officer, visible_officer
 from api.schemas import Body, Reason
 from core import access
 from core.errors import NotFound

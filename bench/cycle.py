@@ -30,30 +30,51 @@ import random
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 from uuid import UUID, uuid4
 
 from core import access
 from core.activities import Activity, ActivityCommands
 from core.assessment import (
-    CompetencyAssessment, Instrument, Question, Score, StandardScore, assessment_id, gap_analysis, instrument_id,
+    CompetencyAssessment,
+    Instrument,
+    Question,
+    Score,
+    StandardScore,
+    assessment_id,
+    gap_analysis,
+    instrument_id,
 )
 from core.catalogue import (
-    COMPETENCIES, JP_TABLE_VERSION, RULESET_VERSION, TABEL_3_1_LEVELS, CompetencyKind, Rating, allowed_pathways, competency,
+    COMPETENCIES,
+    JP_TABLE_VERSION,
+    RULESET_VERSION,
+    TABEL_3_1_LEVELS,
+    CompetencyKind,
+    Rating,
+    allowed_pathways,
+    competency,
 )
 from core.events import Provenance
 from core.jp_table import DEFAULT_TABLE
 from core.officers import Officer, officer_id
 from core.performance import PerformanceReview, WorkTarget, qualify, review_id
 from core.planning import (
-    ROW_FIELDS, CurriculumStandards, DevelopmentPlan, convert_jp, curriculum_id, plan_id, run_checks, suggested_credit_target,
+    CurriculumStandards,
+    DevelopmentPlan,
+    convert_jp,
+    curriculum_id,
+    plan_id,
+    run_checks,
+    suggested_credit_target,
 )
 from core.proposal import DevelopmentProposal, proposal_id
 
-UTC = timezone.utc
+UTC = UTC
 FORMS = ("Pelatihan Teknis Penempatan", "Bimbingan Teknis AK/AD", "Seminar Pasar Kerja", "E-learning Integritas",
          "Coaching Antarkerja", "Benchmarking Disnaker", "Workshop Job Fair", "Komunitas Belajar Pengantar Kerja")
 HIST_PATHWAYS = ("pelatihan", "seminar", "bimtek", "e_learning", "coaching", "benchmarking")

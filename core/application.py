@@ -9,11 +9,11 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Mapper, Recording
 
-from core.errors import Conflict
-from core.mapper import MsgspecMapper
-from core.assessment import AssessmentCommands
 from core.activities import ActivityCommands
+from core.assessment import AssessmentCommands
+from core.errors import Conflict
 from core.jp_table import JpTableCommands
+from core.mapper import MsgspecMapper
 from core.officers import OfficerCommands
 from core.performance import PerformanceCommands
 from core.planning import PlanCommands

@@ -18,7 +18,15 @@ from uuid import UUID
 from core import access
 from core.catalogue import RULESET_VERSION, Level, competency
 from core.cycle import (
-    as_agency_role, as_direct_supervisor, as_officer_self, check_version, choice, load, long_text, text, year_in,
+    as_agency_role,
+    as_direct_supervisor,
+    as_officer_self,
+    check_version,
+    choice,
+    load,
+    long_text,
+    text,
+    year_in,
 )
 from core.errors import Conflict, Invalid, NotFound
 from core.events import Context, PengkomAggregate, derived_id

@@ -8,7 +8,7 @@ unreadable.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -78,9 +78,9 @@ class Context:
     role: str = ""
     effective_date: date | None = None
     on_behalf_of: str | None = None
-    now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
-    def acting_as(self, role: str) -> "Context":
+    def acting_as(self, role: str) -> Context:
         """The same context, acting in ``role`` (the role a guard granted for this command)."""
         return replace(self, role=role)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import typing
-from functools import lru_cache
+from functools import cache
 from typing import Any, TypedDict
 from uuid import UUID
 
@@ -32,7 +32,7 @@ class _Unused(Transcoder):
         raise NotImplementedError
 
 
-@lru_cache(maxsize=None)
+@cache
 def _state_type(cls: type) -> tuple[type, msgspec.json.Decoder]:
     hints = typing.get_type_hints(cls)
     names = [f.name for f in dataclasses.fields(cls)] if dataclasses.is_dataclass(cls) else list(hints)
@@ -62,7 +62,7 @@ class EventId(UUID):
         return (UUID, (self._text,))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _version_suffix(class_version: int) -> bytes:
     return b',"class_version":%d}' % class_version
 

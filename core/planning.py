@@ -21,11 +21,29 @@ from uuid import UUID, uuid4
 
 from core import access
 from core.catalogue import (
-    ANNUAL_CREDIT_COEFFICIENT, JP_CONVERSION_DEFAULTS, JP_TABLE_VERSION, LEVEL_LABELS, PNS_MIN_JP_PER_YEAR,
-    PPPK_MAX_JP_PER_YEAR, RULESET_VERSION, Level, Pathway, allowed_pathways, competency,
+    ANNUAL_CREDIT_COEFFICIENT,
+    JP_CONVERSION_DEFAULTS,
+    JP_TABLE_VERSION,
+    LEVEL_LABELS,
+    PNS_MIN_JP_PER_YEAR,
+    PPPK_MAX_JP_PER_YEAR,
+    RULESET_VERSION,
+    Level,
+    Pathway,
+    allowed_pathways,
+    competency,
 )
 from core.cycle import (
-    as_agency_role, check_version, choice, fmt_rupiah, load, long_text, money, text, whole, year_in,
+    as_agency_role,
+    check_version,
+    choice,
+    fmt_rupiah,
+    load,
+    long_text,
+    money,
+    text,
+    whole,
+    year_in,
 )
 from core.errors import Conflict, Invalid, NotFound
 from core.events import Context, PengkomAggregate, derived_id

@@ -18,8 +18,17 @@ from uuid import UUID, uuid4
 from core import access
 from core.catalogue import Pathway, competency
 from core.cycle import (
-    as_agency_role, as_direct_supervisor, as_officer_self, as_self_or_supervisor, check_version, choice, is_direct_supervisor,
-    load, long_text, text, year_in,
+    as_agency_role,
+    as_direct_supervisor,
+    as_officer_self,
+    as_self_or_supervisor,
+    check_version,
+    choice,
+    is_direct_supervisor,
+    load,
+    long_text,
+    text,
+    year_in,
 )
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.events import Context, PengkomAggregate, derived_id

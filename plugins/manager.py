@@ -129,7 +129,7 @@ def create_plugin_manager(entry_points: str | Iterable[str] = "all", *, builtins
         found.add(ep.name)
         try:
             plugin = ep.load()
-        except Exception as e:  # noqa: BLE001 - any import failure is reported with the plugin's name
+        except Exception as e:
             raise PluginLoadError(f"Pathway plugin {ep.name!r} ({ep.value}) cannot be imported: {type(e).__name__}: {e}") from e
         register(pm, plugin, ep.name, ep.dist.version if ep.dist else "0+unknown")
     missing = wanted - found
@@ -191,7 +191,7 @@ class PathwayPlugins:
             name = pm.get_name(impl.plugin) or "?"
             try:
                 declared = impl.function()
-            except Exception as e:  # noqa: BLE001
+            except Exception as e:
                 raise PluginLoadError(f"Pathway plugin {name!r} failed to declare its pathways: {type(e).__name__}: {e}") from e
             if not isinstance(declared, (list, tuple)) or not declared:
                 raise PluginLoadError(f"Pathway plugin {name!r} must return a non-empty list of PathwayDefinition "
@@ -248,7 +248,7 @@ class PathwayPlugins:
             # A deliberate refusal (e.g. an unconfirmed JP value): pass it on, saying whose it is.
             e.details.setdefault("plugin", owner.plugin)
             raise
-        except Exception as e:  # noqa: BLE001 - a plugin's bug must not become a 500
+        except Exception as e:
             log.exception("pathway plugin %s failed in %s", owner.plugin, hook)
             raise PluginError(f"Pathway plugin {owner.plugin!r} ({owner.version}) failed while {what}: {type(e).__name__}: {e}. "
                               "Nothing was recorded; report this to the plugin's maintainer.",

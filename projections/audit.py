@@ -3,7 +3,7 @@ recorded when and effective when — for every event class, present and future (
 carries ``meta``), plus the agency each aggregate belongs to so reads can be limited to it."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -18,9 +18,9 @@ _SUMMARY_MAX = 300
 def utc_text(moment: datetime) -> str:
     """A fixed-width UTC timestamp: text comparison is time order (SQLite and PostgreSQL alike)."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     elif moment.utcoffset():
-        moment = moment.astimezone(timezone.utc)
+        moment = moment.astimezone(UTC)
     if moment.year < 1000:  # pragma: no cover - strftime does not pad the year
         return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     # ``YYYY-MM-DDTHH:MM:SS.ffffff`` + ``Z``, as strftime("%Y-%m-%dT%H:%M:%S.%fZ") gives it, 5x faster.

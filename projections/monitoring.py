@@ -12,6 +12,7 @@ from core.pathways import ATTENDANCE_LABELS, Attendance
 from projections.base import Projection, handles
 from projections.store import Tx, ViewStore
 
+
 class Monitoring(Projection):
     name = "monitoring"
     version = 1

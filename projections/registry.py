@@ -1,8 +1,8 @@
 """Every read model pengkom serves. A new projection module adds its class here, and nowhere else."""
 from __future__ import annotations
 
-from projections.audit import AuditTrail
 from projections.assessments import InventoryRecords
+from projections.audit import AuditTrail
 from projections.base import Projection
 from projections.chain import HashChain
 from projections.deadlines import DeadlineLedger

@@ -406,7 +406,7 @@ class Projector:
             tx.execute("SAVEPOINT projection")
             try:
                 apply_batch(tx, [p], notes, self.app.mapper.to_domain_event, after=after)
-            except Exception as e:  # noqa: BLE001 - any failure of one read model's code
+            except Exception as e:
                 tx.execute("ROLLBACK TO SAVEPOINT projection")
                 tx.execute("RELEASE SAVEPOINT projection")
                 p.forget()
@@ -424,7 +424,7 @@ class Projector:
             tx.execute("SAVEPOINT projection_event")
             try:
                 apply_batch(tx, [p], [n], self.app.mapper.to_domain_event, after={p.name: position})
-            except Exception as e:  # noqa: BLE001
+            except Exception as e:
                 tx.execute("ROLLBACK TO SAVEPOINT projection_event")
                 tx.execute("RELEASE SAVEPOINT projection_event")
                 p.forget()

@@ -21,9 +21,9 @@ import json
 import os
 import resource
 import shutil
+import sqlite3
 import subprocess
 import sys
-import sqlite3
 import tempfile
 from collections import namedtuple
 from collections.abc import Callable, Iterator, Sequence

@@ -29,7 +29,7 @@ def _pg_reachable() -> str | None:
         with psycopg.connect(PG_URL, connect_timeout=5) as conn:
             conn.execute("SELECT 1")
         return None
-    except Exception as e:  # noqa: BLE001 - any failure means "not reachable"
+    except Exception as e:
         return f"{type(e).__name__}: {e}"
 
 

@@ -2,10 +2,10 @@
 officer profile (Formulir 2.2) with the chain head they were computed from."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-from projections.runner import Projector
 from projections.registry import all_projections
+from projections.runner import Projector
 from tests.support.data import PK_AHLI_MUDA, PK_AHLI_PERTAMA, officer_body
 
 JABAR = "disnaker-jabar"
@@ -45,7 +45,7 @@ def test_audit_trail_reads_who_did_what_and_refuses_other_agencies(api):
     # Filters: actor, event type (topic or short name), time range, one aggregate.
     assert api.get("/audit/", params={"event_type": "Registered"}, headers=hr).json()["total"] == 1
     assert api.get("/audit/", params={"actor": "someone-else"}, headers=hr).json()["total"] == 0
-    later = (datetime.now(timezone.utc) + timedelta(minutes=1)).isoformat()
+    later = (datetime.now(UTC) + timedelta(minutes=1)).isoformat()
     assert api.get("/audit/", params={"from": later}, headers=hr).json()["total"] == 0
     assert api.get(f"/audit/{a['id']}", headers=hr).json()["total"] == 2
 
@@ -116,7 +116,7 @@ def test_officer_profile_as_of_a_past_position_or_moment(api):
 def test_as_of_outside_the_log_or_unreadable_is_a_problem(api):
     hr = api.as_("hr", subject="hr-kemnaker", name="HR kemnaker")
     oid = _register(api, PK_AHLI_PERTAMA)["id"]
-    future = (datetime.now(timezone.utc) + timedelta(days=1)).isoformat()
+    future = (datetime.now(UTC) + timedelta(days=1)).isoformat()
     for as_of, phrase in [("2001-01-01T00:00:00+07:00", "is before the first event (recorded at "),
                           (future, "is in the future"),
                           ("0", "before the first event (position 1)"),

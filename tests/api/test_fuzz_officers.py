@@ -1,7 +1,9 @@
 """No input produces a 5xx: random JSON bodies, headers and query strings against the officer routes."""
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from tests.support.data import officer_body
 

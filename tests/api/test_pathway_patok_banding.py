@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.support.activities import cast, days, month_start, ok
+from tests.support.activities import cast, days, month_start
 
 
 def test_patok_banding_approved_host_and_agreed_schedule(api):

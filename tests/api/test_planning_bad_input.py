@@ -5,7 +5,15 @@ import pytest
 
 from tests.support.data import officer_body
 from tests.support.planning import (
-    ASSESSMENT_YEAR, OFFICERS, PERFORMANCE_YEAR, PLAN_YEAR, SUP, assert_problem, head, instrument_body, register_officers,
+    ASSESSMENT_YEAR,
+    OFFICERS,
+    PERFORMANCE_YEAR,
+    PLAN_YEAR,
+    SUP,
+    assert_problem,
+    head,
+    instrument_body,
+    register_officers,
     scores,
 )
 

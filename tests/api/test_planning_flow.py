@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from projections.plans import planned_jp_by_officer
 from tests.support.planning import (
-    ASSESSMENT_YEAR, OFFICERS, PERFORMANCE_YEAR, PLAN_YEAR, SUP, TODAY, assert_problem, head, instrument_body, register_officers,
+    ASSESSMENT_YEAR,
+    OFFICERS,
+    PERFORMANCE_YEAR,
+    PLAN_YEAR,
+    SUP,
+    TODAY,
+    assert_problem,
+    head,
+    instrument_body,
+    register_officers,
     scores,
 )
 
@@ -208,8 +217,9 @@ def test_planning_half_for_one_agency(api):
     assert api.get(f"{plan}?as_of={sent_to_lan_at}", headers=lan).json() == then.json()
     now = api.get(plan, headers=lan).json()
     assert now["version"] > received["version"] and len(now["revisions"]) > len(received["revisions"])
-    from core.planning import plan_id, validated_plan_row
     from uuid import UUID
+
+    from core.planning import plan_id, validated_plan_row
     ref = validated_plan_row(api.services.app, plan_id("kemnaker", PLAN_YEAR), UUID(rows["muda"]))
     assert ref is not None and ref.revision == 2 and ref.provider == "BBPLK Bekasi" and ref.planned_jp == 24
 

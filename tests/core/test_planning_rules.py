@@ -11,8 +11,15 @@ import pytest
 from core.catalogue import JP_TABLE_VERSION, RULESET_VERSION
 from core.errors import Invalid
 from core.planning import (
-    check_a_competency_level, check_b_pathway, check_c_curriculum, check_d_jp, check_e_budget, check_f_implementation,
-    convert_jp, run_checks, suggested_credit_target,
+    check_a_competency_level,
+    check_b_pathway,
+    check_c_curriculum,
+    check_d_jp,
+    check_e_budget,
+    check_f_implementation,
+    convert_jp,
+    run_checks,
+    suggested_credit_target,
 )
 
 PLAN = uuid4()

@@ -2,15 +2,14 @@
 replay, verify, the hash chain, the audit trail and as-of reads."""
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from core.events import Actor, Context
 from tests.support.data import PK_AHLI_MUDA, PK_AHLI_PERTAMA, officer_body
 
-T0 = datetime(2026, 1, 5, 2, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 5, 2, 0, tzinfo=UTC)
 
 
 def hr(agency: str = "kemnaker", subject: str = "hr-ani") -> Actor:

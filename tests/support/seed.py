@@ -15,7 +15,15 @@ from typing import Any
 from tests.support.activities import PDF, month_start
 from tests.support.data import SUPERVISOR, officer_body
 from tests.support.planning import (
-    ASSESSMENT_YEAR, OFFICERS, PERFORMANCE_YEAR, PLAN_YEAR, SUP, TODAY, instrument_body, register_officers, scores,
+    ASSESSMENT_YEAR,
+    OFFICERS,
+    PERFORMANCE_YEAR,
+    PLAN_YEAR,
+    SUP,
+    TODAY,
+    instrument_body,
+    register_officers,
+    scores,
 )
 
 AGENCY = "kemnaker"

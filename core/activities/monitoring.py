@@ -1,0 +1,133 @@
+"""Monitoring (BAB III, "Tahap Monitoring"): attendance of Formulir 3.3 and coaching/mentoring
+meetings of Formulir 3.4, recorded and corrected with a reason."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID, uuid4
+
+from core.activities.aggregate import Activity
+from core.activities.base import ActivityCommandsBase
+from core.activities.guards import (
+    can_record_attendance,
+    can_record_meeting,
+)
+from core.activities.inputs import _enum, _int, _not_future, _text
+from core.errors import Conflict, Invalid, NotFound
+from core.events import Context
+from core.pathways import (
+    Attendance,
+)
+
+
+class MonitoringCommands(ActivityCommandsBase):
+    """Monitoring: Formulir 3.3 attendance and Formulir 3.4 meetings, recorded and corrected."""
+
+    def _attendance_values(self, agg: Activity, ctx: Context, session_date: date, status: str,
+                           minutes_attended: int | None, note: str | None) -> dict[str, Any]:
+        agg.check_within_dates(session_date, "Session date", "session_date")
+        _not_future(session_date, ctx.now.date(), "Session date", "session_date")
+        status = _enum(Attendance, status, "status", "Attendance")
+        if minutes_attended is not None:
+            minutes_attended = _int(minutes_attended, "minutes_attended", 0, 24 * 60, "Minutes attended")
+        if status == Attendance.HADIR_TIDAK_FULL and not minutes_attended:
+            raise Invalid("Hadir tidak full needs the minutes actually attended, so that JP credits only what was attended.",
+                          field="minutes_attended")
+        if status == Attendance.TIDAK_HADIR and minutes_attended:
+            raise Invalid("Tidak hadir cannot have minutes attended.", field="minutes_attended")
+        planned = agg.sessions.get(session_date)
+        if minutes_attended and planned and minutes_attended > planned:
+            raise Invalid(f"{minutes_attended} minutes attended is more than the session's {planned} minutes.", field="minutes_attended")
+        return {"session_date": session_date, "status": status, "minutes_attended": minutes_attended,
+                "note": _text(note, "note", max_len=1000, required=False)}
+
+    def record_attendance(self, ctx: Context, aid: UUID, *, officer_id: UUID, session_date: date, status: str,
+                          minutes_attended: int | None = None, note: str | None = None,
+                          expected_version: int | None = None) -> Activity:
+        agg = self._open(aid, expected_version)
+        p = agg.check_assigned(officer_id)
+        ctx = ctx.acting_as(can_record_attendance(ctx.actor, agg, p))
+        agg.check_not_credited(p)
+        values = self._attendance_values(agg, ctx, session_date, status, minutes_attended, note)
+        if session_date in p["attendance"]:
+            raise Conflict(f"Attendance of {p['name']} on {session_date} is already recorded; correct it, with a reason.",
+                           field="session_date")
+        agg.record(Activity.AttendanceRecorded, ctx.provenance(on_behalf_of=p["nip"], effective_date=session_date),
+                   officer_id=officer_id, **values)
+        return agg
+
+    def correct_attendance(self, ctx: Context, aid: UUID, *, officer_id: UUID, session_date: date, status: str, reason: str,
+                           minutes_attended: int | None = None, note: str | None = None,
+                           expected_version: int | None = None) -> Activity:
+        agg = self._open(aid, expected_version)
+        p = agg.check_assigned(officer_id)
+        ctx = ctx.acting_as(can_record_attendance(ctx.actor, agg, p))
+        agg.check_not_credited(p)
+        before = p["attendance"].get(session_date)
+        if before is None:
+            raise Invalid(f"No attendance of {p['name']} on {session_date} is recorded; record it instead of correcting.",
+                          field="session_date")
+        values = self._attendance_values(agg, ctx, session_date, status, minutes_attended, note)
+        if all(before[k] == values[k] for k in ("status", "minutes_attended", "note")):
+            raise Invalid("The correction changes nothing.", field="status")
+        agg.record(Activity.AttendanceCorrected, ctx.provenance(on_behalf_of=p["nip"], effective_date=session_date),
+                   officer_id=officer_id, reason=_text(reason, "reason", max_len=1000), corrects_version=before["version"],
+                   **values)
+        return agg
+
+    def _meeting_values(self, agg: Activity, ctx: Context, p: dict[str, Any], meeting_date: date, duration_minutes: int,
+                        notes: str, skip: UUID | None = None) -> dict[str, Any]:
+        agg.check_within_dates(meeting_date, "Meeting date", "meeting_date")
+        _not_future(meeting_date, ctx.now.date(), "Meeting date", "meeting_date")
+        if any(m["on"] == meeting_date for mid, m in p["meetings"].items() if mid != skip):
+            raise Conflict(f"A meeting of {p['name']} on {meeting_date} is already recorded: meetings are at most one a day, "
+                           "so there cannot be more meetings than days.", field="meeting_date")
+        return {"meeting_date": meeting_date,
+                "duration_minutes": _int(duration_minutes, "duration_minutes", 15, 12 * 60, "Meeting length in minutes"),
+                "notes": _text(notes, "notes", max_len=4000)}
+
+    def record_meeting(self, ctx: Context, aid: UUID, *, officer_id: UUID, meeting_date: date, duration_minutes: int,
+                       notes: str, expected_version: int | None = None) -> tuple[Activity, UUID]:
+        agg = self._open(aid, expected_version)
+        ctx = ctx.acting_as(can_record_meeting(ctx.actor, agg))
+        p = agg.check_assigned(officer_id)
+        agg.check_not_credited(p)
+        contract = p["contract"]
+        if contract is None or not {"coachee", "coach"} <= set(contract["signed_by"]):
+            raise Conflict(f"{p['name']}'s learning contract is not yet agreed by both; meetings count against an agreed contract "
+                           "(III.D.3).")
+        values = self._meeting_values(agg, ctx, p, meeting_date, duration_minutes, notes)
+        mid = uuid4()
+        agg.record(Activity.MeetingRecorded, ctx.provenance(on_behalf_of=p["nip"], effective_date=meeting_date),
+                   officer_id=officer_id, meeting_id=mid, **values)
+        return agg, mid
+
+    def _meeting(self, agg: Activity, meeting_id: UUID) -> tuple[UUID, dict[str, Any], dict[str, Any]]:
+        for oid, p in agg.participants.items():
+            if meeting_id in p["meetings"]:
+                return oid, p, p["meetings"][meeting_id]
+        raise NotFound(f"No meeting {meeting_id} is recorded on this activity.", field="meeting_id")
+
+    def correct_meeting(self, ctx: Context, aid: UUID, *, meeting_id: UUID, meeting_date: date, duration_minutes: int,
+                        notes: str, reason: str, expected_version: int | None = None) -> Activity:
+        agg = self._open(aid, expected_version)
+        ctx = ctx.acting_as(can_record_meeting(ctx.actor, agg))
+        oid, p, before = self._meeting(agg, meeting_id)
+        agg.check_not_credited(p)
+        values = self._meeting_values(agg, ctx, p, meeting_date, duration_minutes, notes, skip=meeting_id)
+        if before["on"] == values["meeting_date"] and before["duration_minutes"] == values["duration_minutes"] and before["notes"] == values["notes"]:
+            raise Invalid("The correction changes nothing.", field="meeting_date")
+        agg.record(Activity.MeetingCorrected, ctx.provenance(on_behalf_of=p["nip"]), officer_id=oid, meeting_id=meeting_id,
+                   reason=_text(reason, "reason", max_len=1000), corrects_version=before["version"], **values)
+        return agg
+
+    def retract_meeting(self, ctx: Context, aid: UUID, *, meeting_id: UUID, reason: str,
+                        expected_version: int | None = None) -> Activity:
+        agg = self._open(aid, expected_version)
+        ctx = ctx.acting_as(can_record_meeting(ctx.actor, agg))
+        oid, p, _ = self._meeting(agg, meeting_id)
+        agg.check_not_credited(p)
+        agg.record(Activity.MeetingRetracted, ctx.provenance(on_behalf_of=p["nip"]), officer_id=oid, meeting_id=meeting_id,
+                   reason=_text(reason, "reason", max_len=1000))
+        return agg
+

@@ -292,6 +292,15 @@ def competency_listed_for_level(code: str, level: Level | str) -> bool | None:
 # --- Performance gap (BAB II.A.3.d; Formulir 2.5 item 11) ----------------------------------------
 
 
+class FundingSource(StrEnum):
+    """Where the money for a development activity comes from (BAB IV Pembiayaan): the state budget
+    (APBN), the regional budget (APBD), or another lawful source. Every budget line names one."""
+
+    APBN = "apbn"
+    APBD = "apbd"
+    LAINNYA = "lainnya"
+
+
 class Rating(StrEnum):
     """The SKP rating of hasil kerja or perilaku kerja against expectation."""
 
@@ -703,6 +712,7 @@ __all__ = [
     "TABEL_3_1_LEVELS",
     "Competency",
     "CompetencyKind",
+    "FundingSource",
     "GapLevel",
     "JpRule",
     "Level",

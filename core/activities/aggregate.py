@@ -12,14 +12,7 @@ from uuid import UUID
 
 from core.errors import Conflict, Invalid
 from core.events import PengkomAggregate
-from core.pathways import (
-    ActivityFacts,
-    AttendanceFact,
-    CertificateFact,
-    MeetingFact,
-    ParticipantFacts,
-    Session,
-)
+from core.pathways import ActivityFacts, AttendanceFact, CertificateFact, MeetingFact, ParticipantFacts, Session
 
 #: Activity-scoped role: the caller's token subject is the coach/mentor recorded on the activity.
 COACH = "coach"

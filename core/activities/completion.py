@@ -8,15 +8,10 @@ from uuid import UUID
 
 from core.activities.aggregate import Activity
 from core.activities.base import ActivityCommandsBase
-from core.activities.guards import (
-    can_manage_activity,
-)
+from core.activities.guards import can_manage_activity
 from core.errors import Conflict, Invalid
 from core.events import Context
-from core.pathways import (
-    Evidence,
-    PathwayRules,
-)
+from core.pathways import Evidence, PathwayRules
 
 
 class CompletionCommands(ActivityCommandsBase):

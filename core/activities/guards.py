@@ -8,10 +8,7 @@ from core import access
 from core.activities.aggregate import COACH, Activity
 from core.errors import Forbidden
 from core.events import Actor
-from core.pathways import (
-    Monitor,
-    Scheduler,
-)
+from core.pathways import Monitor, Scheduler
 
 
 def _same_agency(actor: Actor, agency: str) -> bool:

@@ -8,16 +8,11 @@ from uuid import UUID, uuid4
 
 from core.activities.aggregate import Activity
 from core.activities.base import ActivityCommandsBase
-from core.activities.guards import (
-    can_record_attendance,
-    can_record_meeting,
-)
+from core.activities.guards import can_record_attendance, can_record_meeting
 from core.activities.inputs import _enum, _int, _not_future, _text
 from core.errors import Conflict, Invalid, NotFound
 from core.events import Context
-from core.pathways import (
-    Attendance,
-)
+from core.pathways import Attendance
 
 
 class MonitoringCommands(ActivityCommandsBase):

@@ -23,12 +23,7 @@ from core.activities.inputs import _enum, _enum_in, _int, _not_future, _text, _t
 from core.catalogue import competency as catalogue_competency
 from core.errors import Conflict, Forbidden, Invalid
 from core.events import Context
-from core.pathways import (
-    ACCREDITED_PROVIDER_KINDS,
-    Method,
-    PathwayRules,
-    ProviderKind,
-)
+from core.pathways import ACCREDITED_PROVIDER_KINDS, Method, PathwayRules, ProviderKind
 
 
 class PreparationCommands(ActivityCommandsBase):

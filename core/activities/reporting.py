@@ -7,12 +7,7 @@ from uuid import UUID, uuid4
 
 from core.activities.aggregate import CERTIFICATE_KINDS, Activity
 from core.activities.base import ActivityCommandsBase
-from core.activities.guards import (
-    can_coach_report,
-    can_manage_activity,
-    can_record_community,
-    can_submit_report,
-)
+from core.activities.guards import can_coach_report, can_manage_activity, can_record_community, can_submit_report
 from core.activities.inputs import _check_version, _int, _not_future, _text
 from core.errors import Conflict, Invalid
 from core.events import Context

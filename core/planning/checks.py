@@ -1,0 +1,198 @@
+"""Verification checks a–f (BAB II.B.4), pure functions, one per rule, each citing the guideline.
+
+They run on every change of a plan and their findings are recorded in ``ChecksRun`` with the
+rule-set version, so a replay never recomputes them."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from core.catalogue import (
+    LEVEL_LABELS,
+    PNS_MIN_JP_PER_YEAR,
+    PPPK_MAX_JP_PER_YEAR,
+    RULESET_VERSION,
+    FundingSource,
+    Level,
+    Pathway,
+    allowed_pathways,
+    competency,
+)
+from core.cycle import fmt_rupiah
+from core.events import derived_id
+from core.nip import EmployeeType
+
+GUIDELINE = "Pedoman Pengembangan Kompetensi JF Pengantar Kerja 2023"
+
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A verification finding: which rule, what is wrong, where the rule comes from, under which rule set."""
+
+    finding_id: UUID
+    rule: str
+    rule_id: str
+    message: str
+    citation: str
+    ruleset_version: str
+    row_id: UUID | None
+    officer_id: UUID | None
+    blocking: bool
+
+
+CITATIONS = {
+    "a": f"{GUIDELINE}, BAB II.B.4 huruf a (kesesuaian jenis kompetensi); Tabel 3.1",
+    "b": f"{GUIDELINE}, BAB II.B.4 huruf b (kesesuaian bentuk dan jalur); Tabel 3.1",
+    "c": f"{GUIDELINE}, BAB II.B.4 huruf c and II.B.3 huruf f (standar kurikulum Instansi Pembina); Formulir 2.6 aspect g",
+    "d": f"{GUIDELINE}, BAB II.B.4 huruf d (20 JP per tahun) and BAB I.E angka 7 (PNS ≥ 20 JP, PPPK ≤ 24 JP)",
+    "e": f"{GUIDELINE}, BAB II.B.4 huruf e (ketersediaan anggaran), BAB II.B.3 huruf b and BAB IV (sumber pembiayaan)",
+    "f": f"{GUIDELINE}, BAB II.B.4 huruf f (rencana pelaksanaan); Formulir 2.6 items 8–9",
+}
+RULE_IDS = {
+    "a": "verification.a.competency_fits_level",
+    "b": "verification.b.pathway_fits_tabel_3_1",
+    "c": "verification.c.curriculum_standard",
+    "d": "verification.d.jp_per_year",
+    "e": "verification.e.budget_available",
+    "f": "verification.f.implementation_plan",
+}
+
+
+def _finding(plan: UUID, rule: str, message: str, *, row: Mapping[str, Any] | None = None,
+             officer_id: UUID | None = None, key: str = "", blocking: bool = True) -> Finding:
+    row_id = row["row_id"] if row is not None else None
+    officer = officer_id or (row["officer_id"] if row is not None else None)
+    # Content-addressed: the same finding after a rerun keeps its id (and its acceptance);
+    # a finding whose facts changed is a new one, open again.
+    fid = derived_id("finding", plan, RULE_IDS[rule], row_id or officer or key, message)
+    return Finding(fid, rule, RULE_IDS[rule], message, CITATIONS[rule], RULESET_VERSION, row_id, officer, blocking)
+
+
+def _who(row: Mapping[str, Any]) -> str:
+    return f"{row['officer_name']} (NIP {row['nip']})"
+
+
+def check_a_competency_level(plan: UUID, row: Mapping[str, Any]) -> list[Finding]:
+    """(a) The competency belongs to the officer's level: its Tabel 3.1 cell is not empty."""
+    cell = allowed_pathways(row["competency"], row["level"])
+    if cell is None:
+        return [_finding(plan, "a", f"{_who(row)} is at level {row['level']}, outside Tabel 3.1 (Ahli levels only); "
+                         "competency fit is not checked for this row.", row=row, blocking=False)]
+    if not cell:
+        return [_finding(plan, "a", f"{_who(row)}: competency {competency(row['competency']).name} is not listed for "
+                         f"{LEVEL_LABELS[Level(row['level'])]} in Tabel 3.1.", row=row)]
+    return []
+
+
+def check_b_pathway(plan: UUID, row: Mapping[str, Any]) -> list[Finding]:
+    """(b) The pathway is one Tabel 3.1 allows for the competency at the officer's level."""
+    cell = allowed_pathways(row["competency"], row["level"])
+    if cell is None:
+        return [_finding(plan, "b", f"{_who(row)} is at level {row['level']}, outside Tabel 3.1; the pathway is not "
+                         "checked for this row.", row=row, blocking=False)]
+    if not cell:
+        return []  # finding (a) already says the cell is empty
+    if Pathway(row["pathway"]) not in cell:
+        allowed = ", ".join(p.value for p in Pathway if p in cell)
+        return [_finding(plan, "b", f"{_who(row)}: pathway {row['pathway']} is not allowed for "
+                         f"{competency(row['competency']).name} at {LEVEL_LABELS[Level(row['level'])]} in Tabel 3.1 "
+                         f"(allowed: {allowed}).", row=row)]
+    return []
+
+
+def check_c_curriculum(plan: UUID, row: Mapping[str, Any], standards: Mapping[str, Mapping[str, Any]]) -> list[Finding]:
+    """(c) The programme fits a curriculum standard the Instansi Pembina registered for the
+    competency at the level: the row names it, and pathway and JP fit what the standard sets."""
+    comp = competency(row["competency"]).name
+    where = f"{comp} at {LEVEL_LABELS[Level(row['level'])]}"
+    code = row.get("curriculum_code")
+    if not standards:
+        return [_finding(plan, "c", f"{_who(row)}: the Instansi Pembina has registered no curriculum standard for {where}; "
+                         "the programme's fit cannot be confirmed.", row=row)]
+    if not code:
+        return [_finding(plan, "c", f"{_who(row)}: the row names no curriculum standard; registered for {where}: "
+                         f"{', '.join(sorted(standards))}.", row=row)]
+    std = standards.get(code)
+    if std is None:
+        return [_finding(plan, "c", f"{_who(row)}: curriculum standard {code} is not registered for {where}; "
+                         f"registered: {', '.join(sorted(standards))}.", row=row)]
+    out = []
+    if std["pathways"] and row["pathway"] not in std["pathways"]:
+        out.append(_finding(plan, "c", f"{_who(row)}: curriculum standard {code} is delivered by "
+                            f"{', '.join(std['pathways'])}, not by {row['pathway']}.", row=row))
+    if std["min_jp"] and row["planned_jp"] < std["min_jp"]:
+        out.append(_finding(plan, "c", f"{_who(row)}: curriculum standard {code} needs at least {std['min_jp']} JP; "
+                            f"the row plans {row['planned_jp']}.", row=row))
+    return out
+
+
+def check_d_jp(plan: UUID, rows: Sequence[Mapping[str, Any]]) -> list[Finding]:
+    """(d) Each PNS's planned JP for the year reach 20; each PPPK's stay within 24."""
+    totals: dict[UUID, int] = {}
+    first: dict[UUID, Mapping[str, Any]] = {}
+    for r in rows:
+        totals[r["officer_id"]] = totals.get(r["officer_id"], 0) + r["planned_jp"]
+        first.setdefault(r["officer_id"], r)
+    out = []
+    for oid, total in totals.items():
+        r = first[oid]
+        if r["employee_type"] == EmployeeType.PNS and total < PNS_MIN_JP_PER_YEAR:
+            out.append(_finding(plan, "d", f"{_who(r)} (PNS) has {total} JP planned for the year; a PNS has the right to at "
+                                f"least {PNS_MIN_JP_PER_YEAR} JP.", officer_id=oid))
+        elif r["employee_type"] == EmployeeType.PPPK and total > PPPK_MAX_JP_PER_YEAR:
+            out.append(_finding(plan, "d", f"{_who(r)} (PPPK) has {total} JP planned for the year; a PPPK has at most "
+                                f"{PPPK_MAX_JP_PER_YEAR} JP a year.", officer_id=oid))
+    return out
+
+
+def check_e_budget(plan: UUID, rows: Sequence[Mapping[str, Any]], budgets: Mapping[str, Decimal]) -> list[Finding]:
+    """(e) Per funding source, the planned budget stays within what the agency registered for the year."""
+    planned: dict[str, Decimal] = {}
+    for r in rows:
+        planned[r["funding_source"]] = planned.get(r["funding_source"], Decimal(0)) + r["budget"]
+    out = []
+    for source in FundingSource:
+        total = planned.get(source.value, Decimal(0))
+        available = budgets.get(source.value)
+        if total > 0 and available is None:
+            out.append(_finding(plan, "e", f"{source.value.upper()}: the rows plan {fmt_rupiah(total)} but the agency has "
+                                "registered no budget from this source for the year.", key=source.value))
+        elif available is not None and total > available:
+            out.append(_finding(plan, "e", f"{source.value.upper()}: the rows plan {fmt_rupiah(total)}, "
+                                f"{fmt_rupiah(total - available)} more than the {fmt_rupiah(available)} registered for the year.",
+                                key=source.value))
+    return out
+
+
+def check_f_implementation(plan: UUID, row: Mapping[str, Any], year: int) -> list[Finding]:
+    """(f) Every row names its provider and a schedule inside the plan year."""
+    out = []
+    if not row.get("provider"):
+        out.append(_finding(plan, "f", f"{_who(row)}: the row names no provider (penyelenggara).", row=row))
+    start, end = row.get("start"), row.get("end")
+    if start is None or end is None:
+        out.append(_finding(plan, "f", f"{_who(row)}: the row has no schedule (start and end dates).", row=row))
+    elif start.year != year or end.year != year:
+        out.append(_finding(plan, "f", f"{_who(row)}: the schedule {start.isoformat()} – {end.isoformat()} is not inside "
+                            f"the plan year {year}.", row=row))
+    return out
+
+
+def run_checks(plan: UUID, year: int, rows: Sequence[Mapping[str, Any]], budgets: Mapping[str, Decimal],
+               curricula: Mapping[tuple[str, str], Mapping[str, Mapping[str, Any]]]) -> tuple[Finding, ...]:
+    """Checks a–f over the whole plan, in rule order."""
+    found: list[Finding] = []
+    for r in rows:
+        found += check_a_competency_level(plan, r)
+        found += check_b_pathway(plan, r)
+        found += check_c_curriculum(plan, r, curricula.get((r["competency"], r["level"]), {}))
+    found += check_d_jp(plan, rows)
+    found += check_e_budget(plan, rows, budgets)
+    for r in rows:
+        found += check_f_implementation(plan, r, year)
+    return tuple(sorted(found, key=lambda f: f.rule))
+

@@ -1,0 +1,102 @@
+"""The Instansi Pembina's curriculum standards (BAB II.B.3 huruf f): one aggregate per competency and
+level, the standards that check (c) of verification holds a plan row against."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from uuid import UUID
+
+from core.catalogue import Level, Pathway, competency
+from core.cycle import choice, long_text, text
+from core.errors import Conflict, NotFound
+from core.events import Context, PengkomAggregate, derived_id
+from core.planning.guards import can_register_curriculum
+from core.planning.inputs import _opt_count
+
+
+def curriculum_id(competency_code: str, level: str) -> UUID:
+    return derived_id("curriculum", competency_code, level)
+
+
+class CurriculumStandards(PengkomAggregate):
+    """The curriculum standards the Instansi Pembina registered for one competency at one level."""
+
+    TOPIC = "pengkom.planning.CurriculumStandards"
+
+    class Event(PengkomAggregate.Event):
+        TOPIC = "pengkom.planning.CurriculumEvent"
+
+    class Created(Event, PengkomAggregate.Created):
+        TOPIC = "pengkom.planning.CurriculumCreated"
+        competency: str
+        level: str
+
+    class StandardRegistered(Event):
+        TOPIC = "pengkom.planning.CurriculumStandardRegistered"
+        code: str
+        title: str
+        pathways: tuple[str, ...]
+        min_jp: int | None
+        note: str | None
+
+        def apply(self, aggregate: CurriculumStandards) -> None:
+            aggregate.standards[self.code] = {"code": self.code, "title": self.title, "pathways": self.pathways, "min_jp": self.min_jp}
+
+    class StandardWithdrawn(Event):
+        TOPIC = "pengkom.planning.CurriculumStandardWithdrawn"
+        code: str
+        reason: str
+
+        def apply(self, aggregate: CurriculumStandards) -> None:
+            del aggregate.standards[self.code]
+
+    def __init__(self, competency: str, level: str) -> None:
+        self.competency = competency
+        self.level = level
+        self.standards: dict[str, dict[str, Any]] = {}
+
+
+
+def curriculum_standards(app: Any, competency_code: str, level: str) -> dict[str, dict[str, Any]]:
+    """The standards registered for ``competency_code`` at ``level`` (none registered: empty)."""
+    agg = app.get(curriculum_id(competency_code, level))
+    return dict(agg.standards) if isinstance(agg, CurriculumStandards) else {}
+
+
+class CurriculumCommands:
+    """The Instansi Pembina registers and withdraws curriculum standards."""
+
+    app: Any
+
+    def curriculum(self, competency_code: str, level: str) -> dict[str, dict[str, Any]]:
+        return curriculum_standards(self.app, competency_code, level)
+
+    def register_curriculum(self, ctx: Context, *, competency_code: str, level: str, code: str, title: str,
+                            pathways: Iterable[str] = (), min_jp: int | None = None, note: str | None = None) -> CurriculumStandards:
+        ctx = ctx.acting_as(can_register_curriculum(ctx.actor))
+        comp = competency(competency_code).code
+        lvl = choice(Level, level, "level")
+        code = text(code, "code", max_len=60) or ""
+        paths = tuple(choice(Pathway, p, "pathways") for p in pathways)
+        meta = ctx.provenance()
+        agg = self.app.get(curriculum_id(comp, lvl))
+        if agg is None:
+            agg = CurriculumStandards._create(CurriculumStandards.Created, id=curriculum_id(comp, lvl), meta=meta,
+                                              timestamp=meta.recorded_at, competency=comp, level=lvl)
+        if code in agg.standards:
+            raise Conflict(f"Curriculum standard {code} is already registered for {comp} at {lvl}; withdraw it first to replace it.", field="code")
+        agg.record(CurriculumStandards.StandardRegistered, meta, code=code, title=text(title, "title") or "",
+                   pathways=paths, min_jp=_opt_count(min_jp, "min_jp", 1000),
+                   note=long_text(note, "note", max_len=1000, required=False))
+        return agg
+
+    def withdraw_curriculum(self, ctx: Context, *, competency_code: str, level: str, code: str, reason: str) -> CurriculumStandards:
+        ctx = ctx.acting_as(can_register_curriculum(ctx.actor))
+        comp, lvl = competency(competency_code).code, choice(Level, level, "level")
+        agg = self.app.get(curriculum_id(comp, lvl))
+        if not isinstance(agg, CurriculumStandards) or code not in agg.standards:
+            raise NotFound(f"No curriculum standard {code} is registered for {comp} at {lvl}.", field="code")
+        agg.record(CurriculumStandards.StandardWithdrawn, ctx.provenance(), code=code,
+                   reason=long_text(reason, "reason", max_len=1000))
+        return agg
+

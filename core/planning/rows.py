@@ -1,0 +1,128 @@
+"""Budgets and plan rows (BAB II.B.3 huruf b; Formulir 2.6 items 4–12): the HR unit recaps the
+forwarded proposals into rows, each with the officer's placement and its planned-JP decision."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from uuid import UUID, uuid4
+
+from core.catalogue import JP_CONVERSION_DEFAULTS, FundingSource, Pathway, competency
+from core.cycle import choice, long_text, money, text
+from core.errors import Invalid
+from core.events import Context
+from core.planning.aggregate import DevelopmentPlan
+from core.planning.base import PlanCommandsBase
+from core.planning.guards import can_compose_plan
+from core.planning.inputs import _opt_count, _parse_date
+from core.planning.jp import convert_jp, suggested_credit_target
+from core.proposal import DevelopmentProposal
+
+
+class RowCommands(PlanCommandsBase):
+    """Budgets and plan rows: the HR unit or PyB registers budgets and recaps rows."""
+
+    def register_budget(self, ctx: Context, agency: str, year: int, *, funding_source: str, amount: Any,
+                        note: str | None = None, expected_version: int | None = None) -> DevelopmentPlan:
+        role = can_compose_plan(ctx.actor, agency, "register the agency's development budget")
+        plan, ctx = self._for_change(ctx, agency, year, role, expected_version, create=True)
+        plan.check_unlocked()
+        source = choice(FundingSource, funding_source, "funding_source")
+        plan.record(DevelopmentPlan.BudgetRegistered, ctx.provenance(), funding_source=source,
+                    amount=money(amount, "amount"), note=long_text(note, "note", max_len=1000, required=False))
+        self._changed(plan, ctx, f"budget {source}")
+        return plan
+
+    def _row(self, plan: DevelopmentPlan, row_id: UUID, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Formulir 2.6 row content from the clerk's input, with the officer's placement and the JP decision."""
+        oid = data.get("officer_id")
+        if not isinstance(oid, UUID):
+            raise Invalid("A plan row names the officer (officer_id).", field="officer_id")
+        officer = self.app.officers.get(oid)
+        if officer.agency != plan.agency:
+            raise Invalid(f"Officer NIP {officer.nip} belongs to another agency; the {plan.agency} plan holds only "
+                          f"{plan.agency}'s officers.", field="officer_id")
+        officer.check_not_withdrawn()
+        comp = competency(data.get("competency")).code
+        pathway = choice(Pathway, data.get("pathway"), "pathway")
+        form = data.get("form") or pathway
+        if form not in JP_CONVERSION_DEFAULTS:
+            raise Invalid(f"Development form {form!r} has no JP conversion; forms: {', '.join(JP_CONVERSION_DEFAULTS)}.", field="form")
+        start, end = _parse_date(data.get("start"), "start"), _parse_date(data.get("end"), "end")
+        if start and end and end < start:
+            raise Invalid(f"The schedule ends ({end}) before it starts ({start}).", field="end")
+        days = _opt_count(data.get("days"), "days", 366)
+        sessions = _opt_count(data.get("sessions"), "sessions", 200)
+        programme_jp = _opt_count(data.get("programme_jp"), "programme_jp", 2000)
+        stated = _opt_count(data.get("jp"), "jp", 2000)
+        international = bool(data.get("international", False))
+        jp = convert_jp(form, days=days, sessions=sessions, programme_jp=programme_jp, international=international,
+                        stated_jp=stated, start=start, end=end)
+        if data.get("credit_target") is None:
+            credit, credit_source = suggested_credit_target(officer.level)
+        else:
+            credit = money(data.get("credit_target"), "credit_target")
+            if credit > 1000:
+                raise Invalid(f"A credit-point target of {credit} a year is not plausible; at most 1000.", field="credit_target")
+            credit_source = "stated by the agency"
+        pid, item = data.get("proposal_id"), data.get("proposal_item_id")
+        if (pid is None) != (item is None):
+            raise Invalid("A row recapped from a proposal names both proposal_id and proposal_item_id.", field="proposal_id")
+        if pid is not None:
+            prop = self.app.get(pid)
+            if not isinstance(prop, DevelopmentProposal) or prop.officer_id != officer.id:
+                raise Invalid(f"Proposal {pid} is not a proposal of officer {officer.nip}.", field="proposal_id")
+            if not prop.forwarded:
+                raise Invalid(f"The proposal of officer {officer.nip} has not been forwarded to the PyB yet.", field="proposal_id")
+            if prop.plan_year != plan.year:
+                raise Invalid(f"Proposal {pid} is for plan year {prop.plan_year}, not {plan.year}.", field="proposal_id")
+            prop.check_item(item)
+        return {
+            "row_id": row_id, "officer_id": officer.id, "nip": officer.nip, "officer_name": officer.name,
+            "position": officer.position, "level": officer.level, "employee_type": officer.employee_type, "unit": officer.unit,
+            "competency": comp, "pathway": pathway, "form": form, "programme": text(data.get("programme"), "programme"),
+            "curriculum_code": text(data.get("curriculum_code"), "curriculum_code", max_len=60, required=False),
+            "provider": text(data.get("provider"), "provider", required=False), "start": start, "end": end,
+            "budget": money(data.get("budget", 0), "budget"),
+            "funding_source": choice(FundingSource, data.get("funding_source"), "funding_source"),
+            "days": days, "sessions": sessions, "programme_jp": programme_jp, "international": international,
+            "stated_jp": stated, "planned_jp": jp.jp, "jp_rule": jp.rule, "jp_basis": jp.basis,
+            "jp_table_version": jp.table_version, "credit_target": credit, "credit_target_source": credit_source,
+            "proposal_id": pid, "proposal_item_id": item,
+        }
+
+    def add_row(self, ctx: Context, agency: str, year: int, *, row: Mapping[str, Any],
+                expected_version: int | None = None) -> tuple[DevelopmentPlan, UUID]:
+        role = can_compose_plan(ctx.actor, agency, "add a plan row")
+        plan, ctx = self._for_change(ctx, agency, year, role, expected_version, create=True)
+        plan.check_unlocked()
+        row_id = uuid4()
+        content = self._row(plan, row_id, row)
+        plan.record(DevelopmentPlan.RowAdded, ctx.provenance(on_behalf_of=content["nip"]), **content)
+        self._changed(plan, ctx, f"row {row_id} added")
+        return plan, row_id
+
+    def change_row(self, ctx: Context, agency: str, year: int, row_id: UUID, *, row: Mapping[str, Any], reason: str,
+                   expected_version: int | None = None) -> DevelopmentPlan:
+        role = can_compose_plan(ctx.actor, agency, "change a plan row")
+        plan, ctx = self._for_change(ctx, agency, year, role, expected_version)
+        plan.check_unlocked()
+        old = plan.check_row(row_id)
+        content = self._row(plan, row_id, row)
+        if content == old:
+            raise Invalid("The row already reads exactly so; nothing to change.", field="row")
+        plan.record(DevelopmentPlan.RowChanged, ctx.provenance(on_behalf_of=content["nip"]),
+                    reason=long_text(reason, "reason", max_len=1000), **content)
+        self._changed(plan, ctx, f"row {row_id} changed")
+        return plan
+
+    def remove_row(self, ctx: Context, agency: str, year: int, row_id: UUID, *, reason: str,
+                   expected_version: int | None = None) -> DevelopmentPlan:
+        role = can_compose_plan(ctx.actor, agency, "remove a plan row")
+        plan, ctx = self._for_change(ctx, agency, year, role, expected_version)
+        plan.check_unlocked()
+        old = plan.check_row(row_id)
+        plan.record(DevelopmentPlan.RowRemoved, ctx.provenance(on_behalf_of=old["nip"]), row_id=row_id,
+                    reason=long_text(reason, "reason", max_len=1000))
+        self._changed(plan, ctx, f"row {row_id} removed")
+        return plan
+

@@ -1,0 +1,67 @@
+"""Validation and submission (BAB II.C): the PPK validates a signed plan with no open finding, a
+change afterwards opens a numbered revision, the validated plan goes to the Instansi Pembina and LAN."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from core import access
+from core.catalogue import JP_TABLE_VERSION, RULESET_VERSION
+from core.cycle import as_agency_role, choice, long_text
+from core.errors import Conflict, Invalid
+from core.events import Context
+from core.planning.aggregate import DevelopmentPlan, Recipient
+from core.planning.base import PlanCommandsBase
+from core.planning.guards import can_submit_plan, can_validate_plan
+from core.planning.inputs import _parse_date
+
+
+class ValidationCommands(PlanCommandsBase):
+    """Validation by the PPK, revisions, submission to the Instansi Pembina and LAN."""
+
+    def validate(self, ctx: Context, agency: str, year: int, *, expected_version: int | None = None) -> DevelopmentPlan:
+        plan, ctx = self._for_change(ctx, agency, year, can_validate_plan(ctx.actor, agency), expected_version)
+        if plan.locked:
+            raise Conflict(f"Revision {plan.revision} of the {year} plan is already validated.")
+        if not plan.rows:
+            raise Conflict("The plan has no rows; there is nothing to validate.")
+        if set(self._findings(plan)) != set(plan.findings.values()):
+            raise Conflict("The checks give other findings than those recorded (a curriculum standard changed since); "
+                           "the PyB reruns the checks and resolves them first.")
+        if plan.open_findings:
+            listed = "; ".join(f"({f.rule}) {f.message}" for f in plan.open_findings[:5])
+            raise Conflict(f"{len(plan.open_findings)} finding(s) are still open; only a plan with every finding resolved can be "
+                           f"validated: {listed}")
+        if not plan.head_signed:
+            raise Conflict("Formulir 2.6 is not signed by the head of the work unit yet.")
+        rows = plan.rows.values()
+        plan.record(DevelopmentPlan.Validated, ctx.provenance(), revision=plan.revision, rows=len(plan.rows),
+                    total_jp=sum(r["planned_jp"] for r in rows), total_budget=sum((r["budget"] for r in rows), Decimal(0)),
+                    ruleset_version=RULESET_VERSION, jp_table_version=JP_TABLE_VERSION)
+        return plan
+
+    def open_revision(self, ctx: Context, agency: str, year: int, *, reason: str,
+                      expected_version: int | None = None) -> DevelopmentPlan:
+        role = as_agency_role(ctx.actor, agency, [access.PYB, access.PPK], "open a revision of the validated plan")
+        plan, ctx = self._for_change(ctx, agency, year, role, expected_version)
+        if not plan.locked:
+            raise Conflict(f"Revision {plan.revision} is not validated yet; change it directly.")
+        plan.record(DevelopmentPlan.RevisionOpened, ctx.provenance(), revision=plan.revision + 1,
+                    reason=long_text(reason, "reason", max_len=2000))
+        return plan
+
+    def submit(self, ctx: Context, agency: str, year: int, *, recipient: str, submitted_on: Any = None,
+               revision: int | None = None, expected_version: int | None = None) -> DevelopmentPlan:
+        plan, ctx = self._for_change(ctx, agency, year, can_submit_plan(ctx.actor, agency), expected_version)
+        to = choice(Recipient, recipient, "recipient")
+        rev = revision if revision is not None else plan.latest_validated
+        if rev is None or rev not in plan.validated:
+            raise Conflict("Only a validated plan is submitted; the PPK validates it first." if rev is None
+                           else f"Revision {rev} of the {year} plan is not validated.")
+        when = _parse_date(submitted_on, "submitted_on") or ctx.now.date()
+        if when > ctx.now.date():
+            raise Invalid(f"The submission date {when} is in the future.", field="submitted_on")
+        if (rev, to) in plan.submissions:
+            raise Conflict(f"Revision {rev} of the {year} plan was already submitted to {to}.")
+        plan.record(DevelopmentPlan.Submitted, ctx.provenance(effective_date=when), revision=rev, recipient=to, submitted_on=when)
+        return plan

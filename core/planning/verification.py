@@ -1,0 +1,103 @@
+"""Verification (BAB II.B.4–6): rerunning checks a–f, accepting findings, the verification team and
+its meetings, and the head's signature of Formulir 2.6."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID, uuid4
+
+from core.catalogue import JP_TABLE_VERSION, RULESET_VERSION
+from core.cycle import long_text, text
+from core.errors import Conflict, Invalid, NotFound
+from core.events import Context
+from core.planning.aggregate import DevelopmentPlan
+from core.planning.base import PlanCommandsBase
+from core.planning.guards import can_record_meeting, can_sign_plan, can_verify_plan
+from core.planning.inputs import _parse_date
+
+
+class VerificationCommands(PlanCommandsBase):
+    """Verification: checks, findings, the team and its meetings, the head's signature."""
+
+    def rerun_checks(self, ctx: Context, agency: str, year: int, *, expected_version: int | None = None) -> DevelopmentPlan:
+        """Rerun a–f, e.g. after the Instansi Pembina registered a curriculum standard."""
+        plan, ctx = self._for_change(ctx, agency, year, can_verify_plan(ctx.actor, agency, "rerun the checks"), expected_version)
+        plan.check_unlocked()
+        plan.record(DevelopmentPlan.ChecksRun, ctx.provenance(), trigger="rerun by the PyB", findings=self._findings(plan),
+                    ruleset_version=RULESET_VERSION, jp_table_version=JP_TABLE_VERSION)
+        return plan
+
+    def accept_finding(self, ctx: Context, agency: str, year: int, finding_id: UUID, *, reason: str,
+                       expected_version: int | None = None) -> DevelopmentPlan:
+        plan, ctx = self._for_change(ctx, agency, year, can_verify_plan(ctx.actor, agency, "accept a finding"), expected_version)
+        plan.check_unlocked()
+        finding = plan.findings.get(finding_id)
+        if finding is None:
+            raise NotFound(f"Finding {finding_id} is not among the plan's current findings; it may have been resolved by a change.", field="finding_id")
+        if not finding.blocking:
+            raise Conflict("This finding is a note that needs no resolution.")
+        if finding_id in plan.accepted:
+            raise Conflict(f"Finding {finding_id} is already accepted.")
+        reason = long_text(reason, "reason", max_len=2000) or ""
+        if len(reason) < 10:
+            raise Invalid("Accepting a finding needs a written reason of at least 10 characters.", field="reason")
+        plan.record(DevelopmentPlan.FindingAccepted, ctx.provenance(), finding_id=finding_id, rule=finding.rule,
+                    message=finding.message, reason=reason)
+        return plan
+
+    def appoint_member(self, ctx: Context, agency: str, year: int, *, name: str, unit_represented: str,
+                       nip: str | None = None, team_role: str | None = None,
+                       expected_version: int | None = None) -> tuple[DevelopmentPlan, UUID]:
+        role = can_verify_plan(ctx.actor, agency, "form the verification team")
+        plan, ctx = self._for_change(ctx, agency, year, role, expected_version, create=True)
+        plan.check_unlocked()
+        if nip is not None:
+            nip = nip.replace(" ", "")
+            if not (nip.isdigit() and len(nip) == 18):
+                raise Invalid(f"NIP {nip!r} of a team member must be 18 digits.", field="nip")
+        member_id = uuid4()
+        plan.record(DevelopmentPlan.TeamMemberAppointed, ctx.provenance(), member_id=member_id, name=text(name, "name"),
+                    nip=nip, unit_represented=text(unit_represented, "unit_represented"),
+                    team_role=text(team_role, "team_role", required=False))
+        return plan, member_id
+
+    def release_member(self, ctx: Context, agency: str, year: int, member_id: UUID, *, reason: str,
+                       expected_version: int | None = None) -> DevelopmentPlan:
+        plan, ctx = self._for_change(ctx, agency, year, can_verify_plan(ctx.actor, agency, "change the team"), expected_version)
+        plan.check_unlocked()
+        if member_id not in plan.team:
+            raise NotFound(f"No team member {member_id} in the {year} verification team.", field="member_id")
+        plan.record(DevelopmentPlan.TeamMemberReleased, ctx.provenance(), member_id=member_id,
+                    reason=long_text(reason, "reason", max_len=1000))
+        return plan
+
+    def record_meeting(self, ctx: Context, agency: str, year: int, *, held_on: Any, attendees: Sequence[str], minutes: str,
+                       expected_version: int | None = None) -> tuple[DevelopmentPlan, UUID]:
+        plan, ctx = self._for_change(ctx, agency, year, can_record_meeting(ctx.actor, agency), expected_version)
+        plan.check_unlocked()
+        when = _parse_date(held_on, "held_on")
+        assert when is not None
+        if when > ctx.now.date():
+            raise Invalid(f"The meeting date {when} is in the future; record a meeting once it has been held.", field="held_on")
+        names = tuple(text(a, "attendees") or "" for a in attendees)
+        if not names:
+            raise Invalid("A meeting lists who attended.", field="attendees")
+        meeting_id = uuid4()
+        plan.record(DevelopmentPlan.MeetingRecorded, ctx.provenance(effective_date=when), meeting_id=meeting_id, held_on=when,
+                    attendees=names, minutes=long_text(minutes, "minutes", max_len=20000))
+        return plan, meeting_id
+
+    def sign(self, ctx: Context, agency: str, year: int, *, name: str, place: str, nip: str | None = None,
+             expected_version: int | None = None) -> DevelopmentPlan:
+        plan, ctx = self._for_change(ctx, agency, year, can_sign_plan(ctx.actor, agency), expected_version)
+        plan.check_unlocked()
+        if plan.head_signed:
+            raise Conflict(f"Formulir 2.6 revision {plan.revision} is already signed; it is signed once.")
+        if not plan.rows:
+            raise Conflict("Formulir 2.6 has no rows yet; there is nothing to sign.")
+        if plan.open_findings:
+            raise Conflict(f"{len(plan.open_findings)} finding(s) are still open; the PyB resolves every finding before the head signs.")
+        plan.record(DevelopmentPlan.SignedByHead, ctx.provenance(), revision=plan.revision, name=text(name, "name") or "",
+                    nip=(nip or ctx.actor.nip), place=text(place, "place") or "")
+        return plan
+

@@ -242,7 +242,7 @@ def activity_document(services: Services, agg: Activity) -> dict[str, Any]:
                evidence_required=list(agg.evidence_required), plugin=agg.plugin, plan_id=agg.plan_id,
                plan_row_id=agg.plan_row_id, proposal_letter=_jsonable(agg.proposal_letter), coach=_jsonable(agg.coach),
                missing_evidence={str(oid): services.app.activities.missing_evidence(agg, p)
-                                 for oid, p in agg.participants.items() if p["active"] and p["credit"] is None})
+                                 for oid, p in agg.participants.items() if p.pending})
     return doc
 
 

@@ -64,6 +64,7 @@ from core.jp_table import DEFAULT_TABLE
 from core.officers import Officer, officer_id
 from core.performance import PerformanceReview, WorkTarget, qualify, review_id
 from core.planning import (
+    CurriculumStandard,
     CurriculumStandards,
     DevelopmentPlan,
     convert_jp,
@@ -161,7 +162,7 @@ class CycleGenerator:
         self.counts: dict[str, int] = defaultdict(int)
         self.people: list[Person] = []
         self.by_agency: dict[str, list[Person]] = defaultdict(list)
-        self.curricula: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
+        self.curricula: dict[tuple[str, str], dict[str, CurriculumStandard]] = {}
         self.instrument: Instrument | None = None
         self.gaps: dict[tuple[UUID, int], list[str]] = {}
         self.perf_gap: dict[tuple[UUID, int], str] = {}
@@ -254,7 +255,7 @@ class CycleGenerator:
                 self.rec(agg, CurriculumStandards.StandardRegistered, pembina, when, code=code,
                          title=f"Kurikulum {c.name} {lvl.value.replace('_', ' ').title()}", pathways=paths, min_jp=None,
                          note="Standar kurikulum Instansi Pembina")
-                self.curricula[(c.code, lvl.value)] = {code: {"code": code, "title": "", "pathways": paths, "min_jp": None}}
+                self.curricula[(c.code, lvl.value)] = {code: CurriculumStandard(code=code, title="", pathways=paths, min_jp=None)}
                 if self.rng.random() < 0.15:  # a superseded draft standard, withdrawn
                     old = code + "-2022"
                     self.rec(agg, CurriculumStandards.StandardRegistered, pembina, when, code=old, title="Kurikulum lama",
@@ -583,8 +584,8 @@ class CycleGenerator:
         for key, ms in members_of.items():
             by_offer[key].members = ms
         if rng.random() < 0.2 and plan.rows:  # the PyB moves one row to the other funding source
-            row = dict(rng.choice(list(plan.rows.values())))
-            row["funding_source"] = "apbd" if row["funding_source"] == "apbn" else "apbn"
+            chosen = rng.choice(list(plan.rows.values()))
+            row = chosen.fields() | {"funding_source": "apbd" if chosen.funding_source == "apbn" else "apbn"}
             self.rec(plan, DevelopmentPlan.RowChanged, pyb, self.at(day + timedelta(days=2)), behalf=row["nip"],
                      reason="Penyesuaian sumber anggaran", **row)
             self.checks(plan, pyb, self.at(day + timedelta(days=2)), f"row {row['row_id']} changed")
@@ -609,8 +610,8 @@ class CycleGenerator:
             rd = date(py, 1, 10 + rng.randrange(15))
             self.rec(plan, DevelopmentPlan.RevisionOpened, ppk, self.at(rd), revision=plan.revision + 1,
                      reason="Perubahan pagu anggaran tahun berjalan")
-            row = dict(rng.choice(list(plan.rows.values())))
-            row["provider"] = "Pusdiklat Kemnaker" if row["provider"] != "Pusdiklat Kemnaker" else "BBPLK Semarang"
+            chosen = rng.choice(list(plan.rows.values()))
+            row = chosen.fields() | {"provider": "Pusdiklat Kemnaker" if chosen.provider != "Pusdiklat Kemnaker" else "BBPLK Semarang"}
             self.rec(plan, DevelopmentPlan.RowChanged, pyb, self.at(rd), behalf=row["nip"], reason="Penyelenggara berubah", **row)
             self.checks(plan, pyb, self.at(rd), f"row {row['row_id']} changed")
             self.rec(plan, DevelopmentPlan.SignedByHead, head, self.at(rd + timedelta(days=5)), revision=plan.revision,
@@ -626,7 +627,7 @@ class CycleGenerator:
     def validate(self, plan: DevelopmentPlan, ppk: dict[str, Any], at: datetime) -> None:
         rows = plan.rows.values()
         self.rec(plan, DevelopmentPlan.Validated, ppk, at, revision=plan.revision, rows=len(plan.rows),
-                 total_jp=sum(r["planned_jp"] for r in rows), total_budget=sum((r["budget"] for r in rows), Decimal(0)),
+                 total_jp=sum(r.planned_jp for r in rows), total_budget=sum((r.budget for r in rows), Decimal(0)),
                  ruleset_version=RULESET_VERSION, jp_table_version=JP_TABLE_VERSION)
 
     # -- activities (BAB III) ------------------------------------------------------------------------------
@@ -754,10 +755,10 @@ class CycleGenerator:
         # Monitoring.
         for p in active:
             if coaching:
-                coach = self.actor("coach", agency, nip=agg.coach["subject"], name=agg.coach["name"])  # type: ignore[index]
+                coach = self.actor("coach", agency, nip=agg.coach.subject, name=agg.coach.name)
                 self.rec(agg, Activity.LearningContractProposed, coach, self.at(o.start), behalf=p.nip, officer_id=p.id,
                          meetings_agreed=10, goals=("Menyusun rencana penempatan", "Menguasai analisis jabatan"))
-                cv = agg.participants[p.id]["contract"]["version"]
+                cv = agg.participants[p.id].contract.version
                 self.rec(agg, Activity.LearningContractSigned, self.officer_self(p), self.at(o.start), behalf=p.nip,
                          officer_id=p.id, party="coachee", contract_version=cv)
                 self.rec(agg, Activity.LearningContractSigned, coach, self.at(o.start), behalf=p.nip, officer_id=p.id,
@@ -768,7 +769,7 @@ class CycleGenerator:
                     mo = o.start.month + (k // 2) % months
                     md = date(year, min(mo, 12), 3 + 12 * (k % 2) + rng.randrange(8))
                     md = min(max(md, o.start), o.end)
-                    while any(m["on"] == md for m in agg.participants[p.id]["meetings"].values()):
+                    while any(m.on == md for m in agg.participants[p.id].meetings.values()):
                         md = md + timedelta(days=1) if md < o.end else md - timedelta(days=1)
                     self.rec(agg, Activity.MeetingRecorded, coach, self.at(md, 9), behalf=p.nip, eff=md, officer_id=p.id,
                              meeting_id=uuid4(), meeting_date=md, duration_minutes=rng.choice((60, 90, 120)),
@@ -782,7 +783,7 @@ class CycleGenerator:
                 self.rec(agg, Activity.AttendanceRecorded, monitor, self.at(sd, 10), behalf=p.nip, eff=sd, officer_id=p.id,
                          session_date=sd, status=status, minutes_attended=mins, note="Izin sakit" if status == "tidak_hadir" else None)
                 if status == "tidak_hadir" and rng.random() < 0.3:
-                    v = agg.participants[p.id]["attendance"][sd]["version"]
+                    v = agg.participants[p.id].attendance[sd].version
                     self.rec(agg, Activity.AttendanceCorrected, monitor, self.at(sd + timedelta(days=1), 10), behalf=p.nip, eff=sd,
                              officer_id=p.id, session_date=sd, status="hadir_full", minutes_attended=None, note=None,
                              reason="Daftar hadir susulan", corrects_version=v)

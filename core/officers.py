@@ -6,10 +6,10 @@ corrects and why; a history entry recorded in error is retracted, with a reason.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
 from core import access
@@ -31,6 +31,72 @@ CORRECTABLE = (
 
 #: The placement of Formulir 2.2 (jabatan, jenjang, golongan, unit kerja, atasan langsung).
 PLACEMENT = ("position", "level", "golongan", "unit", "supervisor_nip", "supervisor_name")
+
+
+# -- the four histories of Formulir 2.2, as the aggregate holds them -------------------------------
+
+
+@dataclass(slots=True)
+class HistoryEntry:
+    """One history fact: its year, the event that recorded it and the last one that corrected it."""
+
+    entry_id: UUID
+    year: int
+    recorded_version: int
+    corrected_by_version: int | None = field(default=None, kw_only=True)
+    retracted: bool = field(default=False, kw_only=True)
+
+    kind: ClassVar[str]
+
+    def correct(self, changes: dict[str, Any], version: int) -> None:
+        """Apply a correction's changes (validated for this kind when recorded)."""
+        for name, value in changes.items():
+            setattr(self, name, self._typed(name, value))
+        self.corrected_by_version = version
+
+    def _typed(self, name: str, value: Any) -> Any:
+        return value
+
+
+@dataclass(slots=True)
+class PositionEntry(HistoryEntry):
+    """Riwayat jabatan."""
+
+    kind: ClassVar[str] = "position"
+    position: str = field(kw_only=True)
+    level: str | None = field(kw_only=True)
+    unit: str | None = field(kw_only=True)
+
+
+@dataclass(slots=True)
+class DevelopmentEntry(HistoryEntry):
+    """Riwayat pengembangan kompetensi."""
+
+    kind: ClassVar[str] = "development"
+    competency: str = field(kw_only=True)
+    form: str = field(kw_only=True)
+    pathway: str | None = field(kw_only=True)
+    jp: int | None = field(kw_only=True)
+    provider: str | None = field(kw_only=True)
+
+
+@dataclass(slots=True)
+class PerformanceEntry(HistoryEntry):
+    """Riwayat hasil penilaian kinerja."""
+
+    kind: ClassVar[str] = "performance"
+    predikat: str = field(kw_only=True)
+
+
+@dataclass(slots=True)
+class CreditPointsEntry(HistoryEntry):
+    """Riwayat angka kredit; a correction carries the points as text (the event's free-form changes)."""
+
+    kind: ClassVar[str] = "credit_points"
+    credit_points: Decimal = field(kw_only=True)
+
+    def _typed(self, name: str, value: Any) -> Any:
+        return Decimal(value) if name == "credit_points" else value
 
 
 def officer_id(nip: str) -> UUID:
@@ -110,7 +176,8 @@ class Officer(PengkomAggregate):
         unit: str | None
 
         def apply(self, aggregate: Officer) -> None:
-            aggregate.add_entry(self.entry_id, "position", self.year, position=self.position, level=self.level, unit=self.unit)
+            aggregate.add_entry(PositionEntry(self.entry_id, self.year, aggregate.version + 1, position=self.position,
+                                              level=self.level, unit=self.unit))
 
     class DevelopmentHistoryRecorded(Event):
         """Riwayat pengembangan kompetensi: competency, form and pathway, provider, year (Formulir 2.2).
@@ -134,8 +201,8 @@ class Officer(PengkomAggregate):
             state["provider"] = None
 
         def apply(self, aggregate: Officer) -> None:
-            aggregate.add_entry(self.entry_id, "development", self.year, competency=self.competency, form=self.form,
-                                pathway=self.pathway, jp=self.jp, provider=self.provider)
+            aggregate.add_entry(DevelopmentEntry(self.entry_id, self.year, aggregate.version + 1, competency=self.competency,
+                                                 form=self.form, pathway=self.pathway, jp=self.jp, provider=self.provider))
 
     class PerformanceHistoryRecorded(Event):
         """Riwayat hasil penilaian kinerja: the SKP result (predikat) of a year (Formulir 2.2)."""
@@ -146,7 +213,7 @@ class Officer(PengkomAggregate):
         predikat: str
 
         def apply(self, aggregate: Officer) -> None:
-            aggregate.add_entry(self.entry_id, "performance", self.year, predikat=self.predikat)
+            aggregate.add_entry(PerformanceEntry(self.entry_id, self.year, aggregate.version + 1, predikat=self.predikat))
 
     class CreditPointsRecorded(Event):
         """Riwayat angka kredit: credit points earned in a year (Formulir 2.2)."""
@@ -157,7 +224,8 @@ class Officer(PengkomAggregate):
         credit_points: Decimal
 
         def apply(self, aggregate: Officer) -> None:
-            aggregate.add_entry(self.entry_id, "credit_points", self.year, credit_points=self.credit_points)
+            aggregate.add_entry(CreditPointsEntry(self.entry_id, self.year, aggregate.version + 1,
+                                                  credit_points=self.credit_points))
 
     class HistoryEntryCorrected(Event):
         TOPIC = "pengkom.officer.HistoryEntryCorrected"
@@ -167,9 +235,7 @@ class Officer(PengkomAggregate):
         changes: dict[str, Any]
 
         def apply(self, aggregate: Officer) -> None:
-            entry = aggregate.histories[self.entry_id]
-            entry.update(self.changes)
-            entry["corrected_by_version"] = self.originator_version
+            aggregate.histories[self.entry_id].correct(self.changes, self.originator_version)
 
     class HistoryEntryRetracted(Event):
         TOPIC = "pengkom.officer.HistoryEntryRetracted"
@@ -177,7 +243,7 @@ class Officer(PengkomAggregate):
         reason: str
 
         def apply(self, aggregate: Officer) -> None:
-            aggregate.histories[self.entry_id]["retracted"] = True
+            aggregate.histories[self.entry_id].retracted = True
 
     def __init__(self, nip: str, name: str, birth_place: str, birth_date: date, sex: str, employee_type: str,
                  position: str, level: str, golongan: str, agency: str, unit: str,
@@ -196,10 +262,10 @@ class Officer(PengkomAggregate):
         self.supervisor_nip = supervisor_nip
         self.supervisor_name = supervisor_name
         self.withdrawn = False
-        self.histories: dict[UUID, dict[str, Any]] = {}
+        self.histories: dict[UUID, HistoryEntry] = {}
 
-    def add_entry(self, entry_id: UUID, kind: str, year: int, **fields: Any) -> None:
-        self.histories[entry_id] = {"entry_id": entry_id, "kind": kind, "year": year, "recorded_version": self.version + 1, **fields}
+    def add_entry(self, entry: HistoryEntry) -> None:
+        self.histories[entry.entry_id] = entry
 
     # -- invariants ------------------------------------------------------------------------------
 
@@ -207,11 +273,11 @@ class Officer(PengkomAggregate):
         if self.withdrawn:
             raise Conflict(f"The registration of NIP {self.nip} was withdrawn; nothing more can be recorded on it.")
 
-    def check_history_entry(self, entry_id: UUID) -> dict[str, Any]:
+    def check_history_entry(self, entry_id: UUID) -> HistoryEntry:
         entry = self.histories.get(entry_id)
         if entry is None:
             raise NotFound(f"Officer {self.nip} has no history entry {entry_id}.", field="entry_id")
-        if entry.get("retracted"):
+        if entry.retracted:
             raise Conflict(f"History entry {entry_id} was retracted; record a new entry instead.")
         return entry
 
@@ -439,10 +505,10 @@ class OfficerCommands:
             clean["year"] = _year(changes.pop("year"), ctx.now.date())
         if not changes and not clean:
             raise Invalid("A correction must change at least one field.", field="changes")
-        values = self._history_values(entry["kind"], changes, partial=True)
+        values = self._history_values(entry.kind, changes, partial=True)
         for k, v in values.items():
             clean[k] = str(v) if isinstance(v, Decimal) else v
-        corrects = entry.get("corrected_by_version", entry["recorded_version"])
+        corrects = entry.corrected_by_version or entry.recorded_version
         officer.record(Officer.HistoryEntryCorrected, ctx.provenance(on_behalf_of=officer.nip),
                        entry_id=entry_id, corrects_version=corrects, reason=reason, changes=clean)
         return officer

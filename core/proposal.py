@@ -10,7 +10,7 @@ the plan rows recapped from it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid4
@@ -158,7 +158,7 @@ class DevelopmentProposal(PengkomAggregate):
         self.plan_year = plan_year
         self.supervisor_nip = supervisor_nip
         self.supervisor_name = supervisor_name
-        self.items: dict[UUID, dict[str, Any]] = {}
+        self.items: dict[UUID, ProposalItem] = {}
         self.officer_signed = False
         self.supervisor_signed = False
         self.considerations = 0
@@ -169,17 +169,36 @@ class DevelopmentProposal(PengkomAggregate):
             raise Conflict(f"The {self.plan_year} proposal of officer {self.nip} was forwarded to the PyB; it is closed. "
                            "Changes are made on the plan rows during verification.")
 
-    def check_item(self, item_id: UUID) -> dict[str, Any]:
+    def check_item(self, item_id: UUID) -> ProposalItem:
         if item_id not in self.items:
             raise NotFound(f"The {self.plan_year} proposal of officer {self.nip} has no item {item_id}.", field="item_id")
         return self.items[item_id]
 
 
-_ITEM_FIELDS = ("source", "competency", "behaviour_indicator", "performance_standard", "form", "pathway", "target_time", "remark")
+@dataclass(frozen=True, slots=True)
+class ProposalItem:
+    """One item of Formulir 2.1 as the proposal holds it: a competency gap (items 8–13) or a performance gap (14–18)."""
+
+    item_id: UUID
+    source: str
+    competency: str | None
+    behaviour_indicator: str | None
+    performance_standard: str | None
+    form: str
+    pathway: str
+    target_time: str
+    remark: str | None
+
+    def content(self) -> dict[str, Any]:
+        """The item's fields as an item event carries them (without the id)."""
+        return {k: getattr(self, k) for k in _ITEM_FIELDS}
 
 
-def _item(e: Any) -> dict[str, Any]:
-    return {"item_id": e.item_id, **{k: getattr(e, k) for k in _ITEM_FIELDS}}
+_ITEM_FIELDS = tuple(f.name for f in fields(ProposalItem) if f.name != "item_id")
+
+
+def _item(e: Any) -> ProposalItem:
+    return ProposalItem(item_id=e.item_id, **{k: getattr(e, k) for k in _ITEM_FIELDS})
 
 
 def check_item(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -259,7 +278,7 @@ class ProposalCommands:
         prop, ctx = self._changeable(ctx, officer_id, plan_year, expected_version, "change a proposal item")
         old = prop.check_item(item_id)
         clean = check_item(item)
-        if all(old[k] == clean[k] for k in _ITEM_FIELDS):
+        if old.content() == clean:
             raise Invalid("The item already reads exactly so; nothing to change.", field="item")
         prop.record(DevelopmentProposal.ItemChanged, ctx.provenance(on_behalf_of=prop.nip), item_id=item_id, **clean)
         self._void_if_signed(prop, ctx, "An item was changed")

@@ -10,6 +10,16 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from core.activities.state import (
+    Assignment,
+    AttendanceEntry,
+    Coach,
+    Contract,
+    Credit,
+    MeetingEntry,
+    Participant,
+    ProposalLetter,
+)
 from core.errors import Conflict, Invalid
 from core.events import PengkomAggregate
 from core.pathways import ActivityFacts, AttendanceFact, CertificateFact, MeetingFact, ParticipantFacts, Session
@@ -82,7 +92,7 @@ class Activity(PengkomAggregate):
         addressed_to: str
 
         def apply(self, a: Activity) -> None:
-            a.proposal_letter = {"number": self.number, "letter_date": self.letter_date, "addressed_to": self.addressed_to}
+            a.proposal_letter = ProposalLetter(self.number, self.letter_date, self.addressed_to)
 
     class SessionsScheduled(Event):
         TOPIC = "pengkom.activity.SessionsScheduled"
@@ -115,13 +125,10 @@ class Activity(PengkomAggregate):
         plan_revision: int | None
 
         def apply(self, a: Activity) -> None:
-            a.participants[self.officer_id] = {
-                "officer_id": self.officer_id, "nip": self.nip, "name": self.name, "position": self.position,
-                "level": self.level, "employee_type": self.employee_type, "supervisor_nip": self.supervisor_nip,
-                "urgency_rank": self.urgency_rank, "planned_jp": self.planned_jp, "active": True,
-                "assignment": None, "attendance": {}, "meetings": {}, "contract": None, "report": None,
-                "certificates": [], "coach_report": None, "credit": None,
-            }
+            a.participants[self.officer_id] = Participant(
+                officer_id=self.officer_id, nip=self.nip, name=self.name, position=self.position, level=self.level,
+                employee_type=self.employee_type, supervisor_nip=self.supervisor_nip, urgency_rank=self.urgency_rank,
+                planned_jp=self.planned_jp)
 
     class ParticipantDeselected(Event):
         TOPIC = "pengkom.activity.ParticipantDeselected"
@@ -129,7 +136,7 @@ class Activity(PengkomAggregate):
         reason: str
 
         def apply(self, a: Activity) -> None:
-            a.participants[self.officer_id]["active"] = False
+            a.participants[self.officer_id].active = False
 
     class AssignmentLetterIssued(Event):
         """Surat penugasan for one participant: number, date, signer (III.A.5.a.7–8)."""
@@ -142,8 +149,7 @@ class Activity(PengkomAggregate):
         signer_position: str
 
         def apply(self, a: Activity) -> None:
-            a.participants[self.officer_id]["assignment"] = {"number": self.number, "letter_date": self.letter_date,
-                                                             "signer_name": self.signer_name}
+            a.participants[self.officer_id].assignment = Assignment(self.number, self.letter_date, self.signer_name)
 
     class CoachAssigned(Event):
         """The coach/mentor chosen by the agency's criteria and assigned by the head (III.D.5.a.5–6)."""
@@ -159,8 +165,7 @@ class Activity(PengkomAggregate):
         assignment_date: date
 
         def apply(self, a: Activity) -> None:
-            a.coach = {"kind": self.kind, "subject": self.subject, "name": self.name, "nip": self.nip,
-                       "institution": self.institution}
+            a.coach = Coach(kind=self.kind, subject=self.subject, name=self.name, nip=self.nip, institution=self.institution)
 
     class LearningContractProposed(Event):
         """Kontrak pembelajaran: meetings agreed and goals (III.D.3); both parties then sign."""
@@ -171,8 +176,7 @@ class Activity(PengkomAggregate):
         goals: tuple[str, ...]
 
         def apply(self, a: Activity) -> None:
-            a.participants[self.officer_id]["contract"] = {"meetings_agreed": self.meetings_agreed, "goals": self.goals,
-                                                           "signed_by": [], "version": self.originator_version}
+            a.participants[self.officer_id].contract = Contract(self.meetings_agreed, self.goals, self.originator_version)
 
     class LearningContractSigned(Event):
         TOPIC = "pengkom.activity.LearningContractSigned"
@@ -181,7 +185,9 @@ class Activity(PengkomAggregate):
         contract_version: int
 
         def apply(self, a: Activity) -> None:
-            a.participants[self.officer_id]["contract"]["signed_by"].append(self.party)
+            contract = a.participants[self.officer_id].contract
+            assert contract is not None, "a contract is signed after it is proposed"
+            contract.signed_by.append(self.party)
 
     class MaterialsProvided(Event):
         """The HR unit provides learning material (belajar mandiri III.E.5.a.5; komunitas belajar III.F.5.a.5)."""
@@ -213,9 +219,8 @@ class Activity(PengkomAggregate):
         note: str | None
 
         def apply(self, a: Activity) -> None:
-            a.participants[self.officer_id]["attendance"][self.session_date] = {
-                "status": self.status, "minutes_attended": self.minutes_attended, "note": self.note,
-                "version": self.originator_version}
+            a.participants[self.officer_id].attendance[self.session_date] = AttendanceEntry(
+                self.status, self.minutes_attended, self.note, self.originator_version)
 
     class AttendanceCorrected(Event):
         TOPIC = "pengkom.activity.AttendanceCorrected"
@@ -228,9 +233,8 @@ class Activity(PengkomAggregate):
         corrects_version: int
 
         def apply(self, a: Activity) -> None:
-            a.participants[self.officer_id]["attendance"][self.session_date] = {
-                "status": self.status, "minutes_attended": self.minutes_attended, "note": self.note,
-                "version": self.originator_version}
+            a.participants[self.officer_id].attendance[self.session_date] = AttendanceEntry(
+                self.status, self.minutes_attended, self.note, self.originator_version)
 
     class MeetingRecorded(Event):
         """A coaching/mentoring meeting held (Formulir 3.4 "pertemuan yang terealisasi")."""
@@ -243,9 +247,8 @@ class Activity(PengkomAggregate):
         notes: str
 
         def apply(self, a: Activity) -> None:
-            a.participants[self.officer_id]["meetings"][self.meeting_id] = {
-                "on": self.meeting_date, "duration_minutes": self.duration_minutes, "notes": self.notes,
-                "version": self.originator_version}
+            a.participants[self.officer_id].meetings[self.meeting_id] = MeetingEntry(
+                self.meeting_date, self.duration_minutes, self.notes, self.originator_version)
 
     class MeetingCorrected(Event):
         TOPIC = "pengkom.activity.MeetingCorrected"
@@ -258,9 +261,8 @@ class Activity(PengkomAggregate):
         corrects_version: int
 
         def apply(self, a: Activity) -> None:
-            a.participants[self.officer_id]["meetings"][self.meeting_id] = {
-                "on": self.meeting_date, "duration_minutes": self.duration_minutes, "notes": self.notes,
-                "version": self.originator_version}
+            a.participants[self.officer_id].meetings[self.meeting_id] = MeetingEntry(
+                self.meeting_date, self.duration_minutes, self.notes, self.originator_version)
 
     class MeetingRetracted(Event):
         TOPIC = "pengkom.activity.MeetingRetracted"
@@ -269,7 +271,7 @@ class Activity(PengkomAggregate):
         reason: str
 
         def apply(self, a: Activity) -> None:
-            del a.participants[self.officer_id]["meetings"][self.meeting_id]
+            del a.participants[self.officer_id].meetings[self.meeting_id]
 
     class ReportSubmitted(Event):
         """The officer's report handed in (III.A.5.d.1); ``submitted_on`` is the day it was handed in."""
@@ -281,7 +283,7 @@ class Activity(PengkomAggregate):
         summary: str
 
         def apply(self, a: Activity) -> None:
-            a.participants[self.officer_id]["report"] = self.submitted_on
+            a.participants[self.officer_id].report = self.submitted_on
 
     class CertificateRecorded(Event):
         """A certificate or statement, with the SHA-256 of the stored file (III.A.2, III.A.5.d.2)."""
@@ -300,7 +302,7 @@ class Activity(PengkomAggregate):
         filename: str | None
 
         def apply(self, a: Activity) -> None:
-            a.participants[self.officer_id]["certificates"].append(CertificateFact(
+            a.participants[self.officer_id].certificates.append(CertificateFact(
                 kind=self.kind, number=self.number, issuer=self.issuer, issued_on=self.issued_on,
                 programme_jp=self.programme_jp, sha256=self.sha256))
             a.files.add(self.sha256)
@@ -314,7 +316,7 @@ class Activity(PengkomAggregate):
         summary: str
 
         def apply(self, a: Activity) -> None:
-            a.participants[self.officer_id]["coach_report"] = self.submitted_on
+            a.participants[self.officer_id].coach_report = self.submitted_on
 
     class DiscussionNotesRecorded(Event):
         """Catatan hasil diskusi per topik (komunitas belajar, III.F.2.1)."""
@@ -363,7 +365,7 @@ class Activity(PengkomAggregate):
         detail: dict[str, Any]
 
         def apply(self, a: Activity) -> None:
-            a.participants[self.officer_id]["credit"] = {"jp": self.jp, "completed_on": self.completed_on}
+            a.participants[self.officer_id].credit = Credit(self.jp, self.completed_on)
 
     class Completed(Event):
         """Every active participant is credited: the activity is closed."""
@@ -409,11 +411,11 @@ class Activity(PengkomAggregate):
         self.requires_coach = requires_coach
         self.plugin = plugin
         self.provider_approved_on: date | None = None
-        self.proposal_letter: dict[str, Any] | None = None
+        self.proposal_letter: ProposalLetter | None = None
         self.sessions: dict[date, int | None] = {}
         self.schedule_agreed = False
-        self.participants: dict[UUID, dict[str, Any]] = {}
-        self.coach: dict[str, Any] | None = None
+        self.participants: dict[UUID, Participant] = {}
+        self.coach: Coach | None = None
         self.materials: list[str] = []
         self.topics: list[str] = []
         self.discussions: list[str] = []
@@ -432,26 +434,26 @@ class Activity(PengkomAggregate):
         if not self.start <= on <= self.end:
             raise Invalid(f"{what} {on} is outside the activity's dates ({self.start} to {self.end}).", field=field)
 
-    def participant(self, officer_id: UUID, *, active: bool = True) -> dict[str, Any]:
+    def participant(self, officer_id: UUID, *, active: bool = True) -> Participant:
         p = self.participants.get(officer_id)
         if p is None:
             raise Invalid(f"Officer {officer_id} is not a participant of {self.title!r}; select and assign them first.",
                           field="officer_id")
-        if active and not p["active"]:
-            raise Conflict(f"{p['name']} ({p['nip']}) was deselected from {self.title!r}.", field="officer_id")
+        if active and not p.active:
+            raise Conflict(f"{p.name} ({p.nip}) was deselected from {self.title!r}.", field="officer_id")
         return p
 
-    def check_assigned(self, officer_id: UUID) -> dict[str, Any]:
+    def check_assigned(self, officer_id: UUID) -> Participant:
         """Monitoring and reports need the participant's surat penugasan (III.A.5.a.7–8)."""
         p = self.participant(officer_id)
-        if p["assignment"] is None:
-            raise Invalid(f"{p['name']} ({p['nip']}) has no assignment letter (surat penugasan) for {self.title!r}; "
+        if p.assignment is None:
+            raise Invalid(f"{p.name} ({p.nip}) has no assignment letter (surat penugasan) for {self.title!r}; "
                           "record the letter before monitoring or reports.", field="officer_id")
         return p
 
-    def check_not_credited(self, p: dict[str, Any]) -> None:
-        if p["credit"] is not None:
-            raise Conflict(f"{p['name']} ({p['nip']}) already completed {self.title!r} with {p['credit']['jp']} JP; "
+    def check_not_credited(self, p: Participant) -> None:
+        if p.credit is not None:
+            raise Conflict(f"{p.name} ({p.nip}) already completed {self.title!r} with {p.credit.jp} JP; "
                            "their record is closed.")
 
     def days(self) -> int:
@@ -462,22 +464,23 @@ class Activity(PengkomAggregate):
     def facts(self) -> ActivityFacts:
         parts = []
         for oid, p in self.participants.items():
-            if not p["active"]:
+            if not p.active:
                 continue
-            contract = p["contract"] or {}
+            contract = p.contract
             parts.append(ParticipantFacts(
-                officer_id=oid, nip=p["nip"], name=p["name"], position=p["position"], level=p["level"],
-                employee_type=p["employee_type"], supervisor_nip=p["supervisor_nip"], urgency_rank=p["urgency_rank"],
-                planned_jp=p["planned_jp"], assignment_number=(p["assignment"] or {}).get("number"),
-                attendance=tuple(AttendanceFact(session_date=d, status=r["status"], minutes_attended=r["minutes_attended"],
-                                                note=r["note"]) for d, r in sorted(p["attendance"].items())),
-                meetings=tuple(sorted((MeetingFact(meeting_id=mid, on=m["on"], duration_minutes=m["duration_minutes"],
-                                                   notes=m["notes"]) for mid, m in p["meetings"].items()),
+                officer_id=oid, nip=p.nip, name=p.name, position=p.position, level=p.level,
+                employee_type=p.employee_type, supervisor_nip=p.supervisor_nip, urgency_rank=p.urgency_rank,
+                planned_jp=p.planned_jp, assignment_number=p.assignment.number if p.assignment else None,
+                attendance=tuple(AttendanceFact(session_date=d, status=r.status, minutes_attended=r.minutes_attended,
+                                                note=r.note) for d, r in sorted(p.attendance.items())),
+                meetings=tuple(sorted((MeetingFact(meeting_id=mid, on=m.on, duration_minutes=m.duration_minutes,
+                                                   notes=m.notes) for mid, m in p.meetings.items()),
                                       key=lambda m: m.on)),
-                meetings_agreed=contract.get("meetings_agreed"), contract_goals=tuple(contract.get("goals", ())),
-                contract_signed_by=tuple(contract.get("signed_by", ())), report_submitted_on=p["report"],
-                certificates=tuple(p["certificates"]), coach_report_submitted_on=p["coach_report"],
-                credited_jp=(p["credit"] or {}).get("jp"), completed_on=(p["credit"] or {}).get("completed_on"),
+                meetings_agreed=contract.meetings_agreed if contract else None,
+                contract_goals=tuple(contract.goals) if contract else (),
+                contract_signed_by=tuple(contract.signed_by) if contract else (), report_submitted_on=p.report,
+                certificates=tuple(p.certificates), coach_report_submitted_on=p.coach_report,
+                credited_jp=p.credit.jp if p.credit else None, completed_on=p.credit.completed_on if p.credit else None,
             ))
         return ActivityFacts(
             id=self.id, agency=self.agency, year=self.year, pathway=self.pathway, variant=self.variant, title=self.title,
@@ -485,10 +488,10 @@ class Activity(PengkomAggregate):
             provider_name=self.provider_name, accreditation_ref=self.accreditation_ref, place=self.place,
             start=self.start, end=self.end, international=self.international, planned_jp=self.planned_jp,
             budget=self.budget, funding_source=self.funding_source, provider_approved_on=self.provider_approved_on,
-            proposal_letter_number=(self.proposal_letter or {}).get("number"),
+            proposal_letter_number=self.proposal_letter.number if self.proposal_letter else None,
             sessions=tuple(Session(on=d, minutes=m) for d, m in sorted(self.sessions.items())),
             schedule_agreed_with_provider=self.schedule_agreed,
-            coach_name=(self.coach or {}).get("name"), coach_kind=(self.coach or {}).get("kind"),
+            coach_name=self.coach.name if self.coach else None, coach_kind=self.coach.kind if self.coach else None,
             materials=tuple(self.materials), topics=tuple(self.topics), discussion_topics=tuple(self.discussions),
             group_report_submitted_on=self.group_report, recap_submitted_on=self.recap,
             participants=tuple(parts), completed_on=self.completed_on,

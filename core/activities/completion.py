@@ -9,6 +9,7 @@ from uuid import UUID
 from core.activities.aggregate import Activity
 from core.activities.base import ActivityCommandsBase
 from core.activities.guards import can_manage_activity
+from core.activities.state import Participant
 from core.errors import Conflict, Invalid
 from core.events import Context
 from core.pathways import Evidence, PathwayRules
@@ -17,21 +18,21 @@ from core.pathways import Evidence, PathwayRules
 class CompletionCommands(ActivityCommandsBase):
     """Completion: the evidence still missing and the JP credited by the pathway plugin."""
 
-    def missing_evidence(self, agg: Activity, p: dict[str, Any]) -> list[str]:
+    def missing_evidence(self, agg: Activity, p: Participant) -> list[str]:
         """What the pathway's declared evidence (recorded at creation) still lacks for ``p``."""
         missing = []
-        if p["assignment"] is None:
+        if p.assignment is None:
             missing.append("the assignment letter (surat penugasan)")
         for ev in agg.evidence_required:
-            if ev == Evidence.REPORT and p["report"] is None:
+            if ev == Evidence.REPORT and p.report is None:
                 missing.append("the officer's report")
-            elif ev == Evidence.CERTIFICATE and not any(c.kind == "sertifikat" for c in p["certificates"]):
+            elif ev == Evidence.CERTIFICATE and not any(c.kind == "sertifikat" for c in p.certificates):
                 missing.append("the certificate (sertifikat)")
-            elif ev == Evidence.STATEMENT and not p["certificates"]:
+            elif ev == Evidence.STATEMENT and not p.certificates:
                 missing.append("the host's statement (surat keterangan)")
-            elif ev == Evidence.COACH_REPORT and p["coach_report"] is None:
+            elif ev == Evidence.COACH_REPORT and p.coach_report is None:
                 missing.append("the coach/mentor's report")
-            elif ev == Evidence.LEARNING_CONTRACT and not (p["contract"] and {"coachee", "coach"} <= set(p["contract"]["signed_by"])):
+            elif ev == Evidence.LEARNING_CONTRACT and not p.contract_agreed:
                 missing.append("the learning contract agreed by both")
             elif ev == Evidence.DISCUSSION_NOTES and not agg.discussions:
                 missing.append("discussion notes per topic")
@@ -56,7 +57,7 @@ class CompletionCommands(ActivityCommandsBase):
         completed_on = meta.effective_date
         if completed_on < agg.start:
             raise Invalid(f"An activity that starts on {agg.start} cannot complete on {completed_on}.", field="effective_date")
-        pending = {oid: p for oid, p in agg.participants.items() if p["active"] and p["credit"] is None}
+        pending = {oid: p for oid, p in agg.participants.items() if p.pending}
         if not pending:
             raise Conflict("No participant is left to complete; select participants first." if not agg.participants
                            else "Every participant has already completed.")
@@ -76,7 +77,7 @@ class CompletionCommands(ActivityCommandsBase):
             missing = self.missing_evidence(agg, agg.participants[oid])
             if missing:
                 p = agg.participants[oid]
-                problems.append(f"{p['name']} ({p['nip']}) lacks {', '.join(missing)}.")
+                problems.append(f"{p.name} ({p.nip}) lacks {', '.join(missing)}.")
         if problems:
             raise Invalid("Cannot complete yet: " + " ".join(problems), field="officer_ids", problems=problems)
         facts = agg.facts()
@@ -85,11 +86,11 @@ class CompletionCommands(ActivityCommandsBase):
             raise Invalid(f"{definition.name_id}: " + " ".join(problems), field="pathway", problems=problems)
         for oid in targets:
             decision = rules.credit(facts, facts.participant(oid), jp_table)
-            agg.record(Activity.JpCredited, replace(meta, on_behalf_of=agg.participants[oid]["nip"]),
+            agg.record(Activity.JpCredited, replace(meta, on_behalf_of=agg.participants[oid].nip),
                        officer_id=oid, year=agg.year, completed_on=completed_on, jp=decision.jp, rule=decision.rule,
                        ruleset_version=decision.ruleset_version, jp_table_version=decision.jp_table_version,
                        plugin=decision.plugin, plugin_version=decision.plugin_version, detail=decision.detail)
-        if all(p["credit"] is not None for p in agg.participants.values() if p["active"]):
+        if all(p.credit is not None for p in agg.participants.values() if p.active):
             agg.record(Activity.Completed, meta, completed_on=completed_on)
         return agg
 

@@ -2,10 +2,9 @@
 the role it granted."""
 from __future__ import annotations
 
-from typing import Any
-
 from core import access
 from core.activities.aggregate import COACH, Activity
+from core.activities.state import Participant
 from core.errors import Forbidden
 from core.events import Actor
 from core.pathways import Monitor, Scheduler
@@ -41,26 +40,26 @@ def is_coach(actor: Actor, activity: Activity) -> bool:
     assigned, for the activity's agency, in the supervisor or officer role (an external coach gets such
     a token from the agency's identity provider)."""
     return bool(
-        activity.coach and actor.subject == activity.coach["subject"] and _same_agency(actor, activity.agency)
+        activity.coach and actor.subject == activity.coach.subject and _same_agency(actor, activity.agency)
         and actor.has(access.SUPERVISOR, access.OFFICER)
     )
 
 
-def _is_participant(actor: Actor, activity: Activity, p: dict[str, Any] | None = None) -> bool:
+def _is_participant(actor: Actor, activity: Activity, p: Participant | None = None) -> bool:
     if not (access.OFFICER in actor.roles and actor.nip and _same_agency(actor, activity.agency)):
         return False
-    pool = [p] if p is not None else [q for q in activity.participants.values() if q["active"]]
-    return any(q["nip"] == actor.nip for q in pool)
+    pool = [p] if p is not None else [q for q in activity.participants.values() if q.active]
+    return any(q.nip == actor.nip for q in pool)
 
 
-def _is_supervisor_of(actor: Actor, activity: Activity, p: dict[str, Any] | None = None) -> bool:
+def _is_supervisor_of(actor: Actor, activity: Activity, p: Participant | None = None) -> bool:
     if not (access.SUPERVISOR in actor.roles and actor.nip and _same_agency(actor, activity.agency)):
         return False
-    pool = [p] if p is not None else [q for q in activity.participants.values() if q["active"]]
-    return any(q["supervisor_nip"] == actor.nip for q in pool)
+    pool = [p] if p is not None else [q for q in activity.participants.values() if q.active]
+    return any(q.supervisor_nip == actor.nip for q in pool)
 
 
-def can_record_attendance(actor: Actor, activity: Activity, p: dict[str, Any]) -> str:
+def can_record_attendance(actor: Actor, activity: Activity, p: Participant) -> str:
     """Formulir 3.3 is filled by the HR unit; for belajar mandiri and komunitas belajar the direct
     supervisor monitors (III.E.5.c, III.F.5.c)."""
     if access.HR in actor.roles and _same_agency(actor, activity.agency):
@@ -68,7 +67,7 @@ def can_record_attendance(actor: Actor, activity: Activity, p: dict[str, Any]) -
     if activity.monitored_by == Monitor.SUPERVISOR and _is_supervisor_of(actor, activity, p):
         return access.SUPERVISOR
     who = "the HR unit or the participant's direct supervisor" if activity.monitored_by == Monitor.SUPERVISOR else "the HR unit"
-    raise Forbidden(f"Attendance (Formulir 3.3) of {p['name']} on {activity.title!r} is recorded by {who}.")
+    raise Forbidden(f"Attendance (Formulir 3.3) of {p.name} on {activity.title!r} is recorded by {who}.")
 
 
 def can_record_meeting(actor: Actor, activity: Activity) -> str:
@@ -80,16 +79,16 @@ def can_record_meeting(actor: Actor, activity: Activity) -> str:
     raise Forbidden("Coaching/mentoring meetings (Formulir 3.4) are recorded by the assigned coach/mentor or the HR unit.")
 
 
-def can_submit_report(actor: Actor, activity: Activity, p: dict[str, Any]) -> str:
+def can_submit_report(actor: Actor, activity: Activity, p: Participant) -> str:
     """The officer hands in their own report and certificate; the HR unit may record it on their behalf."""
     if _is_participant(actor, activity, p):
         return access.OFFICER
     if access.HR in actor.roles and _same_agency(actor, activity.agency):
         return access.HR
-    raise Forbidden(f"Only {p['name']} or the HR unit may hand in {p['name']}'s report or certificate.")
+    raise Forbidden(f"Only {p.name} or the HR unit may hand in {p.name}'s report or certificate.")
 
 
-def can_sign_contract(actor: Actor, activity: Activity, p: dict[str, Any]) -> tuple[str, str]:
+def can_sign_contract(actor: Actor, activity: Activity, p: Participant) -> tuple[str, str]:
     """The learning contract is agreed by the coachee/mentee and the coach/mentor (III.D.3): (role, party)."""
     if _is_participant(actor, activity, p):
         return access.OFFICER, "coachee"

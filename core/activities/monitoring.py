@@ -10,6 +10,7 @@ from core.activities.aggregate import Activity
 from core.activities.base import ActivityCommandsBase
 from core.activities.guards import can_record_attendance, can_record_meeting
 from core.activities.inputs import _enum, _int, _not_future, _text
+from core.activities.state import MeetingEntry, Participant
 from core.errors import Conflict, Invalid, NotFound
 from core.events import Context
 from core.pathways import Attendance
@@ -44,10 +45,10 @@ class MonitoringCommands(ActivityCommandsBase):
         ctx = ctx.acting_as(can_record_attendance(ctx.actor, agg, p))
         agg.check_not_credited(p)
         values = self._attendance_values(agg, ctx, session_date, status, minutes_attended, note)
-        if session_date in p["attendance"]:
-            raise Conflict(f"Attendance of {p['name']} on {session_date} is already recorded; correct it, with a reason.",
+        if session_date in p.attendance:
+            raise Conflict(f"Attendance of {p.name} on {session_date} is already recorded; correct it, with a reason.",
                            field="session_date")
-        agg.record(Activity.AttendanceRecorded, ctx.provenance(on_behalf_of=p["nip"], effective_date=session_date),
+        agg.record(Activity.AttendanceRecorded, ctx.provenance(on_behalf_of=p.nip, effective_date=session_date),
                    officer_id=officer_id, **values)
         return agg
 
@@ -58,24 +59,24 @@ class MonitoringCommands(ActivityCommandsBase):
         p = agg.check_assigned(officer_id)
         ctx = ctx.acting_as(can_record_attendance(ctx.actor, agg, p))
         agg.check_not_credited(p)
-        before = p["attendance"].get(session_date)
+        before = p.attendance.get(session_date)
         if before is None:
-            raise Invalid(f"No attendance of {p['name']} on {session_date} is recorded; record it instead of correcting.",
+            raise Invalid(f"No attendance of {p.name} on {session_date} is recorded; record it instead of correcting.",
                           field="session_date")
         values = self._attendance_values(agg, ctx, session_date, status, minutes_attended, note)
-        if all(before[k] == values[k] for k in ("status", "minutes_attended", "note")):
+        if (before.status, before.minutes_attended, before.note) == (values["status"], values["minutes_attended"], values["note"]):
             raise Invalid("The correction changes nothing.", field="status")
-        agg.record(Activity.AttendanceCorrected, ctx.provenance(on_behalf_of=p["nip"], effective_date=session_date),
-                   officer_id=officer_id, reason=_text(reason, "reason", max_len=1000), corrects_version=before["version"],
+        agg.record(Activity.AttendanceCorrected, ctx.provenance(on_behalf_of=p.nip, effective_date=session_date),
+                   officer_id=officer_id, reason=_text(reason, "reason", max_len=1000), corrects_version=before.version,
                    **values)
         return agg
 
-    def _meeting_values(self, agg: Activity, ctx: Context, p: dict[str, Any], meeting_date: date, duration_minutes: int,
+    def _meeting_values(self, agg: Activity, ctx: Context, p: Participant, meeting_date: date, duration_minutes: int,
                         notes: str, skip: UUID | None = None) -> dict[str, Any]:
         agg.check_within_dates(meeting_date, "Meeting date", "meeting_date")
         _not_future(meeting_date, ctx.now.date(), "Meeting date", "meeting_date")
-        if any(m["on"] == meeting_date for mid, m in p["meetings"].items() if mid != skip):
-            raise Conflict(f"A meeting of {p['name']} on {meeting_date} is already recorded: meetings are at most one a day, "
+        if any(m.on == meeting_date for mid, m in p.meetings.items() if mid != skip):
+            raise Conflict(f"A meeting of {p.name} on {meeting_date} is already recorded: meetings are at most one a day, "
                            "so there cannot be more meetings than days.", field="meeting_date")
         return {"meeting_date": meeting_date,
                 "duration_minutes": _int(duration_minutes, "duration_minutes", 15, 12 * 60, "Meeting length in minutes"),
@@ -87,20 +88,19 @@ class MonitoringCommands(ActivityCommandsBase):
         ctx = ctx.acting_as(can_record_meeting(ctx.actor, agg))
         p = agg.check_assigned(officer_id)
         agg.check_not_credited(p)
-        contract = p["contract"]
-        if contract is None or not {"coachee", "coach"} <= set(contract["signed_by"]):
-            raise Conflict(f"{p['name']}'s learning contract is not yet agreed by both; meetings count against an agreed contract "
+        if not p.contract_agreed:
+            raise Conflict(f"{p.name}'s learning contract is not yet agreed by both; meetings count against an agreed contract "
                            "(III.D.3).")
         values = self._meeting_values(agg, ctx, p, meeting_date, duration_minutes, notes)
         mid = uuid4()
-        agg.record(Activity.MeetingRecorded, ctx.provenance(on_behalf_of=p["nip"], effective_date=meeting_date),
+        agg.record(Activity.MeetingRecorded, ctx.provenance(on_behalf_of=p.nip, effective_date=meeting_date),
                    officer_id=officer_id, meeting_id=mid, **values)
         return agg, mid
 
-    def _meeting(self, agg: Activity, meeting_id: UUID) -> tuple[UUID, dict[str, Any], dict[str, Any]]:
+    def _meeting(self, agg: Activity, meeting_id: UUID) -> tuple[UUID, Participant, MeetingEntry]:
         for oid, p in agg.participants.items():
-            if meeting_id in p["meetings"]:
-                return oid, p, p["meetings"][meeting_id]
+            if meeting_id in p.meetings:
+                return oid, p, p.meetings[meeting_id]
         raise NotFound(f"No meeting {meeting_id} is recorded on this activity.", field="meeting_id")
 
     def correct_meeting(self, ctx: Context, aid: UUID, *, meeting_id: UUID, meeting_date: date, duration_minutes: int,
@@ -110,10 +110,10 @@ class MonitoringCommands(ActivityCommandsBase):
         oid, p, before = self._meeting(agg, meeting_id)
         agg.check_not_credited(p)
         values = self._meeting_values(agg, ctx, p, meeting_date, duration_minutes, notes, skip=meeting_id)
-        if before["on"] == values["meeting_date"] and before["duration_minutes"] == values["duration_minutes"] and before["notes"] == values["notes"]:
+        if before.on == values["meeting_date"] and before.duration_minutes == values["duration_minutes"] and before.notes == values["notes"]:
             raise Invalid("The correction changes nothing.", field="meeting_date")
-        agg.record(Activity.MeetingCorrected, ctx.provenance(on_behalf_of=p["nip"]), officer_id=oid, meeting_id=meeting_id,
-                   reason=_text(reason, "reason", max_len=1000), corrects_version=before["version"], **values)
+        agg.record(Activity.MeetingCorrected, ctx.provenance(on_behalf_of=p.nip), officer_id=oid, meeting_id=meeting_id,
+                   reason=_text(reason, "reason", max_len=1000), corrects_version=before.version, **values)
         return agg
 
     def retract_meeting(self, ctx: Context, aid: UUID, *, meeting_id: UUID, reason: str,
@@ -122,7 +122,7 @@ class MonitoringCommands(ActivityCommandsBase):
         ctx = ctx.acting_as(can_record_meeting(ctx.actor, agg))
         oid, p, _ = self._meeting(agg, meeting_id)
         agg.check_not_credited(p)
-        agg.record(Activity.MeetingRetracted, ctx.provenance(on_behalf_of=p["nip"]), officer_id=oid, meeting_id=meeting_id,
+        agg.record(Activity.MeetingRetracted, ctx.provenance(on_behalf_of=p.nip), officer_id=oid, meeting_id=meeting_id,
                    reason=_text(reason, "reason", max_len=1000))
         return agg
 

@@ -162,7 +162,7 @@ class PreparationCommands(ActivityCommandsBase):
         agg = self._open(aid, expected_version)
         ctx = ctx.acting_as(can_manage_activity(ctx.actor, agg.agency, "send the proposal letter"))
         if agg.proposal_letter is not None:
-            raise Conflict(f"The proposal letter {agg.proposal_letter['number']} was already recorded.")
+            raise Conflict(f"The proposal letter {agg.proposal_letter.number} was already recorded.")
         _not_future(letter_date, ctx.now.date(), "The letter date", "letter_date")
         agg.record(Activity.ProposalLetterSent, ctx.provenance(effective_date=letter_date), number=_text(number, "number"),
                    letter_date=letter_date, addressed_to=_text(addressed_to or agg.provider_name, "addressed_to"))
@@ -197,7 +197,7 @@ class PreparationCommands(ActivityCommandsBase):
         if officer.withdrawn:
             raise Conflict(f"The registration of NIP {officer.nip} was withdrawn.", field="officer_id")
         existing = agg.participants.get(officer_id)
-        if existing is not None and existing["active"]:
+        if existing is not None and existing.active:
             raise Conflict(f"{officer.name} ({officer.nip}) is already a participant.", field="officer_id")
         rank = _int(urgency_rank, "urgency_rank", 1, 10_000, "Urgency rank (1 = most urgent)")
         planned_jp = agg.planned_jp
@@ -227,7 +227,7 @@ class PreparationCommands(ActivityCommandsBase):
         ctx = ctx.acting_as(can_manage_activity(ctx.actor, agg.agency, "deselect a participant"))
         p = agg.participant(officer_id)
         agg.check_not_credited(p)
-        agg.record(Activity.ParticipantDeselected, ctx.provenance(on_behalf_of=p["nip"]), officer_id=officer_id,
+        agg.record(Activity.ParticipantDeselected, ctx.provenance(on_behalf_of=p.nip), officer_id=officer_id,
                    reason=_text(reason, "reason", max_len=1000))
         return agg
 
@@ -236,12 +236,12 @@ class PreparationCommands(ActivityCommandsBase):
         agg = self._open(aid, expected_version)
         ctx = ctx.acting_as(can_record_assignment(ctx.actor, agg.agency))
         p = agg.participant(officer_id)
-        if p["assignment"] is not None:
-            raise Conflict(f"{p['name']} already has assignment letter {p['assignment']['number']}.", field="officer_id")
+        if p.assignment is not None:
+            raise Conflict(f"{p.name} already has assignment letter {p.assignment.number}.", field="officer_id")
         if agg.requires_provider_approval and agg.provider_approved_on is None:
             raise Conflict(f"The provider of {agg.title!r} is not approved yet; the head approves it before assigning participants.")
         _not_future(letter_date, ctx.now.date(), "The letter date", "letter_date")
-        agg.record(Activity.AssignmentLetterIssued, ctx.provenance(on_behalf_of=p["nip"], effective_date=letter_date),
+        agg.record(Activity.AssignmentLetterIssued, ctx.provenance(on_behalf_of=p.nip, effective_date=letter_date),
                    officer_id=officer_id, number=_text(number, "number"), letter_date=letter_date,
                    signer_name=_text(signer_name, "signer_name"), signer_position=_text(signer_position, "signer_position"))
         return agg
@@ -254,14 +254,14 @@ class PreparationCommands(ActivityCommandsBase):
         if not agg.requires_coach:
             raise Invalid(f"Pathway {agg.pathway} has no coach or mentor.", field="kind")
         if agg.coach is not None:
-            raise Conflict(f"{agg.coach['name']} is already the {agg.coach['kind']} of {agg.title!r}.")
+            raise Conflict(f"{agg.coach.name} is already the {agg.coach.kind} of {agg.title!r}.")
         if kind not in ("coach", "mentor"):
             raise Invalid("kind must be coach or mentor.", field="kind")
         if nip is not None:
             nip = nip.replace(" ", "")
             if not (nip.isdigit() and len(nip) == 18):
                 raise Invalid(f"NIP {nip!r} must be 18 digits.", field="nip")
-            if any(p["nip"] == nip for p in agg.participants.values() if p["active"]):
+            if any(p.nip == nip for p in agg.participants.values() if p.active):
                 raise Invalid("A participant cannot coach or mentor themself.", field="nip")
         _not_future(assignment_date, ctx.now.date(), "The assignment date", "assignment_date")
         agg.record(Activity.CoachAssigned, ctx.provenance(), kind=kind, subject=_text(subject, "subject"),
@@ -278,13 +278,13 @@ class PreparationCommands(ActivityCommandsBase):
             raise Conflict("Assign the coach or mentor before drawing up learning contracts.")
         p = agg.participant(officer_id)
         agg.check_not_credited(p)
-        if p["contract"] is not None and {"coachee", "coach"} <= set(p["contract"]["signed_by"]):
-            raise Conflict(f"{p['name']}'s learning contract is already agreed by both.")
+        if p.contract_agreed:
+            raise Conflict(f"{p.name}'s learning contract is already agreed by both.")
         n = _int(meetings_agreed, "meetings_agreed", 1, 1000, "Meetings agreed")
         if n > agg.days():
             raise Invalid(f"{n} meetings cannot fit in {agg.days()} days ({agg.start} to {agg.end}); at most one meeting a day.",
                           field="meetings_agreed")
-        agg.record(Activity.LearningContractProposed, ctx.provenance(on_behalf_of=p["nip"]), officer_id=officer_id,
+        agg.record(Activity.LearningContractProposed, ctx.provenance(on_behalf_of=p.nip), officer_id=officer_id,
                    meetings_agreed=n, goals=_texts(goals, "goals", "Learning goals"))
         return agg
 
@@ -293,12 +293,12 @@ class PreparationCommands(ActivityCommandsBase):
         p = agg.participant(officer_id)
         role, party = can_sign_contract(ctx.actor, agg, p)
         ctx = ctx.acting_as(role)
-        if p["contract"] is None:
-            raise Conflict(f"No learning contract has been drawn up for {p['name']} yet.")
-        if party in p["contract"]["signed_by"]:
-            raise Conflict(f"The {party} has already signed {p['name']}'s learning contract.")
-        agg.record(Activity.LearningContractSigned, ctx.provenance(on_behalf_of=p["nip"]), officer_id=officer_id,
-                   party=party, contract_version=p["contract"]["version"])
+        if p.contract is None:
+            raise Conflict(f"No learning contract has been drawn up for {p.name} yet.")
+        if party in p.contract.signed_by:
+            raise Conflict(f"The {party} has already signed {p.name}'s learning contract.")
+        agg.record(Activity.LearningContractSigned, ctx.provenance(on_behalf_of=p.nip), officer_id=officer_id,
+                   party=party, contract_version=p.contract.version)
         return agg
 
     def provide_materials(self, ctx: Context, aid: UUID, *, items: list[str], note: str | None = None,

@@ -22,9 +22,9 @@ class ReportingCommands(ActivityCommandsBase):
         p = agg.check_assigned(officer_id)
         ctx = ctx.acting_as(can_submit_report(ctx.actor, agg, p))
         agg.check_not_credited(p)
-        if p["report"] is not None:
-            raise Conflict(f"{p['name']}'s report was already handed in on {p['report']}.")
-        meta = ctx.provenance(on_behalf_of=p["nip"])
+        if p.report is not None:
+            raise Conflict(f"{p.name}'s report was already handed in on {p.report}.")
+        meta = ctx.provenance(on_behalf_of=p.nip)
         if meta.effective_date < agg.start:
             raise Invalid(f"A report handed in on {meta.effective_date} predates the activity ({agg.start}).", field="effective_date")
         agg.record(Activity.ReportSubmitted, meta, officer_id=officer_id, submitted_on=meta.effective_date,
@@ -42,15 +42,15 @@ class ReportingCommands(ActivityCommandsBase):
             raise Invalid(f"kind must be one of {', '.join(CERTIFICATE_KINDS)} (sertifikat from a provider, surat keterangan "
                           "from a benchmarking host).", field="kind")
         number = _text(number, "number")
-        if any(c.number == number for c in p["certificates"]):
-            raise Conflict(f"Certificate {number} of {p['name']} is already recorded.", field="number")
+        if any(c.number == number for c in p.certificates):
+            raise Conflict(f"Certificate {number} of {p.name} is already recorded.", field="number")
         _not_future(issued_on, ctx.now.date(), "The issue date", "issued_on")
         if issued_on < agg.start:
             raise Invalid(f"A certificate issued on {issued_on} predates the activity ({agg.start}).", field="issued_on")
         if programme_jp is not None:
             programme_jp = _int(programme_jp, "programme_jp", 1, 1000, "The programme's JP on the certificate")
         cid = uuid4()
-        agg.record(Activity.CertificateRecorded, ctx.provenance(on_behalf_of=p["nip"]), officer_id=officer_id,
+        agg.record(Activity.CertificateRecorded, ctx.provenance(on_behalf_of=p.nip), officer_id=officer_id,
                    certificate_id=cid, kind=kind, number=number, issuer=_text(issuer, "issuer"), issued_on=issued_on,
                    programme_jp=programme_jp, sha256=sha256, content_type=content_type, size=size,
                    filename=_text(filename, "filename", required=False))
@@ -62,9 +62,9 @@ class ReportingCommands(ActivityCommandsBase):
         ctx = ctx.acting_as(can_coach_report(ctx.actor, agg))
         p = agg.check_assigned(officer_id)
         agg.check_not_credited(p)
-        if p["coach_report"] is not None:
-            raise Conflict(f"The coach/mentor's report on {p['name']} was already handed in on {p['coach_report']}.")
-        meta = ctx.provenance(on_behalf_of=p["nip"])
+        if p.coach_report is not None:
+            raise Conflict(f"The coach/mentor's report on {p.name} was already handed in on {p.coach_report}.")
+        meta = ctx.provenance(on_behalf_of=p.nip)
         agg.record(Activity.CoachReportSubmitted, meta, officer_id=officer_id, submitted_on=meta.effective_date,
                    summary=_text(summary, "summary", max_len=10_000))
         return agg

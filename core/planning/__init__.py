@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.catalogue import FundingSource
-from core.planning.aggregate import ROW_FIELDS, DevelopmentPlan, PlanRowRef, Recipient, plan_id, validated_plan_row
+from core.planning.aggregate import DevelopmentPlan, PlanRowRef, Recipient, plan_id, validated_plan_row
 from core.planning.checks import (
     CITATIONS,
     GUIDELINE,
@@ -48,6 +48,7 @@ from core.planning.guards import (
 )
 from core.planning.jp import JpDecision, convert_jp, months_spanned, suggested_credit_target
 from core.planning.rows import RowCommands
+from core.planning.state import ROW_FIELDS, CurriculumStandard, PlanRow
 from core.planning.validation import ValidationCommands
 from core.planning.verification import VerificationCommands
 
@@ -60,8 +61,8 @@ class PlanCommands(CurriculumCommands, RowCommands, VerificationCommands, Valida
 
 
 __all__ = [
-    "CITATIONS", "GUIDELINE", "ROW_FIELDS", "RULE_IDS", "CurriculumStandards", "DevelopmentPlan", "Finding", "FundingSource",
-    "JpDecision", "PlanCommands", "PlanRowRef", "Recipient", "can_compose_plan", "can_read_plan", "can_record_meeting",
+    "CITATIONS", "GUIDELINE", "ROW_FIELDS", "RULE_IDS", "CurriculumStandard", "CurriculumStandards", "DevelopmentPlan", "Finding", "FundingSource",
+    "JpDecision", "PlanCommands", "PlanRow", "PlanRowRef", "Recipient", "can_compose_plan", "can_read_plan", "can_record_meeting",
     "can_register_curriculum", "can_sign_plan", "can_submit_plan", "can_validate_plan", "can_verify_plan",
     "check_a_competency_level", "check_b_pathway", "check_c_curriculum", "check_d_jp", "check_e_budget",
     "check_f_implementation", "convert_jp", "curriculum_id", "curriculum_standards", "months_spanned", "plan_id",

@@ -14,6 +14,7 @@ from uuid import UUID
 from core.errors import Conflict, NotFound
 from core.events import PengkomAggregate, derived_id
 from core.planning.checks import Finding
+from core.planning.state import PlanRow
 
 
 def plan_id(agency: str, year: int) -> UUID:
@@ -28,12 +29,6 @@ class Recipient(StrEnum):
 
 
 
-ROW_FIELDS = (
-    "row_id", "officer_id", "nip", "officer_name", "position", "level", "employee_type", "unit", "competency", "pathway",
-    "form", "programme", "curriculum_code", "provider", "start", "end", "budget", "funding_source", "days", "sessions",
-    "programme_jp", "international", "stated_jp", "planned_jp", "jp_rule", "jp_basis", "jp_table_version",
-    "credit_target", "credit_target_source", "proposal_id", "proposal_item_id",
-)
 
 
 class DevelopmentPlan(PengkomAggregate):
@@ -84,7 +79,7 @@ class DevelopmentPlan(PengkomAggregate):
         proposal_item_id: UUID | None
 
         def apply(self, aggregate: DevelopmentPlan) -> None:
-            aggregate.rows[self.row_id] = {k: getattr(self, k) for k in ROW_FIELDS}
+            aggregate.rows[self.row_id] = PlanRow.of(self)
 
     class RowAdded(RowEvent):
         TOPIC = "pengkom.planning.RowAdded"
@@ -198,7 +193,7 @@ class DevelopmentPlan(PengkomAggregate):
 
         def apply(self, aggregate: DevelopmentPlan) -> None:
             aggregate.locked = True
-            aggregate.validated[self.revision] = {k: dict(v) for k, v in aggregate.rows.items()}
+            aggregate.validated[self.revision] = dict(aggregate.rows)
 
     class RevisionOpened(Event):
         """A change after validation: a new numbered revision, verified and validated again."""
@@ -226,7 +221,7 @@ class DevelopmentPlan(PengkomAggregate):
     def __init__(self, agency: str, year: int) -> None:
         self.agency = agency
         self.year = year
-        self.rows: dict[UUID, dict[str, Any]] = {}
+        self.rows: dict[UUID, PlanRow] = {}
         self.budgets: dict[str, Decimal] = {}
         self.findings: dict[UUID, Finding] = {}
         self.accepted: dict[UUID, str] = {}
@@ -234,7 +229,7 @@ class DevelopmentPlan(PengkomAggregate):
         self.revision = 1
         self.locked = False
         self.head_signed = False
-        self.validated: dict[int, dict[UUID, dict[str, Any]]] = {}
+        self.validated: dict[int, dict[UUID, PlanRow]] = {}
         self.submissions: set[tuple[int, str]] = set()
 
     @property
@@ -250,7 +245,7 @@ class DevelopmentPlan(PengkomAggregate):
             raise Conflict(f"The {self.year} plan of {self.agency} is validated (revision {self.revision}) and locked; "
                            "open a revision with a reason to change it.")
 
-    def check_row(self, row_id: UUID) -> dict[str, Any]:
+    def check_row(self, row_id: UUID) -> PlanRow:
         if row_id not in self.rows:
             raise NotFound(f"The {self.year} plan of {self.agency} has no row {row_id}.", field="row_id")
         return self.rows[row_id]
@@ -288,7 +283,7 @@ def validated_plan_row(app: Any, plan_id: UUID, row_id: UUID) -> PlanRowRef | No
     if row is None:
         return None
     return PlanRowRef(plan_id=plan.id, row_id=row_id, revision=rev, agency=plan.agency, year=plan.year,
-                      officer_id=row["officer_id"], nip=row["nip"], competency=row["competency"], pathway=row["pathway"],
-                      form=row["form"], provider=row["provider"], start=row["start"], end=row["end"], budget=row["budget"],
-                      funding_source=row["funding_source"], planned_jp=row["planned_jp"])
+                      officer_id=row.officer_id, nip=row.nip, competency=row.competency, pathway=row.pathway,
+                      form=row.form, provider=row.provider, start=row.start, end=row.end, budget=row.budget,
+                      funding_source=row.funding_source, planned_jp=row.planned_jp)
 

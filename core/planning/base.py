@@ -45,6 +45,6 @@ class PlanCommandsBase:
 
     def _findings(self, plan: DevelopmentPlan) -> tuple[Finding, ...]:
         rows = list(plan.rows.values())
-        curricula = {(r["competency"], r["level"]): curriculum_standards(self.app, r["competency"], r["level"]) for r in rows}
+        curricula = {(r.competency, r.level): curriculum_standards(self.app, r.competency, r.level) for r in rows}
         return run_checks(plan.id, plan.year, rows, plan.budgets, curricula)
 

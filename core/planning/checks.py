@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
 from core.catalogue import (
@@ -24,6 +23,7 @@ from core.catalogue import (
 from core.cycle import fmt_rupiah
 from core.events import derived_id
 from core.nip import EmployeeType
+from core.planning.state import CurriculumStandard, PlanRow
 
 GUIDELINE = "Pedoman Pengembangan Kompetensi JF Pengantar Kerja 2023"
 
@@ -62,54 +62,54 @@ RULE_IDS = {
 }
 
 
-def _finding(plan: UUID, rule: str, message: str, *, row: Mapping[str, Any] | None = None,
+def _finding(plan: UUID, rule: str, message: str, *, row: PlanRow | None = None,
              officer_id: UUID | None = None, key: str = "", blocking: bool = True) -> Finding:
-    row_id = row["row_id"] if row is not None else None
-    officer = officer_id or (row["officer_id"] if row is not None else None)
+    row_id = row.row_id if row is not None else None
+    officer = officer_id or (row.officer_id if row is not None else None)
     # Content-addressed: the same finding after a rerun keeps its id (and its acceptance);
     # a finding whose facts changed is a new one, open again.
     fid = derived_id("finding", plan, RULE_IDS[rule], row_id or officer or key, message)
     return Finding(fid, rule, RULE_IDS[rule], message, CITATIONS[rule], RULESET_VERSION, row_id, officer, blocking)
 
 
-def _who(row: Mapping[str, Any]) -> str:
-    return f"{row['officer_name']} (NIP {row['nip']})"
+def _who(row: PlanRow) -> str:
+    return f"{row.officer_name} (NIP {row.nip})"
 
 
-def check_a_competency_level(plan: UUID, row: Mapping[str, Any]) -> list[Finding]:
+def check_a_competency_level(plan: UUID, row: PlanRow) -> list[Finding]:
     """(a) The competency belongs to the officer's level: its Tabel 3.1 cell is not empty."""
-    cell = allowed_pathways(row["competency"], row["level"])
+    cell = allowed_pathways(row.competency, row.level)
     if cell is None:
-        return [_finding(plan, "a", f"{_who(row)} is at level {row['level']}, outside Tabel 3.1 (Ahli levels only); "
+        return [_finding(plan, "a", f"{_who(row)} is at level {row.level}, outside Tabel 3.1 (Ahli levels only); "
                          "competency fit is not checked for this row.", row=row, blocking=False)]
     if not cell:
-        return [_finding(plan, "a", f"{_who(row)}: competency {competency(row['competency']).name} is not listed for "
-                         f"{LEVEL_LABELS[Level(row['level'])]} in Tabel 3.1.", row=row)]
+        return [_finding(plan, "a", f"{_who(row)}: competency {competency(row.competency).name} is not listed for "
+                         f"{LEVEL_LABELS[Level(row.level)]} in Tabel 3.1.", row=row)]
     return []
 
 
-def check_b_pathway(plan: UUID, row: Mapping[str, Any]) -> list[Finding]:
+def check_b_pathway(plan: UUID, row: PlanRow) -> list[Finding]:
     """(b) The pathway is one Tabel 3.1 allows for the competency at the officer's level."""
-    cell = allowed_pathways(row["competency"], row["level"])
+    cell = allowed_pathways(row.competency, row.level)
     if cell is None:
-        return [_finding(plan, "b", f"{_who(row)} is at level {row['level']}, outside Tabel 3.1; the pathway is not "
+        return [_finding(plan, "b", f"{_who(row)} is at level {row.level}, outside Tabel 3.1; the pathway is not "
                          "checked for this row.", row=row, blocking=False)]
     if not cell:
         return []  # finding (a) already says the cell is empty
-    if Pathway(row["pathway"]) not in cell:
+    if Pathway(row.pathway) not in cell:
         allowed = ", ".join(p.value for p in Pathway if p in cell)
-        return [_finding(plan, "b", f"{_who(row)}: pathway {row['pathway']} is not allowed for "
-                         f"{competency(row['competency']).name} at {LEVEL_LABELS[Level(row['level'])]} in Tabel 3.1 "
+        return [_finding(plan, "b", f"{_who(row)}: pathway {row.pathway} is not allowed for "
+                         f"{competency(row.competency).name} at {LEVEL_LABELS[Level(row.level)]} in Tabel 3.1 "
                          f"(allowed: {allowed}).", row=row)]
     return []
 
 
-def check_c_curriculum(plan: UUID, row: Mapping[str, Any], standards: Mapping[str, Mapping[str, Any]]) -> list[Finding]:
+def check_c_curriculum(plan: UUID, row: PlanRow, standards: Mapping[str, CurriculumStandard]) -> list[Finding]:
     """(c) The programme fits a curriculum standard the Instansi Pembina registered for the
     competency at the level: the row names it, and pathway and JP fit what the standard sets."""
-    comp = competency(row["competency"]).name
-    where = f"{comp} at {LEVEL_LABELS[Level(row['level'])]}"
-    code = row.get("curriculum_code")
+    comp = competency(row.competency).name
+    where = f"{comp} at {LEVEL_LABELS[Level(row.level)]}"
+    code = row.curriculum_code
     if not standards:
         return [_finding(plan, "c", f"{_who(row)}: the Instansi Pembina has registered no curriculum standard for {where}; "
                          "the programme's fit cannot be confirmed.", row=row)]
@@ -121,39 +121,39 @@ def check_c_curriculum(plan: UUID, row: Mapping[str, Any], standards: Mapping[st
         return [_finding(plan, "c", f"{_who(row)}: curriculum standard {code} is not registered for {where}; "
                          f"registered: {', '.join(sorted(standards))}.", row=row)]
     out = []
-    if std["pathways"] and row["pathway"] not in std["pathways"]:
+    if std.pathways and row.pathway not in std.pathways:
         out.append(_finding(plan, "c", f"{_who(row)}: curriculum standard {code} is delivered by "
-                            f"{', '.join(std['pathways'])}, not by {row['pathway']}.", row=row))
-    if std["min_jp"] and row["planned_jp"] < std["min_jp"]:
-        out.append(_finding(plan, "c", f"{_who(row)}: curriculum standard {code} needs at least {std['min_jp']} JP; "
-                            f"the row plans {row['planned_jp']}.", row=row))
+                            f"{', '.join(std.pathways)}, not by {row.pathway}.", row=row))
+    if std.min_jp and row.planned_jp < std.min_jp:
+        out.append(_finding(plan, "c", f"{_who(row)}: curriculum standard {code} needs at least {std.min_jp} JP; "
+                            f"the row plans {row.planned_jp}.", row=row))
     return out
 
 
-def check_d_jp(plan: UUID, rows: Sequence[Mapping[str, Any]]) -> list[Finding]:
+def check_d_jp(plan: UUID, rows: Sequence[PlanRow]) -> list[Finding]:
     """(d) Each PNS's planned JP for the year reach 20; each PPPK's stay within 24."""
     totals: dict[UUID, int] = {}
-    first: dict[UUID, Mapping[str, Any]] = {}
+    first: dict[UUID, PlanRow] = {}
     for r in rows:
-        totals[r["officer_id"]] = totals.get(r["officer_id"], 0) + r["planned_jp"]
-        first.setdefault(r["officer_id"], r)
+        totals[r.officer_id] = totals.get(r.officer_id, 0) + r.planned_jp
+        first.setdefault(r.officer_id, r)
     out = []
     for oid, total in totals.items():
         r = first[oid]
-        if r["employee_type"] == EmployeeType.PNS and total < PNS_MIN_JP_PER_YEAR:
+        if r.employee_type == EmployeeType.PNS and total < PNS_MIN_JP_PER_YEAR:
             out.append(_finding(plan, "d", f"{_who(r)} (PNS) has {total} JP planned for the year; a PNS has the right to at "
                                 f"least {PNS_MIN_JP_PER_YEAR} JP.", officer_id=oid))
-        elif r["employee_type"] == EmployeeType.PPPK and total > PPPK_MAX_JP_PER_YEAR:
+        elif r.employee_type == EmployeeType.PPPK and total > PPPK_MAX_JP_PER_YEAR:
             out.append(_finding(plan, "d", f"{_who(r)} (PPPK) has {total} JP planned for the year; a PPPK has at most "
                                 f"{PPPK_MAX_JP_PER_YEAR} JP a year.", officer_id=oid))
     return out
 
 
-def check_e_budget(plan: UUID, rows: Sequence[Mapping[str, Any]], budgets: Mapping[str, Decimal]) -> list[Finding]:
+def check_e_budget(plan: UUID, rows: Sequence[PlanRow], budgets: Mapping[str, Decimal]) -> list[Finding]:
     """(e) Per funding source, the planned budget stays within what the agency registered for the year."""
     planned: dict[str, Decimal] = {}
     for r in rows:
-        planned[r["funding_source"]] = planned.get(r["funding_source"], Decimal(0)) + r["budget"]
+        planned[r.funding_source] = planned.get(r.funding_source, Decimal(0)) + r.budget
     out = []
     for source in FundingSource:
         total = planned.get(source.value, Decimal(0))
@@ -168,12 +168,12 @@ def check_e_budget(plan: UUID, rows: Sequence[Mapping[str, Any]], budgets: Mappi
     return out
 
 
-def check_f_implementation(plan: UUID, row: Mapping[str, Any], year: int) -> list[Finding]:
+def check_f_implementation(plan: UUID, row: PlanRow, year: int) -> list[Finding]:
     """(f) Every row names its provider and a schedule inside the plan year."""
     out = []
-    if not row.get("provider"):
+    if not row.provider:
         out.append(_finding(plan, "f", f"{_who(row)}: the row names no provider (penyelenggara).", row=row))
-    start, end = row.get("start"), row.get("end")
+    start, end = row.start, row.end
     if start is None or end is None:
         out.append(_finding(plan, "f", f"{_who(row)}: the row has no schedule (start and end dates).", row=row))
     elif start.year != year or end.year != year:
@@ -182,14 +182,14 @@ def check_f_implementation(plan: UUID, row: Mapping[str, Any], year: int) -> lis
     return out
 
 
-def run_checks(plan: UUID, year: int, rows: Sequence[Mapping[str, Any]], budgets: Mapping[str, Decimal],
-               curricula: Mapping[tuple[str, str], Mapping[str, Mapping[str, Any]]]) -> tuple[Finding, ...]:
+def run_checks(plan: UUID, year: int, rows: Sequence[PlanRow], budgets: Mapping[str, Decimal],
+               curricula: Mapping[tuple[str, str], Mapping[str, CurriculumStandard]]) -> tuple[Finding, ...]:
     """Checks a–f over the whole plan, in rule order."""
     found: list[Finding] = []
     for r in rows:
         found += check_a_competency_level(plan, r)
         found += check_b_pathway(plan, r)
-        found += check_c_curriculum(plan, r, curricula.get((r["competency"], r["level"]), {}))
+        found += check_c_curriculum(plan, r, curricula.get((r.competency, r.level), {}))
     found += check_d_jp(plan, rows)
     found += check_e_budget(plan, rows, budgets)
     for r in rows:

@@ -12,6 +12,7 @@ from core.errors import Conflict, NotFound
 from core.events import Context, PengkomAggregate, derived_id
 from core.planning.guards import can_register_curriculum
 from core.planning.inputs import _opt_count
+from core.planning.state import CurriculumStandard
 
 
 def curriculum_id(competency_code: str, level: str) -> UUID:
@@ -40,7 +41,7 @@ class CurriculumStandards(PengkomAggregate):
         note: str | None
 
         def apply(self, aggregate: CurriculumStandards) -> None:
-            aggregate.standards[self.code] = {"code": self.code, "title": self.title, "pathways": self.pathways, "min_jp": self.min_jp}
+            aggregate.standards[self.code] = CurriculumStandard(self.code, self.title, self.pathways, self.min_jp)
 
     class StandardWithdrawn(Event):
         TOPIC = "pengkom.planning.CurriculumStandardWithdrawn"
@@ -53,11 +54,11 @@ class CurriculumStandards(PengkomAggregate):
     def __init__(self, competency: str, level: str) -> None:
         self.competency = competency
         self.level = level
-        self.standards: dict[str, dict[str, Any]] = {}
+        self.standards: dict[str, CurriculumStandard] = {}
 
 
 
-def curriculum_standards(app: Any, competency_code: str, level: str) -> dict[str, dict[str, Any]]:
+def curriculum_standards(app: Any, competency_code: str, level: str) -> dict[str, CurriculumStandard]:
     """The standards registered for ``competency_code`` at ``level`` (none registered: empty)."""
     agg = app.get(curriculum_id(competency_code, level))
     return dict(agg.standards) if isinstance(agg, CurriculumStandards) else {}
@@ -68,7 +69,7 @@ class CurriculumCommands:
 
     app: Any
 
-    def curriculum(self, competency_code: str, level: str) -> dict[str, dict[str, Any]]:
+    def curriculum(self, competency_code: str, level: str) -> dict[str, CurriculumStandard]:
         return curriculum_standards(self.app, competency_code, level)
 
     def register_curriculum(self, ctx: Context, *, competency_code: str, level: str, code: str, title: str,

@@ -15,6 +15,7 @@ from core.planning.base import PlanCommandsBase
 from core.planning.guards import can_compose_plan
 from core.planning.inputs import _opt_count, _parse_date
 from core.planning.jp import convert_jp, suggested_credit_target
+from core.planning.state import PlanRow
 from core.proposal import DevelopmentProposal
 
 
@@ -32,7 +33,7 @@ class RowCommands(PlanCommandsBase):
         self._changed(plan, ctx, f"budget {source}")
         return plan
 
-    def _row(self, plan: DevelopmentPlan, row_id: UUID, data: Mapping[str, Any]) -> dict[str, Any]:
+    def _row(self, plan: DevelopmentPlan, row_id: UUID, data: Mapping[str, Any]) -> PlanRow:
         """Formulir 2.6 row content from the clerk's input, with the officer's placement and the JP decision."""
         oid = data.get("officer_id")
         if not isinstance(oid, UUID):
@@ -76,19 +77,18 @@ class RowCommands(PlanCommandsBase):
             if prop.plan_year != plan.year:
                 raise Invalid(f"Proposal {pid} is for plan year {prop.plan_year}, not {plan.year}.", field="proposal_id")
             prop.check_item(item)
-        return {
-            "row_id": row_id, "officer_id": officer.id, "nip": officer.nip, "officer_name": officer.name,
-            "position": officer.position, "level": officer.level, "employee_type": officer.employee_type, "unit": officer.unit,
-            "competency": comp, "pathway": pathway, "form": form, "programme": text(data.get("programme"), "programme"),
-            "curriculum_code": text(data.get("curriculum_code"), "curriculum_code", max_len=60, required=False),
-            "provider": text(data.get("provider"), "provider", required=False), "start": start, "end": end,
-            "budget": money(data.get("budget", 0), "budget"),
-            "funding_source": choice(FundingSource, data.get("funding_source"), "funding_source"),
-            "days": days, "sessions": sessions, "programme_jp": programme_jp, "international": international,
-            "stated_jp": stated, "planned_jp": jp.jp, "jp_rule": jp.rule, "jp_basis": jp.basis,
-            "jp_table_version": jp.table_version, "credit_target": credit, "credit_target_source": credit_source,
-            "proposal_id": pid, "proposal_item_id": item,
-        }
+        return PlanRow(
+            row_id=row_id, officer_id=officer.id, nip=officer.nip, officer_name=officer.name, position=officer.position,
+            level=officer.level, employee_type=officer.employee_type, unit=officer.unit, competency=comp, pathway=pathway,
+            form=form, programme=text(data.get("programme"), "programme"),
+            curriculum_code=text(data.get("curriculum_code"), "curriculum_code", max_len=60, required=False),
+            provider=text(data.get("provider"), "provider", required=False), start=start, end=end,
+            budget=money(data.get("budget", 0), "budget"),
+            funding_source=choice(FundingSource, data.get("funding_source"), "funding_source"),
+            days=days, sessions=sessions, programme_jp=programme_jp, international=international, stated_jp=stated,
+            planned_jp=jp.jp, jp_rule=jp.rule, jp_basis=jp.basis, jp_table_version=jp.table_version,
+            credit_target=credit, credit_target_source=credit_source, proposal_id=pid, proposal_item_id=item,
+        )
 
     def add_row(self, ctx: Context, agency: str, year: int, *, row: Mapping[str, Any],
                 expected_version: int | None = None) -> tuple[DevelopmentPlan, UUID]:
@@ -97,7 +97,7 @@ class RowCommands(PlanCommandsBase):
         plan.check_unlocked()
         row_id = uuid4()
         content = self._row(plan, row_id, row)
-        plan.record(DevelopmentPlan.RowAdded, ctx.provenance(on_behalf_of=content["nip"]), **content)
+        plan.record(DevelopmentPlan.RowAdded, ctx.provenance(on_behalf_of=content.nip), **content.fields())
         self._changed(plan, ctx, f"row {row_id} added")
         return plan, row_id
 
@@ -110,8 +110,8 @@ class RowCommands(PlanCommandsBase):
         content = self._row(plan, row_id, row)
         if content == old:
             raise Invalid("The row already reads exactly so; nothing to change.", field="row")
-        plan.record(DevelopmentPlan.RowChanged, ctx.provenance(on_behalf_of=content["nip"]),
-                    reason=long_text(reason, "reason", max_len=1000), **content)
+        plan.record(DevelopmentPlan.RowChanged, ctx.provenance(on_behalf_of=content.nip),
+                    reason=long_text(reason, "reason", max_len=1000), **content.fields())
         self._changed(plan, ctx, f"row {row_id} changed")
         return plan
 
@@ -121,7 +121,7 @@ class RowCommands(PlanCommandsBase):
         plan, ctx = self._for_change(ctx, agency, year, role, expected_version)
         plan.check_unlocked()
         old = plan.check_row(row_id)
-        plan.record(DevelopmentPlan.RowRemoved, ctx.provenance(on_behalf_of=old["nip"]), row_id=row_id,
+        plan.record(DevelopmentPlan.RowRemoved, ctx.provenance(on_behalf_of=old.nip), row_id=row_id,
                     reason=long_text(reason, "reason", max_len=1000))
         self._changed(plan, ctx, f"row {row_id} removed")
         return plan

@@ -36,7 +36,7 @@ class ValidationCommands(PlanCommandsBase):
             raise Conflict("Formulir 2.6 is not signed by the head of the work unit yet.")
         rows = plan.rows.values()
         plan.record(DevelopmentPlan.Validated, ctx.provenance(), revision=plan.revision, rows=len(plan.rows),
-                    total_jp=sum(r["planned_jp"] for r in rows), total_budget=sum((r["budget"] for r in rows), Decimal(0)),
+                    total_jp=sum(r.planned_jp for r in rows), total_budget=sum((r.budget for r in rows), Decimal(0)),
                     ruleset_version=RULESET_VERSION, jp_table_version=JP_TABLE_VERSION)
         return plan
 

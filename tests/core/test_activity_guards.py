@@ -21,6 +21,7 @@ from core.activities import (
     can_submit_report,
     is_coach,
 )
+from core.activities.state import Coach, Participant
 from core.errors import Forbidden
 from core.events import Actor
 
@@ -39,12 +40,14 @@ def activity(monitored_by: str = "hr", scheduled_by: str = "hr") -> Activity:
                       plan_row_id=None, plan_revision=None, monitoring_form="3.3", monitored_by=monitored_by,
                       scheduled_by=scheduled_by, evidence_required=(), requires_provider_approval=True, requires_coach=False,
                       plugin="x", plugin_version="1", ruleset_version="r")
-    a.participants[uuid4()] = {"nip": PK, "supervisor_nip": SUP, "active": True, "name": "Siti"}
-    a.coach = {"subject": "coach-1", "name": "Hendra", "kind": "coach"}
+    oid = uuid4()
+    a.participants[oid] = Participant(officer_id=oid, nip=PK, name="Siti", position="Pengantar Kerja Ahli Pertama",
+                                      level="ahli_pertama", employee_type="PNS", supervisor_nip=SUP, urgency_rank=1, planned_jp=8)
+    a.coach = Coach(kind="coach", subject="coach-1", name="Hendra", nip=None, institution="Kemnaker")
     return a
 
 
-def participant(a: Activity) -> dict:
+def participant(a: Activity) -> Participant:
     return next(iter(a.participants.values()))
 
 

@@ -11,6 +11,8 @@ import pytest
 from core.catalogue import JP_TABLE_VERSION, RULESET_VERSION
 from core.errors import Invalid
 from core.planning import (
+    CurriculumStandard,
+    PlanRow,
     check_a_competency_level,
     check_b_pathway,
     check_c_curriculum,
@@ -26,13 +28,17 @@ PLAN = uuid4()
 YEAR = 2027
 
 
-def row(**over):
+def row(**over) -> PlanRow:
     r = {"row_id": uuid4(), "officer_id": uuid4(), "officer_name": "Siti", "nip": "199001012015011001",
+         "position": "Pengantar Kerja Ahli Pertama", "unit": "Biro SDM", "form": "pelatihan", "programme": "Pelatihan",
          "level": "ahli_pertama", "employee_type": "PNS", "competency": "integritas", "pathway": "pelatihan",
          "planned_jp": 24, "budget": Decimal("1000"), "funding_source": "apbn", "provider": "Pusdiklat",
-         "start": date(YEAR, 3, 1), "end": date(YEAR, 3, 3), "curriculum_code": "K1"}
+         "start": date(YEAR, 3, 1), "end": date(YEAR, 3, 3), "curriculum_code": "K1", "days": None, "sessions": None,
+         "programme_jp": 24, "international": False, "stated_jp": None, "jp_rule": "pelatihan/programme_hours/domestic",
+         "jp_basis": "the programme's 24 JP", "jp_table_version": JP_TABLE_VERSION, "credit_target": Decimal("12.5"),
+         "credit_target_source": "suggested", "proposal_id": None, "proposal_item_id": None}
     r.update(over)
-    return r
+    return PlanRow(**r)
 
 
 def test_check_a_bab_ii_b_4_a_competency_not_listed_for_the_level_in_tabel_3_1():
@@ -57,7 +63,7 @@ def test_check_b_bab_ii_b_4_b_pathway_not_allowed_by_tabel_3_1():
 
 
 def test_check_c_bab_ii_b_4_c_curriculum_standard_of_the_instansi_pembina():
-    std = {"K1": {"code": "K1", "pathways": ("pelatihan",), "min_jp": 20}}
+    std = {"K1": CurriculumStandard(code="K1", title="K1", pathways=("pelatihan",), min_jp=20)}
     assert check_c_curriculum(PLAN, row(), std) == []
     assert "registered no curriculum standard" in check_c_curriculum(PLAN, row(), {})[0].message
     assert "names no curriculum standard" in check_c_curriculum(PLAN, row(curriculum_code=None), std)[0].message
@@ -102,10 +108,10 @@ def test_check_f_bab_ii_b_4_f_provider_and_schedule_inside_the_plan_year(over, f
 
 
 def test_findings_keep_their_id_while_their_facts_stay_the_same():
-    r = row(provider=None)
-    assert run_checks(PLAN, YEAR, [r], {"apbn": Decimal(10**6)}, {}) == run_checks(PLAN, YEAR, [r], {"apbn": Decimal(10**6)}, {})
-    changed = run_checks(PLAN, YEAR, [r | {"planned_jp": 10}], {"apbn": Decimal(10**6)}, {})
-    assert {f.finding_id for f in changed if f.rule == "f"} == {f.finding_id for f in run_checks(PLAN, YEAR, [r], {"apbn": Decimal(10**6)}, {}) if f.rule == "f"}
+    r, budgets = row(provider=None), {"apbn": Decimal(10**6)}
+    assert run_checks(PLAN, YEAR, [r], budgets, {}) == run_checks(PLAN, YEAR, [r], budgets, {})
+    changed = run_checks(PLAN, YEAR, [r.but(planned_jp=10)], budgets, {})
+    assert {f.finding_id for f in changed if f.rule == "f"} == {f.finding_id for f in run_checks(PLAN, YEAR, [r], budgets, {}) if f.rule == "f"}
 
 
 @pytest.mark.parametrize("form, kw, jp, rule", [

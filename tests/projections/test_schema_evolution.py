@@ -35,7 +35,7 @@ def test_a_version_1_event_is_read_through_the_upcaster(services):
 
     # The aggregate: the old entry has no provider; the next entry is recorded at version 2.
     officer = services.app.officers.get(oid)
-    assert officer.version == 2 and officer.histories[old_entry]["provider"] is None
+    assert officer.version == 2 and officer.histories[old_entry].provider is None
     again, new_entry = services.app.officers.record_history(ctx(hr(), T0), oid, "development", year=2025, competency="integritas",
                                                             form="Bimtek", pathway="pelatihan", jp=16, provider="BBPLK Semarang")
     services.app.record(again)

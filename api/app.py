@@ -18,7 +18,7 @@ from api.activities import activity_routes
 from api.assessments import AssessmentController, InstrumentController
 from api.audit import AuditController
 from api.bootstrap import Services, build, setup_lock
-from api.commands import ensure_tables
+from api.commands import STORE_HANDLERS, ensure_tables
 from api.ledger import LedgerController
 from api.officers import OfficerController
 from api.pathways import PathwayController
@@ -95,7 +95,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
                         PathwayController, LedgerController, *activity_routes(services.settings)],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         middleware=[RequestIdMiddleware, DefineMiddleware(BearerAuth, exclude=PUBLIC)],
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers={**EXCEPTION_HANDLERS, **STORE_HANDLERS},
         before_request=reject_nul,
         request_max_body_size=services.settings.max_body_bytes,
         openapi_config=OpenAPIConfig(

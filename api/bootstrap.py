@@ -10,6 +10,7 @@ from api.settings import Settings
 from core.application import Pengkom
 from core.evidence import FileStore
 from plugins.manager import PathwayPlugins
+from projections.eventstore import GroupCommit
 from projections.registry import all_projections
 from projections.runner import Projector
 from projections.store import PostgresViewStore, SqliteViewStore, ViewStore
@@ -24,6 +25,12 @@ class Services:
     tokens: TokenService
     pathways: PathwayPlugins | None = None
     files: FileStore | None = None
+    #: Commands are committed through this (several at once when they arrive together).
+    commits: GroupCommit = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.commits is None:
+            self.commits = GroupCommit(self.app.recorder)
 
     def close(self) -> None:
         self.views.close()

@@ -1,14 +1,25 @@
 """The command pipeline every write route goes through.
 
-Context (actor, request id, effective date) -> domain verb -> one transaction -> projections
-caught up (read-your-writes) -> the recorded events and the new version. ``If-Match`` gives
-optimistic concurrency; ``Idempotency-Key`` makes a retried command record nothing new.
+Context (actor, request id, effective date) -> domain verb -> the new events checked against their
+schema -> one transaction with the command's idempotency key, committed together with the commands
+that arrived meanwhile (projections/eventstore.py) -> the recorded events and the new version.
+
+- ``If-Match`` gives optimistic concurrency (a stale version is 409, nothing recorded).
+- ``Idempotency-Key``: the key is recorded in the transaction of the command's events, with the
+  response. A retry with the same key and body replays that response (``Idempotent-Replayed:
+  true``) and records nothing; the same key with another body is 422. A key is bound to the
+  recorded command or to nothing: a crash never leaves one "in progress". A command sent without a
+  key gets one generated here, recorded the same way, so it too can be retried safely.
+- When the database fails before the commit, nothing was recorded (503, retry). When it fails *at*
+  the commit, the outcome is unknown: the answer is 503 saying so, with the key to retry with
+  (``Idempotency-Key`` header): the retry replays the command if it was recorded, records it if not.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
 import re
+import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -17,21 +28,36 @@ import msgspec
 from litestar import Request, Response
 
 from api.bootstrap import Services
-from core.errors import Conflict, Invalid
+from core.errors import Conflict, DomainError, Invalid
 from core.events import Actor, Context
+from projections import eventstore as es
+from projections import outage
 
 log = logging.getLogger("pengkom.api")
-IDEMPOTENCY_TABLE = "idempotency_keys"
 _KEY = re.compile(r"[A-Za-z0-9._:-]{8,128}")
 _ETAG = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
 
 
 def ensure_tables(services: Services) -> None:
-    with services.views.transaction() as tx:
-        tx.execute(
-            f"CREATE TABLE IF NOT EXISTS {IDEMPOTENCY_TABLE} (subject TEXT NOT NULL, key TEXT NOT NULL, "
-            "fingerprint TEXT NOT NULL, status INTEGER, body TEXT, created_at TEXT NOT NULL, PRIMARY KEY (subject, key))"
-        )
+    """Kept for callers of the former pipeline: idempotency keys now live in the event store and are
+    created with its tables (projections/eventstore.py)."""
+
+
+class NotRecorded(Exception):
+    """The store failed before the command's commit: nothing was recorded; retrying is safe."""
+
+    def __init__(self, cause: BaseException | None) -> None:
+        super().__init__(f"the store failed before the commit: {cause}")
+        self.cause = cause
+
+
+class OutcomeUnknown(Exception):
+    """The commit itself failed: the command may or may not be recorded; retry with ``key``."""
+
+    def __init__(self, key: str, generated: bool) -> None:
+        super().__init__(f"the outcome of the commit is unknown (Idempotency-Key {key})")
+        self.key = key
+        self.generated = generated
 
 
 def expected_version(request: Request[Any, Any, Any]) -> int | None:
@@ -93,82 +119,146 @@ def context(request: Request[Any, Any, Any], actor: Actor, effective: date | Non
     return Context(actor=actor, request_id=request.state.request_id, effective_date=effective)
 
 
+def _fingerprint(request: Request[Any, Any, Any], data: Any) -> str:
+    return hashlib.sha256(request.method.encode() + b" " + request.url.path.encode() + b"\n" + msgspec.json.encode(data)).hexdigest()
+
+
 def run(services: Services, request: Request[Any, Any, Any], data: Any,
         verb: Callable[[Context], Sequence[Any]], *, effective: date | None = None, status: int = 200,
         result: Callable[[Sequence[Any]], dict[str, Any]] | None = None) -> Response[Any]:
     """Run one command; ``verb`` returns the aggregates to save (first one is the subject)."""
     actor: Actor = request.user
     reject_nul(data)
-    key = request.headers.get("idempotency-key")
-    fingerprint = None
-    if key is not None:
-        if not _KEY.fullmatch(key):
-            raise Invalid("Idempotency-Key must be 8–128 letters, digits or . _ : -", field="Idempotency-Key")
-        fingerprint = hashlib.sha256(
-            request.method.encode() + b" " + request.url.path.encode() + b"\n" + msgspec.json.encode(data)
-        ).hexdigest()
-        replay = _claim(services, actor.subject, key, fingerprint)
-        if replay is not None:
-            return replay
-    try:
-        ctx = context(request, actor, effective)
-        aggregates = verb(ctx)
-        recordings = services.app.record(*aggregates)
-    except BaseException:
-        if key is not None:
-            _release(services, actor.subject, key)
-        raise
-    # From here on the command is recorded: whatever happens next, the caller is told it succeeded.
-    subject = aggregates[0]
-    body = {
-        "id": str(subject.id),
-        "version": subject.version,
-        "events": [event_view(r.domain_event, r.notification.id) for r in recordings],
+    client_key = request.headers.get("idempotency-key")
+    if client_key is not None and not _KEY.fullmatch(client_key):
+        raise Invalid("Idempotency-Key must be 8–128 letters, digits or . _ : -", field="Idempotency-Key")
+    fingerprint = _fingerprint(request, data)
+    key = client_key or f"auto:{uuid.uuid4().hex}"
+    app = services.app
+    with app.command():
+        try:
+            ctx = context(request, actor, effective)
+            aggregates = verb(ctx)
+            events, stored = app.pending(aggregates)
+            extra = result(aggregates) if result is not None else None
+        except DomainError:
+            # A retry of a command that was recorded may now break a rule the first one satisfied
+            # (the NIP is registered): the recorded answer is the one to give.
+            if client_key is not None and (replay := _replay(services, actor.subject, client_key, fingerprint)) is not None:
+                return replay
+            raise
+        subject = aggregates[0]
+        behind = services.projector.stopped()
+        answer: dict[str, Any] = {}
+
+        def respond(ids: list[int]) -> bytes:
+            body: dict[str, Any] = {"id": str(subject.id), "version": subject.version,
+                                    "events": [event_view(e, i) for e, i in zip(events, ids, strict=True)]}
+            if extra:
+                body.update(extra)
+            if behind:
+                body["read_models"] = _behind(behind)
+            answer.update(body)
+            return msgspec.json.encode(body)
+
+        unit = services.commits.submit(es.Unit(stored, actor.subject, key, fingerprint, status, respond))
+        if unit.outcome == es.RECORDED:
+            app.remember(aggregates)
+            headers = {"ETag": f'"{subject.version}"'}
+            try:
+                services.projector.catch_up()
+                behind = services.projector.stopped()
+            except Exception:
+                log.exception("read models could not apply the events of request %s", ctx.request_id)
+                behind = ["all"]
+            if behind:
+                answer["read_models"] = _behind(behind)
+                headers["X-Pengkom-Read-Models"] = "behind"
+            return Response(answer, status_code=status, headers=headers)
+        if unit.outcome == es.DUPLICATE:
+            replay = _replay(services, actor.subject, key, fingerprint)
+            if replay is not None:
+                return replay
+            raise Conflict("A request with this Idempotency-Key is being recorded at this moment; retry in a moment.",
+                           field="Idempotency-Key")
+        if unit.outcome == es.CONFLICT:
+            raise Conflict("Someone else recorded a change to the same record at the same moment; reload and try again.")
+        if unit.outcome == es.UNKNOWN:
+            raise OutcomeUnknown(key, generated=client_key is None)
+        if unit.outcome == es.FAILED and unit.error is not None and not outage.is_unavailable(unit.error):
+            raise unit.error
+        raise NotRecorded(unit.error)
+
+
+def _behind(stopped: Sequence[str]) -> dict[str, Any]:
+    return {
+        "status": "behind",
+        "stopped": list(stopped),
+        "detail": "The command is recorded, but some read models have stopped and do not show it yet; "
+                  "lists and forms may not show it. Operators: see /ready and the server log.",
     }
-    if result is not None:
-        body.update(result(aggregates))
-    headers = {"ETag": f'"{subject.version}"'}
-    try:
-        services.projector.catch_up()
-        stopped = sorted(name for name, t in services.projector.tracking().items() if t.error)
-    except Exception:
-        log.exception("read models could not apply the events of request %s", ctx.request_id)
-        stopped = ["all"]
-    if stopped:
-        body["read_models"] = {
-            "status": "behind",
-            "stopped": stopped,
-            "detail": "The command is recorded, but some read models could not be brought up to date; "
-                      "lists and forms may not show it yet. Operators: see /ready and the server log.",
-        }
-        headers["X-Pengkom-Read-Models"] = "behind"
-    if key is not None:
-        _complete(services, actor.subject, key, status, body)
-    return Response(body, status_code=status, headers=headers)
 
 
-def _claim(services: Services, subject: str, key: str, fingerprint: str) -> Response[Any] | None:
-    now = datetime.now(UTC).isoformat()
-    with services.views.transaction() as tx:
-        row = tx.fetchone(f"SELECT fingerprint, status, body FROM {IDEMPOTENCY_TABLE} WHERE subject = ? AND key = ?", (subject, key))
-        if row is None:
-            tx.execute(f"INSERT INTO {IDEMPOTENCY_TABLE} (subject, key, fingerprint, status, body, created_at) VALUES (?, ?, ?, NULL, NULL, ?)",
-                       (subject, key, fingerprint, now))
-            return None
-    if row["fingerprint"] != fingerprint:
-        raise Invalid("This Idempotency-Key was already used for a different request; use a new key for a new command.", field="Idempotency-Key")
-    if row["status"] is None:
-        raise Conflict("A request with this Idempotency-Key is still being processed; retry in a moment.")
-    body = msgspec.json.decode(row["body"])
-    return Response(body, status_code=int(row["status"]), headers={"ETag": f'"{body.get("version")}"', "Idempotent-Replayed": "true"})
+def _replay(services: Services, subject: str, key: str, fingerprint: str) -> Response[Any] | None:
+    """The recorded answer to the command this key was used for, or None if the key is unused."""
+    record = services.app.recorder.find_key(subject, key)  # type: ignore[attr-defined]
+    if record is None:
+        return None
+    if record.fingerprint != fingerprint:
+        raise Invalid("This Idempotency-Key was already used for a different request; use a new key for a new command.",
+                      field="Idempotency-Key")
+    body = msgspec.json.decode(record.body)
+    return Response(body, status_code=record.status, headers={"ETag": f'"{body.get("version")}"', "Idempotent-Replayed": "true"})
 
 
-def _complete(services: Services, subject: str, key: str, status: int, body: dict[str, Any]) -> None:
-    with services.views.transaction() as tx:
-        tx.execute(f"UPDATE {IDEMPOTENCY_TABLE} SET status = ?, body = ? WHERE subject = ? AND key = ?",
-                   (status, msgspec.json.encode(body).decode(), subject, key))
+# -- HTTP answers for the store's failures (registered in api/app.py) --------------------------------
 
 
-def _release(services: Services, subject: str, key: str) -> None:
-    with services.views.transaction() as tx:
-        tx.execute(f"DELETE FROM {IDEMPOTENCY_TABLE} WHERE subject = ? AND key = ? AND status IS NULL", (subject, key))
+def _unavailable(request: Request[Any, Any, Any], title: str, detail: str, **extra: Any) -> Response[Any]:
+    from api.problems import problem
+
+    response = problem(request, 503, title, detail, **extra)
+    response.headers["Retry-After"] = str(outage.RETRY_AFTER)
+    return response
+
+
+def outcome_unknown(request: Request[Any, Any, Any], exc: OutcomeUnknown) -> Response[Any]:
+    log.warning("commit outcome unknown on %s %s (key %s)", request.method, request.url.path, exc.key)
+    response = _unavailable(
+        request, "Outcome unknown",
+        f"The database connection was lost while this command was being committed, so it may or may not have been "
+        f"recorded. Send the same request again with the header Idempotency-Key: {exc.key} — it will be recorded once, "
+        "or its recorded answer returned.", idempotency_key=exc.key)
+    response.headers["Idempotency-Key"] = exc.key
+    return response
+
+
+def not_recorded(request: Request[Any, Any, Any], exc: NotRecorded) -> Response[Any]:
+    log.warning("command not recorded on %s %s: %s", request.method, request.url.path, exc.cause)
+    return _unavailable(request, "Database unavailable",
+                        "The database could not be reached or is too busy; nothing was recorded. Retry in a moment.")
+
+
+def store_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if not outage.is_unavailable(exc):
+        from api.problems import unexpected
+
+        return unexpected(request, exc)
+    log.warning("store unavailable on %s %s: %s", request.method, request.url.path, exc)
+    return _unavailable(request, "Database unavailable",
+                        "The database could not be reached or is too busy; nothing was recorded. Retry in a moment.")
+
+
+def _store_handlers() -> dict[Any, Any]:
+    import sqlite3
+
+    import psycopg
+    from eventsourcing.persistence import InterfaceError, OperationalError
+
+    return {OutcomeUnknown: outcome_unknown, NotRecorded: not_recorded, psycopg.OperationalError: store_unavailable,
+            psycopg.InterfaceError: store_unavailable, OperationalError: store_unavailable,
+            InterfaceError: store_unavailable, sqlite3.OperationalError: store_unavailable}
+
+
+#: Exception handlers for api/app.py: the store away is 503 with Retry-After, never a 500.
+STORE_HANDLERS: dict[Any, Any] = _store_handlers()

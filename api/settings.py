@@ -24,6 +24,15 @@ class Settings:
     upload_max_bytes: int = 10 * 1024 * 1024
     files_dir: Path | None = None
     pathway_plugins: str = "all"
+    # The command path and the stores (README "Configuration"): seconds to wait for a pooled
+    # connection or to connect (the API answers 503 after that while the database is away); the
+    # longest statement; aggregates kept in memory between commands; days an idempotency key is
+    # kept; seconds a read waits for the read models to reach the commands recorded before it.
+    store_timeout: float = 1.0
+    statement_timeout: float = 10.0
+    aggregate_cache: int = 256
+    idempotency_days: int = 7
+    read_wait: float = 5.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -47,6 +56,11 @@ class Settings:
             upload_max_bytes=int(env.get("PENGKOM_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))),
             files_dir=Path(env["PENGKOM_FILES_DIR"]) if env.get("PENGKOM_FILES_DIR") else None,
             pathway_plugins=env.get("PENGKOM_PATHWAY_PLUGINS", "all"),
+            store_timeout=float(env.get("PENGKOM_STORE_TIMEOUT", "1")),
+            statement_timeout=float(env.get("PENGKOM_STATEMENT_TIMEOUT", "10")),
+            aggregate_cache=int(env.get("PENGKOM_AGGREGATE_CACHE", "256")),
+            idempotency_days=int(env.get("PENGKOM_IDEMPOTENCY_DAYS", "7")),
+            read_wait=float(env.get("PENGKOM_READ_WAIT", "5")),
         )
 
     @property
@@ -59,24 +73,29 @@ class Settings:
 
     def event_store_env(self) -> dict[str, str]:
         """The eventsourcing library's environment for the pengkom application."""
+        # pengkom's recorders (projections/eventstore.py): idempotency keys in the events' transaction,
+        # group commit, bounded waits; aggregates cached between commands.
+        common = {"AGGREGATE_CACHE_MAXSIZE": str(self.aggregate_cache), "STORE_TIMEOUT": str(self.store_timeout),
+                  "STATEMENT_TIMEOUT": str(self.statement_timeout)}
         if not self.database_url:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             # One SQLite file per application: the library's SQLite tables ignore the app name.
-            return {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            return {**common, "PERSISTENCE_MODULE": "projections.eventstore:SqliteFactory",
                     "SQLITE_DBNAME": str(self.data_dir / "pengkom.events.sqlite"),
-                    "SQLITE_LOCK_TIMEOUT": "30"}
+                    "SQLITE_LOCK_TIMEOUT": "5"}
         u = urlparse(self.database_url)
         return {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            **common,
+            "PERSISTENCE_MODULE": "projections.eventstore:PgFactory",
             "POSTGRES_DBNAME": unquote(u.path.lstrip("/")) or "postgres",
             "POSTGRES_HOST": u.hostname or "127.0.0.1",
             "POSTGRES_PORT": str(u.port or 5432),
             "POSTGRES_USER": unquote(u.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(u.password or ""),
             "POSTGRES_SCHEMA": self.pg_schema,
-            "POSTGRES_POOL_SIZE": "5",
-            "POSTGRES_MAX_OVERFLOW": "5",
-            "POSTGRES_LOCK_TIMEOUT": "10",
+            "POSTGRES_POOL_SIZE": "4",
+            "POSTGRES_MAX_OVERFLOW": "8",
+            "POSTGRES_LOCK_TIMEOUT": "5",
             "CREATE_TABLE": "y",
         }
 

@@ -18,7 +18,9 @@ class EventLog:
     def __init__(self, app: Any) -> None:
         self.recorder = app.recorder
         self.datastore = self.recorder.datastore
-        self.postgres = type(self.recorder).__module__.startswith("eventsourcing.postgres")
+        from eventsourcing.postgres import PostgresApplicationRecorder
+
+        self.postgres = isinstance(self.recorder, PostgresApplicationRecorder)
         if self.postgres:
             self.table = f"{self.datastore.schema}.{self.recorder.events_table_name}"
             self.position = "notification_id"

@@ -195,6 +195,10 @@ class Projector:
         return {r["name"]: Tracking(r["name"], int(r["version"]), int(r["position"]), bool(r["rebuilding"]), r["error"])
                 for r in rows if r["name"] in self.projections}
 
+    def stopped(self) -> list[str]:
+        """The read models stopped at an event their code could not apply."""
+        return sorted(name for name, t in self.tracking().items() if t.error)
+
     def positions(self) -> dict[str, int]:
         return {name: t.position for name, t in self.tracking().items()}
 

@@ -17,19 +17,10 @@ from uuid import UUID
 
 from core import access
 from core.catalogue import RULESET_VERSION, Level, competency
-from core.cycle import (
-    as_agency_role,
-    as_direct_supervisor,
-    as_officer_self,
-    check_version,
-    choice,
-    load,
-    long_text,
-    text,
-    year_in,
-)
+from core.cycle import as_agency_role, as_direct_supervisor, as_officer_self, load
 from core.errors import Conflict, Invalid, NotFound
 from core.events import Context, PengkomAggregate, derived_id
+from core.inputs import CODE_MAX, check_version, choice, long_text, text, year_in
 
 SCORE_MIN, SCORE_MAX = 0, 10
 #: Default weights of the combined score: the guideline names no weighting, so equal (DOMAIN §3).
@@ -273,13 +264,13 @@ def _instrument_content(raw_questions: Iterable[Mapping[str, Any]], raw_standard
     questions: list[Question] = []
     ids: set[str] = set()
     for i, q in enumerate(raw_questions, start=1):
-        qid = text(q.get("question_id"), "question_id", max_len=40)
+        qid = text(q.get("question_id"), "question_id", max_len=CODE_MAX)
         assert qid is not None
         if qid in ids:
             raise Invalid(f"Question id {qid} is used twice; each question needs its own id.", field="questions")
         ids.add(qid)
         questions.append(Question(qid, competency(q.get("competency")).code, choice(Level, q.get("level"), "level"),
-                                  long_text(q.get("text"), "text", max_len=1000) or ""))
+                                  long_text(q.get("text"), "text") or ""))
     if not questions:
         raise Invalid("An instrument version needs at least one question.", field="questions")
     pairs = {(q.competency, q.level) for q in questions}
@@ -318,7 +309,7 @@ class AssessmentCommands:
     def publish_instrument(self, ctx: Context, *, code: str, title: str, questions: Iterable[Mapping[str, Any]],
                            standards: Iterable[Mapping[str, Any]], note: str | None = None) -> Instrument:
         ctx = ctx.acting_as(access.require_role(ctx.actor, [access.PEMBINA], "publish an assessment instrument"))
-        code = text(code, "code", max_len=60) or ""
+        code = text(code, "code", max_len=CODE_MAX) or ""
         title = text(title, "title") or ""
         qs, ss = _instrument_content(questions, standards)
         meta = ctx.provenance()
@@ -327,7 +318,7 @@ class AssessmentCommands:
             inst = Instrument._create(Instrument.Created, id=instrument_id(code), meta=meta, timestamp=meta.recorded_at,
                                       code=code, title=title)
         inst.record(Instrument.VersionPublished, meta, version=inst.latest + 1, title=title,
-                    note=text(note, "note", max_len=1000, required=False), questions=qs, standards=ss)
+                    note=long_text(note, "note", required=False), questions=qs, standards=ss)
         return inst
 
     # -- assessment ---------------------------------------------------------------------------------

@@ -1,93 +1,27 @@
-"""Shared by the planning-cycle modules (BAB II): input checks that speak to a clerk, loading
-aggregates by id, and the guards that decide who acts on one officer's planning records.
+"""Shared by the planning-cycle modules (BAB II): loading aggregates by id and the guards that decide
+who acts on one officer's planning records. Input checks live in :mod:`core.inputs` (one set of limits
+for every command); the names below are re-exported for older imports.
 
 Guards are plain functions built on :mod:`core.access`; each returns the role it granted.
 """
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 from uuid import UUID
 
 from core import access
-from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.errors import Forbidden, NotFound
 from core.events import Actor
+from core.inputs import check_version, choice, fmt_rupiah, long_text, money, text, whole, year_in
 
 _A = TypeVar("_A")
 
-
-# -- inputs ------------------------------------------------------------------------------------------
-
-
-def text(value: Any, field: str, *, max_len: int = 200, required: bool = True) -> str | None:
-    """Whitespace-normalised text; Invalid naming the field when missing or too long."""
-    label = field.replace("_", " ").capitalize()
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise Invalid(f"{label} is required.", field=field)
-        return None
-    if not isinstance(value, str):
-        raise Invalid(f"{label} must be text.", field=field)
-    value = " ".join(value.split())
-    if len(value) > max_len:
-        raise Invalid(f"{label} is {len(value)} characters long; at most {max_len} are allowed.", field=field)
-    return value
-
-
-def long_text(value: Any, field: str, *, max_len: int = 4000, required: bool = True) -> str | None:
-    """Free text that may span lines (minutes, obstacles); only trimmed."""
-    label = field.replace("_", " ").capitalize()
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise Invalid(f"{label} is required.", field=field)
-        return None
-    if not isinstance(value, str):
-        raise Invalid(f"{label} must be text.", field=field)
-    value = value.strip()
-    if len(value) > max_len:
-        raise Invalid(f"{label} is {len(value)} characters long; at most {max_len} are allowed.", field=field)
-    return value
-
-
-def choice(enum: Any, value: Any, field: str) -> str:
-    try:
-        return enum(value).value
-    except (ValueError, TypeError):
-        choices = ", ".join(m.value for m in enum)
-        raise Invalid(f"{field.replace('_', ' ').capitalize()} {value!r} is not one of: {choices}.", field=field) from None
-
-
-def whole(value: Any, field: str, *, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise Invalid(f"{field.replace('_', ' ').capitalize()} {value!r} must be a whole number from {low} to {high}.", field=field)
-    if not low <= value <= high:
-        raise Invalid(f"{field.replace('_', ' ').capitalize()} {value} is outside {low}–{high}.", field=field)
-    return value
-
-
-def money(value: Any, field: str) -> Decimal:
-    """A rupiah amount: not negative, at most 2 decimals, below 10^15."""
-    if isinstance(value, bool) or value is None:
-        raise Invalid(f"{field.replace('_', ' ').capitalize()} is required, as a number of rupiah.", field=field)
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        raise Invalid(f"{field.replace('_', ' ').capitalize()} {value!r} is not a number of rupiah.", field=field) from None
-    if not amount.is_finite() or amount < 0 or amount >= Decimal(10) ** 15 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise Invalid(f"{field.replace('_', ' ').capitalize()} {value} must be a rupiah amount from 0, with at most 2 decimals.", field=field)
-    return amount
-
-
-def year_in(value: Any, field: str = "year") -> int:
-    return whole(value, field, low=2000, high=2100)
-
-
-def check_version(kind: str, current: int, expected: int | None) -> None:
-    if expected is not None and expected != current:
-        raise Conflict(
-            f"The {kind} is at version {current}, not {expected}: someone changed it since you read it. Reload and try again."
-        )
+__all__ = [
+    "as_agency_role", "as_direct_supervisor", "as_officer_self", "as_self_or_supervisor", "can_read_officer_record",
+    "check_version", "choice", "fmt_rupiah", "is_direct_supervisor", "is_own", "load", "long_text", "money",
+    "quarter_end", "text", "whole", "year_in",
+]
 
 
 def load(app: Any, aggregate_id: UUID, cls: type[_A], missing: str) -> _A:
@@ -95,10 +29,6 @@ def load(app: Any, aggregate_id: UUID, cls: type[_A], missing: str) -> _A:
     if agg is None or not isinstance(agg, cls):
         raise NotFound(missing)
     return agg
-
-
-def fmt_rupiah(amount: Decimal) -> str:
-    return f"Rp {amount:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
 
 
 def quarter_end(year: int, quarter: int) -> date:

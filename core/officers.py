@@ -14,10 +14,11 @@ from uuid import UUID, uuid4
 
 from core import access
 from core.catalogue import GOLONGAN, LEVEL_GOLONGAN, Level, Pathway, Predikat, competency
-from core.cycle import choice as _enum
-from core.cycle import text as _text
 from core.errors import Conflict, Invalid, NotFound
 from core.events import Context, PengkomAggregate, derived_id
+from core.inputs import SHORT_MAX, long_text, nip_digits
+from core.inputs import choice as _enum
+from core.inputs import text as _text
 from core.nip import EmployeeType, Sex, validate_nip
 
 HISTORY_KINDS = ("position", "development", "performance", "credit_points")
@@ -297,9 +298,7 @@ def _golongan(value: Any, level: str) -> str:
 def _supervisor(nip: Any, own_nip: str) -> str | None:
     if nip is None:
         return None
-    stripped = str(nip).replace(" ", "")
-    if not (stripped.isdigit() and len(stripped) == 18):
-        raise Invalid(f"Supervisor NIP {nip!r} must be 18 digits.", field="supervisor_nip")
+    stripped = nip_digits(nip, "supervisor_nip", "Supervisor NIP")
     if stripped == own_nip:
         raise Invalid("An officer cannot be their own direct supervisor.", field="supervisor_nip")
     return stripped
@@ -345,7 +344,7 @@ class OfficerCommands:
             nip=info.nip, name=_text(name, "name"), birth_place=_text(birth_place, "birth_place"),
             birth_date=info.birth_date, sex=sx.value, employee_type=etype.value,
             position=_text(position, "position"), level=lvl, golongan=_golongan(golongan, lvl),
-            agency=_text(agency, "agency", max_len=100), unit=_text(unit, "unit"),
+            agency=_text(agency, "agency", max_len=SHORT_MAX), unit=_text(unit, "unit"),
             supervisor_nip=_supervisor(supervisor_nip, info.nip),
             supervisor_name=_text(supervisor_name, "supervisor_name", required=False),
         )
@@ -364,7 +363,7 @@ class OfficerCommands:
     def correct_profile(self, ctx: Context, oid: UUID, *, changes: dict[str, Any], reason: str,
                         corrects_version: int = 1, expected_version: int | None = None) -> Officer:
         officer, ctx = self._for_change(ctx, oid, expected_version)
-        reason = _text(reason, "reason", max_len=1000)
+        reason = long_text(reason, "reason")
         if not changes:
             raise Invalid("A correction must change at least one field.", field="changes")
         unknown = sorted(set(changes) - set(CORRECTABLE))
@@ -425,14 +424,14 @@ class OfficerCommands:
         if all(new[k] == getattr(officer, k) for k in PLACEMENT):
             raise Invalid("The new placement is the same as the current one; nothing to record.", field="position")
         officer.record(Officer.PlacementChanged, ctx.provenance(on_behalf_of=officer.nip),
-                       reason=_text(reason, "reason", max_len=1000), **new)
+                       reason=long_text(reason, "reason"), **new)
         return officer
 
     def withdraw_registration(self, ctx: Context, oid: UUID, *, reason: str, expected_version: int | None = None) -> Officer:
         officer, ctx = self._for_change(ctx, oid, expected_version)
         ctx = ctx.acting_as(access.require_role(ctx.actor, [access.HR], "withdraw a registration"))
         officer.record(Officer.RegistrationWithdrawn, ctx.provenance(on_behalf_of=officer.nip),
-                       reason=_text(reason, "reason", max_len=1000))
+                       reason=long_text(reason, "reason"))
         return officer
 
     def record_history(self, ctx: Context, oid: UUID, kind: str, *, year: int, expected_version: int | None = None,
@@ -498,7 +497,7 @@ class OfficerCommands:
                         expected_version: int | None = None) -> Officer:
         officer, ctx = self._for_change(ctx, oid, expected_version)
         entry = officer.check_history_entry(entry_id)
-        reason = _text(reason, "reason", max_len=1000)
+        reason = long_text(reason, "reason")
         changes = dict(changes)
         clean: dict[str, Any] = {}
         if "year" in changes:
@@ -518,5 +517,5 @@ class OfficerCommands:
         officer, ctx = self._for_change(ctx, oid, expected_version)
         officer.check_history_entry(entry_id)
         officer.record(Officer.HistoryEntryRetracted, ctx.provenance(on_behalf_of=officer.nip),
-                       entry_id=entry_id, reason=_text(reason, "reason", max_len=1000))
+                       entry_id=entry_id, reason=long_text(reason, "reason"))
         return officer

@@ -14,9 +14,10 @@ from typing import Any
 from uuid import UUID
 
 from core.catalogue import GAP_LEVEL_LABELS, PREDIKAT_LABELS, RATING_LABELS, RULESET_VERSION, Predikat, Rating, performance_gap
-from core.cycle import as_direct_supervisor, check_version, choice, load, long_text, year_in
+from core.cycle import as_direct_supervisor, load
 from core.errors import Conflict, Invalid, NotFound
 from core.events import Context, PengkomAggregate, derived_id
+from core.inputs import check_version, choice, long_text, year_in
 
 
 def review_id(officer_id: UUID, year: int) -> UUID:
@@ -114,10 +115,10 @@ def _targets(raw: Iterable[Mapping[str, Any]]) -> tuple[WorkTarget, ...]:
         if not isinstance(achieved, bool):
             raise Invalid(f"Work target {i}: say whether it was achieved (true) or not (false).", field="targets")
         out.append(WorkTarget(
-            description=long_text(t.get("description"), "description", max_len=1000) or "",
+            description=long_text(t.get("description"), "description") or "",
             achieved=achieved,
-            obstacles=long_text(t.get("obstacles"), "obstacles", max_len=2000, required=False),
-            evidence=long_text(t.get("evidence"), "evidence", max_len=2000, required=False),
+            obstacles=long_text(t.get("obstacles"), "obstacles", required=False),
+            evidence=long_text(t.get("evidence"), "evidence", required=False),
         ))
     if not out:
         raise Invalid("Formulir 2.5 lists at least one yearly work target (SKP).", field="targets")

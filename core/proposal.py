@@ -17,21 +17,10 @@ from uuid import UUID, uuid4
 
 from core import access
 from core.catalogue import Pathway, competency
-from core.cycle import (
-    as_agency_role,
-    as_direct_supervisor,
-    as_officer_self,
-    as_self_or_supervisor,
-    check_version,
-    choice,
-    is_direct_supervisor,
-    load,
-    long_text,
-    text,
-    year_in,
-)
+from core.cycle import as_agency_role, as_direct_supervisor, as_officer_self, as_self_or_supervisor, is_direct_supervisor, load
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.events import Context, PengkomAggregate, derived_id
+from core.inputs import SHORT_MAX, check_version, choice, long_text, text, year_in
 
 
 def proposal_id(officer_id: UUID, plan_year: int) -> UUID:
@@ -212,16 +201,16 @@ def check_item(raw: Mapping[str, Any]) -> dict[str, Any]:
         if comp is None:
             raise Invalid("A competency-gap item names the competency (Formulir 2.1 item 8).", field="competency")
         out["competency"] = competency(comp).code
-        out["behaviour_indicator"] = long_text(raw.get("behaviour_indicator"), "behaviour_indicator", max_len=1000)
+        out["behaviour_indicator"] = long_text(raw.get("behaviour_indicator"), "behaviour_indicator")
         out["performance_standard"] = None
     else:
         out["competency"] = None if comp is None else competency(comp).code
         out["behaviour_indicator"] = None
-        out["performance_standard"] = long_text(raw.get("performance_standard"), "performance_standard", max_len=1000)
+        out["performance_standard"] = long_text(raw.get("performance_standard"), "performance_standard")
     out["form"] = text(raw.get("form"), "form")
     out["pathway"] = choice(Pathway, raw.get("pathway"), "pathway")
-    out["target_time"] = text(raw.get("target_time"), "target_time", max_len=100)
-    out["remark"] = long_text(raw.get("remark"), "remark", max_len=1000, required=False)
+    out["target_time"] = text(raw.get("target_time"), "target_time", max_len=SHORT_MAX)
+    out["remark"] = long_text(raw.get("remark"), "remark", required=False)
     return out
 
 
@@ -289,7 +278,7 @@ class ProposalCommands:
         prop, ctx = self._changeable(ctx, officer_id, plan_year, expected_version, "remove a proposal item")
         prop.check_item(item_id)
         prop.record(DevelopmentProposal.ItemRemoved, ctx.provenance(on_behalf_of=prop.nip), item_id=item_id,
-                    reason=long_text(reason, "reason", max_len=1000))
+                    reason=long_text(reason, "reason"))
         self._void_if_signed(prop, ctx, "An item was removed")
         return prop
 
@@ -326,7 +315,7 @@ class ProposalCommands:
         if not (prop.officer_signed and prop.supervisor_signed):
             raise Conflict("The proposal is considered up the hierarchy after the officer and the supervisor have signed it.")
         prop.record(DevelopmentProposal.Considered, ctx.provenance(on_behalf_of=prop.nip),
-                    position=text(position, "position") or "", note=long_text(note, "note", max_len=2000, required=False))
+                    position=text(position, "position") or "", note=long_text(note, "note", required=False))
         return prop
 
     def forward(self, ctx: Context, officer_id: UUID, plan_year: int, *, expected_version: int | None = None) -> DevelopmentProposal:

@@ -8,7 +8,7 @@ replay never calls a plugin. Nothing is rewritten: attendance and meetings are c
 events that name what they correct and why.
 
 The package follows the activity's stages: :mod:`.aggregate` (the aggregate and its events),
-:mod:`.guards` (who may act), :mod:`.inputs` (input checks), and the commands by stage —
+:mod:`.state` (its typed state), :mod:`.guards` (who may act), and the commands by stage —
 :mod:`.preparation`, :mod:`.monitoring`, :mod:`.reporting`, :mod:`.completion` — joined in
 :class:`ActivityCommands`. Every public name stays importable from ``core.activities``.
 """

@@ -20,13 +20,15 @@ from core.activities.state import (
     Participant,
     ProposalLetter,
 )
+from core.catalogue import FundingSource
 from core.errors import Conflict, Invalid
 from core.events import PengkomAggregate
 from core.pathways import ActivityFacts, AttendanceFact, CertificateFact, MeetingFact, ParticipantFacts, Session
 
 #: Activity-scoped role: the caller's token subject is the coach/mentor recorded on the activity.
 COACH = "coach"
-FUNDING_SOURCES = ("apbn", "apbd", "lainnya")  # BAB IV: state budget, regional budget, other lawful source (as in planning)
+#: The catalogue's funding sources (BAB IV), as codes.
+FUNDING_SOURCES = tuple(s.value for s in FundingSource)
 CERTIFICATE_KINDS = ("sertifikat", "surat_keterangan")
 #: Activities of more than a year are refused; e-learning must finish within one (III.C.8).
 MAX_ACTIVITY_DAYS = 366

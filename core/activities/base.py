@@ -5,8 +5,8 @@ from typing import Any
 from uuid import UUID
 
 from core.activities.aggregate import Activity
-from core.activities.inputs import _check_version
 from core.errors import NotFound
+from core.inputs import check_version
 
 
 class ActivityCommandsBase:
@@ -22,7 +22,7 @@ class ActivityCommandsBase:
 
     def _open(self, aid: UUID, expected_version: int | None) -> Activity:
         agg = self.get(aid)
-        _check_version(agg, expected_version)
+        check_version("activity", agg.version, expected_version)
         agg.check_open()
         return agg
 

@@ -9,10 +9,10 @@ from uuid import UUID, uuid4
 from core.activities.aggregate import Activity
 from core.activities.base import ActivityCommandsBase
 from core.activities.guards import can_record_attendance, can_record_meeting
-from core.activities.inputs import _enum, _int, _not_future, _text
 from core.activities.state import MeetingEntry, Participant
 from core.errors import Conflict, Invalid, NotFound
 from core.events import Context
+from core.inputs import LONG_MAX, choice, long_text, not_future, whole
 from core.pathways import Attendance
 
 
@@ -22,10 +22,10 @@ class MonitoringCommands(ActivityCommandsBase):
     def _attendance_values(self, agg: Activity, ctx: Context, session_date: date, status: str,
                            minutes_attended: int | None, note: str | None) -> dict[str, Any]:
         agg.check_within_dates(session_date, "Session date", "session_date")
-        _not_future(session_date, ctx.now.date(), "Session date", "session_date")
-        status = _enum(Attendance, status, "status", "Attendance")
+        not_future(session_date, ctx.now.date(), "Session date", "session_date")
+        status = choice(Attendance, status, "status", "Attendance")
         if minutes_attended is not None:
-            minutes_attended = _int(minutes_attended, "minutes_attended", 0, 24 * 60, "Minutes attended")
+            minutes_attended = whole(minutes_attended, "minutes_attended", low=0, high=24 * 60, what="Minutes attended")
         if status == Attendance.HADIR_TIDAK_FULL and not minutes_attended:
             raise Invalid("Hadir tidak full needs the minutes actually attended, so that JP credits only what was attended.",
                           field="minutes_attended")
@@ -35,7 +35,7 @@ class MonitoringCommands(ActivityCommandsBase):
         if minutes_attended and planned and minutes_attended > planned:
             raise Invalid(f"{minutes_attended} minutes attended is more than the session's {planned} minutes.", field="minutes_attended")
         return {"session_date": session_date, "status": status, "minutes_attended": minutes_attended,
-                "note": _text(note, "note", max_len=1000, required=False)}
+                "note": long_text(note, "note", required=False)}
 
     def record_attendance(self, ctx: Context, aid: UUID, *, officer_id: UUID, session_date: date, status: str,
                           minutes_attended: int | None = None, note: str | None = None,
@@ -67,20 +67,20 @@ class MonitoringCommands(ActivityCommandsBase):
         if (before.status, before.minutes_attended, before.note) == (values["status"], values["minutes_attended"], values["note"]):
             raise Invalid("The correction changes nothing.", field="status")
         agg.record(Activity.AttendanceCorrected, ctx.provenance(on_behalf_of=p.nip, effective_date=session_date),
-                   officer_id=officer_id, reason=_text(reason, "reason", max_len=1000), corrects_version=before.version,
+                   officer_id=officer_id, reason=long_text(reason, "reason"), corrects_version=before.version,
                    **values)
         return agg
 
     def _meeting_values(self, agg: Activity, ctx: Context, p: Participant, meeting_date: date, duration_minutes: int,
                         notes: str, skip: UUID | None = None) -> dict[str, Any]:
         agg.check_within_dates(meeting_date, "Meeting date", "meeting_date")
-        _not_future(meeting_date, ctx.now.date(), "Meeting date", "meeting_date")
+        not_future(meeting_date, ctx.now.date(), "Meeting date", "meeting_date")
         if any(m.on == meeting_date for mid, m in p.meetings.items() if mid != skip):
             raise Conflict(f"A meeting of {p.name} on {meeting_date} is already recorded: meetings are at most one a day, "
                            "so there cannot be more meetings than days.", field="meeting_date")
         return {"meeting_date": meeting_date,
-                "duration_minutes": _int(duration_minutes, "duration_minutes", 15, 12 * 60, "Meeting length in minutes"),
-                "notes": _text(notes, "notes", max_len=4000)}
+                "duration_minutes": whole(duration_minutes, "duration_minutes", low=15, high=12 * 60, what="Meeting length in minutes"),
+                "notes": long_text(notes, "notes", max_len=LONG_MAX)}
 
     def record_meeting(self, ctx: Context, aid: UUID, *, officer_id: UUID, meeting_date: date, duration_minutes: int,
                        notes: str, expected_version: int | None = None) -> tuple[Activity, UUID]:
@@ -113,7 +113,7 @@ class MonitoringCommands(ActivityCommandsBase):
         if before.on == values["meeting_date"] and before.duration_minutes == values["duration_minutes"] and before.notes == values["notes"]:
             raise Invalid("The correction changes nothing.", field="meeting_date")
         agg.record(Activity.MeetingCorrected, ctx.provenance(on_behalf_of=p.nip), officer_id=oid, meeting_id=meeting_id,
-                   reason=_text(reason, "reason", max_len=1000), corrects_version=before.version, **values)
+                   reason=long_text(reason, "reason"), corrects_version=before.version, **values)
         return agg
 
     def retract_meeting(self, ctx: Context, aid: UUID, *, meeting_id: UUID, reason: str,
@@ -123,6 +123,6 @@ class MonitoringCommands(ActivityCommandsBase):
         oid, p, _ = self._meeting(agg, meeting_id)
         agg.check_not_credited(p)
         agg.record(Activity.MeetingRetracted, ctx.provenance(on_behalf_of=p.nip), officer_id=oid, meeting_id=meeting_id,
-                   reason=_text(reason, "reason", max_len=1000))
+                   reason=long_text(reason, "reason"))
         return agg
 

@@ -4,11 +4,12 @@ coach/mentor and learning contracts, materials and topics."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
-from core.activities.aggregate import FUNDING_SOURCES, MAX_ACTIVITY_DAYS, Activity
+from core import inputs
+from core.activities.aggregate import MAX_ACTIVITY_DAYS, Activity
 from core.activities.base import ActivityCommandsBase
 from core.activities.guards import (
     can_approve_provider,
@@ -19,10 +20,11 @@ from core.activities.guards import (
     can_schedule,
     can_sign_contract,
 )
-from core.activities.inputs import _enum, _enum_in, _int, _not_future, _text, _texts
+from core.catalogue import FundingSource
 from core.catalogue import competency as catalogue_competency
 from core.errors import Conflict, Forbidden, Invalid
 from core.events import Context
+from core.inputs import choice, long_text, money, not_future, text, texts, whole
 from core.pathways import ACCREDITED_PROVIDER_KINDS, Method, PathwayRules, ProviderKind
 
 
@@ -58,21 +60,21 @@ class PreparationCommands(ActivityCommandsBase):
         if missing:
             raise Invalid(f"An activity without a plan row needs {', '.join(missing)}.", field=missing[0])
         definition = rules.definition(pathway) if isinstance(pathway, str) else None
-        if definition is None:
+        if definition is None or not isinstance(pathway, str):
             known = ", ".join(getattr(rules, "codes", lambda: [])())
             raise Invalid(f"No installed pathway plugin provides pathway {pathway!r}; installed pathways: {known or 'none'}.",
                           field="pathway")
         plugin, plugin_version, ruleset_version = rules.provider_of(pathway)
-        title = _text(title, "title")
-        method = _enum(Method, method, "method", "Method")
+        title = text(title, "title")
+        method = choice(Method, method, "method", "Method")
         if method not in definition.methods:
             raise Invalid(f"{definition.name_id} runs by {', '.join(definition.methods)}, not {method} "
                           f"({definition.guideline_section}).", field="method")
-        provider_kind = _enum(ProviderKind, provider_kind, "provider_kind", "Provider kind")
+        provider_kind = choice(ProviderKind, provider_kind, "provider_kind", "Provider kind")
         if provider_kind not in definition.provider_kinds:
             raise Invalid(f"{definition.name_id} is delivered by {', '.join(definition.provider_kinds)}, not {provider_kind} "
                           f"({definition.guideline_section}).", field="provider_kind")
-        accreditation_ref = _text(accreditation_ref, "accreditation_ref", required=False)
+        accreditation_ref = text(accreditation_ref, "accreditation_ref", required=False)
         if provider_kind in ACCREDITED_PROVIDER_KINDS and accreditation_ref is None:
             raise Invalid("The provider must be accredited (BAB III: \"terakreditasi\"); give its accreditation reference.",
                           field="accreditation_ref")
@@ -80,26 +82,26 @@ class PreparationCommands(ActivityCommandsBase):
             raise Invalid(f"The activity ends ({end}) before it starts ({start}).", field="end")
         if (end - start).days + 1 > MAX_ACTIVITY_DAYS:
             raise Invalid(f"An activity runs at most a year; {start} to {end} is {(end - start).days + 1} days.", field="end")
-        planned_jp = _int(planned_jp, "planned_jp", 0, 1000, "Planned JP")
+        planned_jp = whole(planned_jp, "planned_jp", low=0, high=1000, what="Planned JP")
         if competency is not None:
             competency = catalogue_competency(competency).code
         if variant is not None or definition.variants:
             if variant not in definition.variants:
                 raise Invalid(f"{definition.name_id} needs a variant, one of {', '.join(definition.variants)}." if definition.variants
                               else f"{definition.name_id} has no variants.", field="variant")
-        budget_value = self._budget(budget)
+        budget_value = money(budget, "budget", required=False)
         if funding_source is not None:
-            funding_source = _enum_in(str(funding_source).lower(), FUNDING_SOURCES, "funding_source", "Funding source (BAB IV)")
+            funding_source = inputs.funding_source(funding_source)
         if budget_value is not None and budget_value > 0 and funding_source is None:
-            raise Invalid("Every budget line names its funding source (BAB IV): apbn, apbd or lainnya.", field="funding_source")
+            raise Invalid(f"Every budget line names its funding source (BAB IV): {', '.join(FundingSource)}.", field="funding_source")
         if not isinstance(international, bool):
             raise Invalid("international must be true or false.", field="international")
         meta = ctx.provenance()
         agg = Activity._create(
             Activity.Created, id=uuid4(), meta=meta, timestamp=meta.recorded_at,
             agency=agency, year=year or start.year, pathway=pathway, variant=variant, title=title, competency=competency,
-            method=method, provider_kind=provider_kind, provider_name=_text(provider_name, "provider_name"),
-            accreditation_ref=accreditation_ref, place=_text(place, "place"), start=start, end=end,
+            method=method, provider_kind=provider_kind, provider_name=text(provider_name, "provider_name"),
+            accreditation_ref=accreditation_ref, place=text(place, "place"), start=start, end=end,
             international=international, planned_jp=planned_jp, budget=budget_value, funding_source=funding_source,
             plan_id=plan_id, plan_row_id=plan_row_id, plan_revision=plan_revision,
             monitoring_form=definition.monitoring_form, monitored_by=definition.monitored_by,
@@ -111,18 +113,6 @@ class PreparationCommands(ActivityCommandsBase):
         if problems:
             raise Invalid(f"{definition.name_id}: " + " ".join(problems), field="pathway", plugin=plugin, problems=problems)
         return agg
-
-    @staticmethod
-    def _budget(budget: Any) -> Decimal | None:
-        if budget is None:
-            return None
-        try:
-            value = Decimal(str(budget))
-        except (InvalidOperation, ValueError):
-            raise Invalid(f"Budget {budget!r} must be an amount in rupiah.", field="budget") from None
-        if not value.is_finite() or value < 0 or value.as_tuple().exponent < -2 or value > Decimal("1e13"):
-            raise Invalid(f"Budget {budget} must be a non-negative amount in rupiah with at most 2 decimals.", field="budget")
-        return value
 
     def _plan_row(self, plan_id: str | None, row_id: str | None, agency: str) -> Any:
         """The validated Formulir 2.6 row an activity or participant implements (planning, issue 3)."""
@@ -151,10 +141,10 @@ class PreparationCommands(ActivityCommandsBase):
         ctx = ctx.acting_as(can_approve_provider(ctx.actor, agg.agency))
         if agg.provider_approved_on is not None:
             raise Conflict(f"The provider of {agg.title!r} was already approved on {agg.provider_approved_on}.")
-        _not_future(approved_on, ctx.now.date(), "The approval date", "approved_on")
+        not_future(approved_on, ctx.now.date(), "The approval date", "approved_on")
         agg.record(Activity.ProviderApproved, ctx.provenance(effective_date=approved_on), approved_on=approved_on,
-                   approver_name=_text(approver_name, "approver_name"),
-                   decision_ref=_text(decision_ref, "decision_ref", required=False))
+                   approver_name=text(approver_name, "approver_name"),
+                   decision_ref=text(decision_ref, "decision_ref", required=False))
         return agg
 
     def send_proposal_letter(self, ctx: Context, aid: UUID, *, number: str, letter_date: date, addressed_to: str | None = None,
@@ -163,9 +153,9 @@ class PreparationCommands(ActivityCommandsBase):
         ctx = ctx.acting_as(can_manage_activity(ctx.actor, agg.agency, "send the proposal letter"))
         if agg.proposal_letter is not None:
             raise Conflict(f"The proposal letter {agg.proposal_letter.number} was already recorded.")
-        _not_future(letter_date, ctx.now.date(), "The letter date", "letter_date")
-        agg.record(Activity.ProposalLetterSent, ctx.provenance(effective_date=letter_date), number=_text(number, "number"),
-                   letter_date=letter_date, addressed_to=_text(addressed_to or agg.provider_name, "addressed_to"))
+        not_future(letter_date, ctx.now.date(), "The letter date", "letter_date")
+        agg.record(Activity.ProposalLetterSent, ctx.provenance(effective_date=letter_date), number=text(number, "number"),
+                   letter_date=letter_date, addressed_to=text(addressed_to or agg.provider_name, "addressed_to"))
         return agg
 
     def schedule(self, ctx: Context, aid: UUID, *, dates: list[date], minutes: int | None = None,
@@ -181,9 +171,9 @@ class PreparationCommands(ActivityCommandsBase):
             if d in agg.sessions:
                 raise Conflict(f"A session on {d} is already scheduled.", field="dates")
         if minutes is not None:
-            minutes = _int(minutes, "minutes", 15, 24 * 60, "Session length in minutes")
+            minutes = whole(minutes, "minutes", low=15, high=24 * 60, what="Session length in minutes")
         agg.record(Activity.SessionsScheduled, ctx.provenance(), dates=tuple(sorted(dates)), minutes=minutes,
-                   agreed_with_provider=bool(agreed_with_provider), note=_text(note, "note", max_len=1000, required=False))
+                   agreed_with_provider=bool(agreed_with_provider), note=long_text(note, "note", required=False))
         return agg
 
     def select_participant(self, ctx: Context, aid: UUID, *, officer_id: UUID, urgency_rank: int, reason: str | None = None,
@@ -199,7 +189,7 @@ class PreparationCommands(ActivityCommandsBase):
         existing = agg.participants.get(officer_id)
         if existing is not None and existing.active:
             raise Conflict(f"{officer.name} ({officer.nip}) is already a participant.", field="officer_id")
-        rank = _int(urgency_rank, "urgency_rank", 1, 10_000, "Urgency rank (1 = most urgent)")
+        rank = whole(urgency_rank, "urgency_rank", low=1, high=10_000, what="Urgency rank (1 = most urgent)")
         planned_jp = agg.planned_jp
         plan_revision = None
         if plan_id is None and plan_row_id is None and agg.plan_id is not None:
@@ -217,7 +207,7 @@ class PreparationCommands(ActivityCommandsBase):
         agg.record(Activity.ParticipantSelected, ctx.provenance(on_behalf_of=officer.nip), officer_id=officer_id,
                    nip=officer.nip, name=officer.name, position=officer.position, level=officer.level,
                    employee_type=officer.employee_type, supervisor_nip=officer.supervisor_nip, urgency_rank=rank,
-                   reason=_text(reason, "reason", max_len=1000, required=False), planned_jp=planned_jp,
+                   reason=long_text(reason, "reason", required=False), planned_jp=planned_jp,
                    plan_id=plan_id, plan_row_id=plan_row_id, plan_revision=plan_revision)
         return agg
 
@@ -228,7 +218,7 @@ class PreparationCommands(ActivityCommandsBase):
         p = agg.participant(officer_id)
         agg.check_not_credited(p)
         agg.record(Activity.ParticipantDeselected, ctx.provenance(on_behalf_of=p.nip), officer_id=officer_id,
-                   reason=_text(reason, "reason", max_len=1000))
+                   reason=long_text(reason, "reason"))
         return agg
 
     def issue_assignment(self, ctx: Context, aid: UUID, *, officer_id: UUID, number: str, letter_date: date,
@@ -240,10 +230,10 @@ class PreparationCommands(ActivityCommandsBase):
             raise Conflict(f"{p.name} already has assignment letter {p.assignment.number}.", field="officer_id")
         if agg.requires_provider_approval and agg.provider_approved_on is None:
             raise Conflict(f"The provider of {agg.title!r} is not approved yet; the head approves it before assigning participants.")
-        _not_future(letter_date, ctx.now.date(), "The letter date", "letter_date")
+        not_future(letter_date, ctx.now.date(), "The letter date", "letter_date")
         agg.record(Activity.AssignmentLetterIssued, ctx.provenance(on_behalf_of=p.nip, effective_date=letter_date),
-                   officer_id=officer_id, number=_text(number, "number"), letter_date=letter_date,
-                   signer_name=_text(signer_name, "signer_name"), signer_position=_text(signer_position, "signer_position"))
+                   officer_id=officer_id, number=text(number, "number"), letter_date=letter_date,
+                   signer_name=text(signer_name, "signer_name"), signer_position=text(signer_position, "signer_position"))
         return agg
 
     def assign_coach(self, ctx: Context, aid: UUID, *, kind: str, subject: str, name: str, institution: str, criteria: str,
@@ -263,10 +253,10 @@ class PreparationCommands(ActivityCommandsBase):
                 raise Invalid(f"NIP {nip!r} must be 18 digits.", field="nip")
             if any(p.nip == nip for p in agg.participants.values() if p.active):
                 raise Invalid("A participant cannot coach or mentor themself.", field="nip")
-        _not_future(assignment_date, ctx.now.date(), "The assignment date", "assignment_date")
-        agg.record(Activity.CoachAssigned, ctx.provenance(), kind=kind, subject=_text(subject, "subject"),
-                   name=_text(name, "name"), nip=nip, institution=_text(institution, "institution"),
-                   criteria=_text(criteria, "criteria", max_len=1000), assignment_number=_text(assignment_number, "assignment_number"),
+        not_future(assignment_date, ctx.now.date(), "The assignment date", "assignment_date")
+        agg.record(Activity.CoachAssigned, ctx.provenance(), kind=kind, subject=text(subject, "subject"),
+                   name=text(name, "name"), nip=nip, institution=text(institution, "institution"),
+                   criteria=long_text(criteria, "criteria"), assignment_number=text(assignment_number, "assignment_number"),
                    assignment_date=assignment_date)
         return agg
 
@@ -280,12 +270,12 @@ class PreparationCommands(ActivityCommandsBase):
         agg.check_not_credited(p)
         if p.contract_agreed:
             raise Conflict(f"{p.name}'s learning contract is already agreed by both.")
-        n = _int(meetings_agreed, "meetings_agreed", 1, 1000, "Meetings agreed")
+        n = whole(meetings_agreed, "meetings_agreed", low=1, high=1000, what="Meetings agreed")
         if n > agg.days():
             raise Invalid(f"{n} meetings cannot fit in {agg.days()} days ({agg.start} to {agg.end}); at most one meeting a day.",
                           field="meetings_agreed")
         agg.record(Activity.LearningContractProposed, ctx.provenance(on_behalf_of=p.nip), officer_id=officer_id,
-                   meetings_agreed=n, goals=_texts(goals, "goals", "Learning goals"))
+                   meetings_agreed=n, goals=texts(goals, "goals", "Learning goals"))
         return agg
 
     def sign_contract(self, ctx: Context, aid: UUID, *, officer_id: UUID, expected_version: int | None = None) -> Activity:
@@ -305,13 +295,13 @@ class PreparationCommands(ActivityCommandsBase):
                           expected_version: int | None = None) -> Activity:
         agg = self._open(aid, expected_version)
         ctx = ctx.acting_as(can_manage_activity(ctx.actor, agg.agency, "provide learning materials"))
-        agg.record(Activity.MaterialsProvided, ctx.provenance(), items=_texts(items, "items", "Materials"),
-                   note=_text(note, "note", max_len=1000, required=False))
+        agg.record(Activity.MaterialsProvided, ctx.provenance(), items=texts(items, "items", "Materials"),
+                   note=long_text(note, "note", required=False))
         return agg
 
     def set_topics(self, ctx: Context, aid: UUID, *, topics: list[str], expected_version: int | None = None) -> Activity:
         agg = self._open(aid, expected_version)
         ctx = ctx.acting_as(can_record_community(ctx.actor, agg))
-        agg.record(Activity.TopicsSet, ctx.provenance(), topics=_texts(topics, "topics", "Topics"))
+        agg.record(Activity.TopicsSet, ctx.provenance(), topics=texts(topics, "topics", "Topics"))
         return agg
 

@@ -8,9 +8,9 @@ from uuid import UUID, uuid4
 from core.activities.aggregate import CERTIFICATE_KINDS, Activity
 from core.activities.base import ActivityCommandsBase
 from core.activities.guards import can_coach_report, can_manage_activity, can_record_community, can_submit_report
-from core.activities.inputs import _check_version, _int, _not_future, _text
 from core.errors import Conflict, Invalid
 from core.events import Context
+from core.inputs import LONG_MAX, check_version, long_text, not_future, text, whole
 
 
 class ReportingCommands(ActivityCommandsBase):
@@ -28,7 +28,7 @@ class ReportingCommands(ActivityCommandsBase):
         if meta.effective_date < agg.start:
             raise Invalid(f"A report handed in on {meta.effective_date} predates the activity ({agg.start}).", field="effective_date")
         agg.record(Activity.ReportSubmitted, meta, officer_id=officer_id, submitted_on=meta.effective_date,
-                   title=_text(title, "title"), summary=_text(summary, "summary", max_len=10_000))
+                   title=text(title, "title"), summary=long_text(summary, "summary", max_len=LONG_MAX))
         return agg
 
     def record_certificate(self, ctx: Context, aid: UUID, *, officer_id: UUID, kind: str, number: str, issuer: str,
@@ -41,19 +41,19 @@ class ReportingCommands(ActivityCommandsBase):
         if kind not in CERTIFICATE_KINDS:
             raise Invalid(f"kind must be one of {', '.join(CERTIFICATE_KINDS)} (sertifikat from a provider, surat keterangan "
                           "from a benchmarking host).", field="kind")
-        number = _text(number, "number")
+        number = text(number, "number")
         if any(c.number == number for c in p.certificates):
             raise Conflict(f"Certificate {number} of {p.name} is already recorded.", field="number")
-        _not_future(issued_on, ctx.now.date(), "The issue date", "issued_on")
+        not_future(issued_on, ctx.now.date(), "The issue date", "issued_on")
         if issued_on < agg.start:
             raise Invalid(f"A certificate issued on {issued_on} predates the activity ({agg.start}).", field="issued_on")
         if programme_jp is not None:
-            programme_jp = _int(programme_jp, "programme_jp", 1, 1000, "The programme's JP on the certificate")
+            programme_jp = whole(programme_jp, "programme_jp", low=1, high=1000, what="The programme's JP on the certificate")
         cid = uuid4()
         agg.record(Activity.CertificateRecorded, ctx.provenance(on_behalf_of=p.nip), officer_id=officer_id,
-                   certificate_id=cid, kind=kind, number=number, issuer=_text(issuer, "issuer"), issued_on=issued_on,
+                   certificate_id=cid, kind=kind, number=number, issuer=text(issuer, "issuer"), issued_on=issued_on,
                    programme_jp=programme_jp, sha256=sha256, content_type=content_type, size=size,
-                   filename=_text(filename, "filename", required=False))
+                   filename=text(filename, "filename", required=False))
         return agg, cid
 
     def submit_coach_report(self, ctx: Context, aid: UUID, *, officer_id: UUID, summary: str,
@@ -66,20 +66,20 @@ class ReportingCommands(ActivityCommandsBase):
             raise Conflict(f"The coach/mentor's report on {p.name} was already handed in on {p.coach_report}.")
         meta = ctx.provenance(on_behalf_of=p.nip)
         agg.record(Activity.CoachReportSubmitted, meta, officer_id=officer_id, submitted_on=meta.effective_date,
-                   summary=_text(summary, "summary", max_len=10_000))
+                   summary=long_text(summary, "summary", max_len=LONG_MAX))
         return agg
 
     def record_discussion_notes(self, ctx: Context, aid: UUID, *, topic: str, held_on: date, notes: str,
                                 expected_version: int | None = None) -> Activity:
         agg = self._open(aid, expected_version)
         ctx = ctx.acting_as(can_record_community(ctx.actor, agg))
-        topic = _text(topic, "topic", max_len=300)
+        topic = text(topic, "topic")
         if agg.topics and topic not in agg.topics:
             raise Invalid(f"Topic {topic!r} is not one of the community's topics: {', '.join(agg.topics)}.", field="topic")
         agg.check_within_dates(held_on, "Discussion date", "held_on")
-        _not_future(held_on, ctx.now.date(), "Discussion date", "held_on")
+        not_future(held_on, ctx.now.date(), "Discussion date", "held_on")
         agg.record(Activity.DiscussionNotesRecorded, ctx.provenance(effective_date=held_on), topic=topic, held_on=held_on,
-                   notes=_text(notes, "notes", max_len=10_000))
+                   notes=long_text(notes, "notes", max_len=LONG_MAX))
         return agg
 
     def submit_group_report(self, ctx: Context, aid: UUID, *, summary: str, expected_version: int | None = None) -> Activity:
@@ -89,16 +89,16 @@ class ReportingCommands(ActivityCommandsBase):
             raise Conflict(f"The group report was already handed in on {agg.group_report}.")
         meta = ctx.provenance()
         agg.record(Activity.GroupReportSubmitted, meta, submitted_on=meta.effective_date,
-                   summary=_text(summary, "summary", max_len=10_000))
+                   summary=long_text(summary, "summary", max_len=LONG_MAX))
         return agg
 
     def record_recap(self, ctx: Context, aid: UUID, *, summary: str, expected_version: int | None = None) -> Activity:
         agg = self.get(aid)
-        _check_version(agg, expected_version)
+        check_version("activity", agg.version, expected_version)
         ctx = ctx.acting_as(can_manage_activity(ctx.actor, agg.agency, "record the HR recap"))
         if agg.recap is not None:
             raise Conflict(f"The HR recap was already recorded on {agg.recap}.")
         meta = ctx.provenance()
-        agg.record(Activity.RecapRecorded, meta, submitted_on=meta.effective_date, summary=_text(summary, "summary", max_len=10_000))
+        agg.record(Activity.RecapRecorded, meta, submitted_on=meta.effective_date, summary=long_text(summary, "summary", max_len=LONG_MAX))
         return agg
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from core.catalogue import JP_TABLE_VERSION, RULESET_VERSION
-from core.cycle import check_version, load, year_in
+from core.cycle import load
 from core.errors import NotFound
 from core.events import Context
+from core.inputs import check_version, year_in
 from core.planning.aggregate import DevelopmentPlan, plan_id
 from core.planning.checks import Finding, run_checks
 from core.planning.curriculum import curriculum_standards

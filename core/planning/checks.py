@@ -20,8 +20,8 @@ from core.catalogue import (
     allowed_pathways,
     competency,
 )
-from core.cycle import fmt_rupiah
 from core.events import derived_id
+from core.inputs import fmt_rupiah
 from core.nip import EmployeeType
 from core.planning.state import CurriculumStandard, PlanRow
 

@@ -7,11 +7,10 @@ from typing import Any
 from uuid import UUID
 
 from core.catalogue import Level, Pathway, competency
-from core.cycle import choice, long_text, text
 from core.errors import Conflict, NotFound
 from core.events import Context, PengkomAggregate, derived_id
+from core.inputs import CODE_MAX, choice, count, long_text, text
 from core.planning.guards import can_register_curriculum
-from core.planning.inputs import _opt_count
 from core.planning.state import CurriculumStandard
 
 
@@ -77,7 +76,7 @@ class CurriculumCommands:
         ctx = ctx.acting_as(can_register_curriculum(ctx.actor))
         comp = competency(competency_code).code
         lvl = choice(Level, level, "level")
-        code = text(code, "code", max_len=60) or ""
+        code = text(code, "code", max_len=CODE_MAX) or ""
         paths = tuple(choice(Pathway, p, "pathways") for p in pathways)
         meta = ctx.provenance()
         agg = self.app.get(curriculum_id(comp, lvl))
@@ -87,8 +86,8 @@ class CurriculumCommands:
         if code in agg.standards:
             raise Conflict(f"Curriculum standard {code} is already registered for {comp} at {lvl}; withdraw it first to replace it.", field="code")
         agg.record(CurriculumStandards.StandardRegistered, meta, code=code, title=text(title, "title") or "",
-                   pathways=paths, min_jp=_opt_count(min_jp, "min_jp", 1000),
-                   note=long_text(note, "note", max_len=1000, required=False))
+                   pathways=paths, min_jp=count(min_jp, "min_jp", 1000),
+                   note=long_text(note, "note", required=False))
         return agg
 
     def withdraw_curriculum(self, ctx: Context, *, competency_code: str, level: str, code: str, reason: str) -> CurriculumStandards:
@@ -98,6 +97,6 @@ class CurriculumCommands:
         if not isinstance(agg, CurriculumStandards) or code not in agg.standards:
             raise NotFound(f"No curriculum standard {code} is registered for {comp} at {lvl}.", field="code")
         agg.record(CurriculumStandards.StandardWithdrawn, ctx.provenance(), code=code,
-                   reason=long_text(reason, "reason", max_len=1000))
+                   reason=long_text(reason, "reason"))
         return agg
 

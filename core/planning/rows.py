@@ -6,14 +6,14 @@ from collections.abc import Mapping
 from typing import Any
 from uuid import UUID, uuid4
 
-from core.catalogue import JP_CONVERSION_DEFAULTS, FundingSource, Pathway, competency
-from core.cycle import choice, long_text, money, text
+from core import inputs
+from core.catalogue import JP_CONVERSION_DEFAULTS, Pathway, competency
 from core.errors import Invalid
 from core.events import Context
+from core.inputs import CODE_MAX, choice, count, long_text, money, parse_date, text
 from core.planning.aggregate import DevelopmentPlan
 from core.planning.base import PlanCommandsBase
 from core.planning.guards import can_compose_plan
-from core.planning.inputs import _opt_count, _parse_date
 from core.planning.jp import convert_jp, suggested_credit_target
 from core.planning.state import PlanRow
 from core.proposal import DevelopmentProposal
@@ -27,9 +27,9 @@ class RowCommands(PlanCommandsBase):
         role = can_compose_plan(ctx.actor, agency, "register the agency's development budget")
         plan, ctx = self._for_change(ctx, agency, year, role, expected_version, create=True)
         plan.check_unlocked()
-        source = choice(FundingSource, funding_source, "funding_source")
+        source = inputs.funding_source(funding_source)
         plan.record(DevelopmentPlan.BudgetRegistered, ctx.provenance(), funding_source=source,
-                    amount=money(amount, "amount"), note=long_text(note, "note", max_len=1000, required=False))
+                    amount=money(amount, "amount"), note=long_text(note, "note", required=False))
         self._changed(plan, ctx, f"budget {source}")
         return plan
 
@@ -48,13 +48,13 @@ class RowCommands(PlanCommandsBase):
         form = data.get("form") or pathway
         if form not in JP_CONVERSION_DEFAULTS:
             raise Invalid(f"Development form {form!r} has no JP conversion; forms: {', '.join(JP_CONVERSION_DEFAULTS)}.", field="form")
-        start, end = _parse_date(data.get("start"), "start"), _parse_date(data.get("end"), "end")
+        start, end = parse_date(data.get("start"), "start"), parse_date(data.get("end"), "end")
         if start and end and end < start:
             raise Invalid(f"The schedule ends ({end}) before it starts ({start}).", field="end")
-        days = _opt_count(data.get("days"), "days", 366)
-        sessions = _opt_count(data.get("sessions"), "sessions", 200)
-        programme_jp = _opt_count(data.get("programme_jp"), "programme_jp", 2000)
-        stated = _opt_count(data.get("jp"), "jp", 2000)
+        days = count(data.get("days"), "days", 366)
+        sessions = count(data.get("sessions"), "sessions", 200)
+        programme_jp = count(data.get("programme_jp"), "programme_jp", 2000)
+        stated = count(data.get("jp"), "jp", 2000)
         international = bool(data.get("international", False))
         jp = convert_jp(form, days=days, sessions=sessions, programme_jp=programme_jp, international=international,
                         stated_jp=stated, start=start, end=end)
@@ -81,10 +81,10 @@ class RowCommands(PlanCommandsBase):
             row_id=row_id, officer_id=officer.id, nip=officer.nip, officer_name=officer.name, position=officer.position,
             level=officer.level, employee_type=officer.employee_type, unit=officer.unit, competency=comp, pathway=pathway,
             form=form, programme=text(data.get("programme"), "programme"),
-            curriculum_code=text(data.get("curriculum_code"), "curriculum_code", max_len=60, required=False),
+            curriculum_code=text(data.get("curriculum_code"), "curriculum_code", max_len=CODE_MAX, required=False),
             provider=text(data.get("provider"), "provider", required=False), start=start, end=end,
             budget=money(data.get("budget", 0), "budget"),
-            funding_source=choice(FundingSource, data.get("funding_source"), "funding_source"),
+            funding_source=inputs.funding_source(data.get("funding_source")),
             days=days, sessions=sessions, programme_jp=programme_jp, international=international, stated_jp=stated,
             planned_jp=jp.jp, jp_rule=jp.rule, jp_basis=jp.basis, jp_table_version=jp.table_version,
             credit_target=credit, credit_target_source=credit_source, proposal_id=pid, proposal_item_id=item,
@@ -111,7 +111,7 @@ class RowCommands(PlanCommandsBase):
         if content == old:
             raise Invalid("The row already reads exactly so; nothing to change.", field="row")
         plan.record(DevelopmentPlan.RowChanged, ctx.provenance(on_behalf_of=content.nip),
-                    reason=long_text(reason, "reason", max_len=1000), **content.fields())
+                    reason=long_text(reason, "reason"), **content.fields())
         self._changed(plan, ctx, f"row {row_id} changed")
         return plan
 
@@ -122,7 +122,7 @@ class RowCommands(PlanCommandsBase):
         plan.check_unlocked()
         old = plan.check_row(row_id)
         plan.record(DevelopmentPlan.RowRemoved, ctx.provenance(on_behalf_of=old.nip), row_id=row_id,
-                    reason=long_text(reason, "reason", max_len=1000))
+                    reason=long_text(reason, "reason"))
         self._changed(plan, ctx, f"row {row_id} removed")
         return plan
 

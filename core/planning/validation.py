@@ -7,13 +7,13 @@ from typing import Any
 
 from core import access
 from core.catalogue import JP_TABLE_VERSION, RULESET_VERSION
-from core.cycle import as_agency_role, choice, long_text
+from core.cycle import as_agency_role
 from core.errors import Conflict, Invalid
 from core.events import Context
+from core.inputs import choice, long_text, parse_date
 from core.planning.aggregate import DevelopmentPlan, Recipient
 from core.planning.base import PlanCommandsBase
 from core.planning.guards import can_submit_plan, can_validate_plan
-from core.planning.inputs import _parse_date
 
 
 class ValidationCommands(PlanCommandsBase):
@@ -47,7 +47,7 @@ class ValidationCommands(PlanCommandsBase):
         if not plan.locked:
             raise Conflict(f"Revision {plan.revision} is not validated yet; change it directly.")
         plan.record(DevelopmentPlan.RevisionOpened, ctx.provenance(), revision=plan.revision + 1,
-                    reason=long_text(reason, "reason", max_len=2000))
+                    reason=long_text(reason, "reason"))
         return plan
 
     def submit(self, ctx: Context, agency: str, year: int, *, recipient: str, submitted_on: Any = None,
@@ -58,7 +58,7 @@ class ValidationCommands(PlanCommandsBase):
         if rev is None or rev not in plan.validated:
             raise Conflict("Only a validated plan is submitted; the PPK validates it first." if rev is None
                            else f"Revision {rev} of the {year} plan is not validated.")
-        when = _parse_date(submitted_on, "submitted_on") or ctx.now.date()
+        when = parse_date(submitted_on, "submitted_on") or ctx.now.date()
         if when > ctx.now.date():
             raise Invalid(f"The submission date {when} is in the future.", field="submitted_on")
         if (rev, to) in plan.submissions:

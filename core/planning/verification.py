@@ -7,13 +7,12 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from core.catalogue import JP_TABLE_VERSION, RULESET_VERSION
-from core.cycle import long_text, text
 from core.errors import Conflict, Invalid, NotFound
 from core.events import Context
+from core.inputs import LONG_MAX, long_text, parse_date, text
 from core.planning.aggregate import DevelopmentPlan
 from core.planning.base import PlanCommandsBase
 from core.planning.guards import can_record_meeting, can_sign_plan, can_verify_plan
-from core.planning.inputs import _parse_date
 
 
 class VerificationCommands(PlanCommandsBase):
@@ -38,7 +37,7 @@ class VerificationCommands(PlanCommandsBase):
             raise Conflict("This finding is a note that needs no resolution.")
         if finding_id in plan.accepted:
             raise Conflict(f"Finding {finding_id} is already accepted.")
-        reason = long_text(reason, "reason", max_len=2000) or ""
+        reason = long_text(reason, "reason") or ""
         if len(reason) < 10:
             raise Invalid("Accepting a finding needs a written reason of at least 10 characters.", field="reason")
         plan.record(DevelopmentPlan.FindingAccepted, ctx.provenance(), finding_id=finding_id, rule=finding.rule,
@@ -68,14 +67,14 @@ class VerificationCommands(PlanCommandsBase):
         if member_id not in plan.team:
             raise NotFound(f"No team member {member_id} in the {year} verification team.", field="member_id")
         plan.record(DevelopmentPlan.TeamMemberReleased, ctx.provenance(), member_id=member_id,
-                    reason=long_text(reason, "reason", max_len=1000))
+                    reason=long_text(reason, "reason"))
         return plan
 
     def record_meeting(self, ctx: Context, agency: str, year: int, *, held_on: Any, attendees: Sequence[str], minutes: str,
                        expected_version: int | None = None) -> tuple[DevelopmentPlan, UUID]:
         plan, ctx = self._for_change(ctx, agency, year, can_record_meeting(ctx.actor, agency), expected_version)
         plan.check_unlocked()
-        when = _parse_date(held_on, "held_on")
+        when = parse_date(held_on, "held_on")
         assert when is not None
         if when > ctx.now.date():
             raise Invalid(f"The meeting date {when} is in the future; record a meeting once it has been held.", field="held_on")
@@ -84,7 +83,7 @@ class VerificationCommands(PlanCommandsBase):
             raise Invalid("A meeting lists who attended.", field="attendees")
         meeting_id = uuid4()
         plan.record(DevelopmentPlan.MeetingRecorded, ctx.provenance(effective_date=when), meeting_id=meeting_id, held_on=when,
-                    attendees=names, minutes=long_text(minutes, "minutes", max_len=20000))
+                    attendees=names, minutes=long_text(minutes, "minutes", max_len=LONG_MAX))
         return plan, meeting_id
 
     def sign(self, ctx: Context, agency: str, year: int, *, name: str, place: str, nip: str | None = None,

@@ -9,9 +9,11 @@ from api.auth import TokenService
 from api.settings import Settings
 from core.application import Pengkom
 from core.evidence import FileStore
+from core.planning import PlanCommands
 from plugins.manager import PathwayPlugins
 from projections.eventstore import GroupCommit
 from projections.registry import all_projections
+from projections.roster import OfficerRoster
 from projections.runner import Projector
 from projections.store import PostgresViewStore, SqliteViewStore, ViewStore
 
@@ -84,6 +86,7 @@ def build(settings: Settings | None = None) -> Services:
         app = Pengkom(env=settings.event_store_env())
         views = open_views(settings)
         projector = Projector(app, views, all_projections())
+        app.plans = PlanCommands(app, roster=OfficerRoster(projector))  # check (d) reads the agency's officers (core.planning.roster)
     # Start-up finishes any rebuild (a changed projection version, an interrupted replay) before serving.
     projector.catch_up(rebuilding=True)
     return Services(settings=settings, app=app, views=views, projector=projector, tokens=TokenService(settings),

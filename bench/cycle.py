@@ -67,6 +67,8 @@ from core.planning import (
     CurriculumStandard,
     CurriculumStandards,
     DevelopmentPlan,
+    Roster,
+    RosterOfficer,
     convert_jp,
     curriculum_id,
     plan_id,
@@ -514,7 +516,7 @@ class CycleGenerator:
 
     def row_content(self, plan: DevelopmentPlan, row_id: UUID, p: Person, o: Offering, proposal: UUID | None,
                     item: UUID | None, curriculum_code: str | None) -> dict[str, Any]:
-        jp = convert_jp(o.pathway, days=o.days, sessions=o.sessions, programme_jp=o.programme_jp, start=o.start, end=o.end)
+        jp = convert_jp(o.pathway, table=self.jp_table, days=o.days, sessions=o.sessions, programme_jp=o.programme_jp, start=o.start, end=o.end)
         credit, credit_source = suggested_credit_target(p.level)
         return {
             "row_id": row_id, "officer_id": p.id, "nip": p.nip, "officer_name": p.name, "position": POSITION[p.level],
@@ -527,9 +529,16 @@ class CycleGenerator:
         }
 
     def checks(self, plan: DevelopmentPlan, who: dict[str, Any], at: datetime, trigger: str) -> None:
-        findings = run_checks(plan.id, plan.year, list(plan.rows.values()), plan.budgets, self.curricula)
+        # Check (d) reads the agency's active officers, as the officers read model would give them.
+        roster = Roster(agency=plan.agency, position=self.seq, source="officers read model", officers=tuple(
+            RosterOfficer(p.id, p.nip, p.name, p.employee_type) for p in sorted(self.by_agency[plan.agency], key=lambda p: p.nip)))
+        findings = run_checks(plan.id, plan.year, list(plan.rows.values()), plan.budgets, self.curricula, roster=roster.officers)
+        if roster.digest != plan.roster_digest:
+            self.rec(plan, DevelopmentPlan.RosterRead, who, at, source=roster.source, position=roster.position,
+                     digest=roster.digest, officers=roster.officers)
         self.rec(plan, DevelopmentPlan.ChecksRun, who, at, trigger=trigger, findings=findings,
-                 ruleset_version=RULESET_VERSION, jp_table_version=JP_TABLE_VERSION)
+                 ruleset_version=RULESET_VERSION, jp_table_version=JP_TABLE_VERSION,
+                 roster_position=roster.position, roster_digest=roster.digest)
 
     def compose(self, agency: str, year: int, proposals: dict[UUID, tuple[UUID, list[tuple[UUID, str, str, str]]]]) -> None:
         """The agency's plan for ``year`` + 1, composed, verified, validated and submitted during ``year``."""
@@ -641,7 +650,7 @@ class CycleGenerator:
                 if not bucket or len(bucket[-1].members) >= GROUP[pathway]:
                     bucket.append(self.offering(pathway, comp, year, len(bucket) + len(offers), n == 0))
                 o = bucket[-1]
-                jp = convert_jp(o.pathway, days=o.days, sessions=o.sessions, programme_jp=o.programme_jp, start=o.start, end=o.end).jp
+                jp = convert_jp(o.pathway, table=self.jp_table, days=o.days, sessions=o.sessions, programme_jp=o.programme_jp, start=o.start, end=o.end).jp
                 o.members.append((p, None, jp))
         return [o for b in offers.values() for o in b]
 

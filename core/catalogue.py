@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from core.errors import Invalid
 
@@ -33,7 +33,7 @@ def _frozen(mapping: dict[Any, Any]) -> Mapping[Any, Any]:
 def _coerce(enum: type[_E], value: object, field: str) -> _E:
     """``value`` as a member of ``enum``, or :class:`Invalid` listing the valid values."""
     try:
-        return enum(value)
+        return enum(cast(Any, value))  # the enumeration's constructor is the check
     except (ValueError, TypeError):
         valid = ", ".join(member.value for member in enum)
         raise Invalid(f"{value!r} is not a valid {field}; valid values: {valid}", field=field) from None
@@ -139,10 +139,10 @@ COMPETENCIES: tuple[Competency, ...] = (
 _COMPETENCY_BY_CODE: Mapping[str, Competency] = _frozen({c.code: c for c in COMPETENCIES})
 
 
-def competency(code: str) -> Competency:
+def competency(code: object) -> Competency:
     """The competency with ``code``; :class:`Invalid` naming the valid codes otherwise."""
     try:
-        return _COMPETENCY_BY_CODE[code]
+        return _COMPETENCY_BY_CODE[code]  # type: ignore[index]
     except (KeyError, TypeError):
         valid = ", ".join(_COMPETENCY_BY_CODE)
         raise Invalid(
@@ -535,6 +535,39 @@ JP_UNITS: tuple[str, ...] = ("per_day", "per_session", "per_activity", "per_day_
 
 
 @dataclass(frozen=True)
+class JpYearStanding:
+    """Where an officer's JP for a year stand against BAB I.E angka 7 (PP 11/2017 art. 203(4); Perlan 15/2020):
+    a PNS short of :data:`PNS_MIN_JP_PER_YEAR`, a PPPK over :data:`PPPK_MAX_JP_PER_YEAR`. The one home of
+    that rule: verification check (d) judges planned JP by it, the JP ledger credited JP."""
+
+    employee_type: str
+    jp: int
+
+    @property
+    def shortfall_jp(self) -> int:
+        """JP a PNS still lacks to reach the yearly minimum (0 for a PPPK or a PNS who reached it)."""
+        return max(PNS_MIN_JP_PER_YEAR - self.jp, 0) if self.employee_type == "PNS" else 0
+
+    @property
+    def excess_jp(self) -> int:
+        """JP a PPPK has beyond the yearly cap (0 for a PNS or a PPPK within it)."""
+        return max(self.jp - PPPK_MAX_JP_PER_YEAR, 0) if self.employee_type == "PPPK" else 0
+
+    @property
+    def below_pns_minimum(self) -> bool:
+        return self.shortfall_jp > 0
+
+    @property
+    def over_pppk_cap(self) -> bool:
+        return self.excess_jp > 0
+
+
+def jp_year_standing(employee_type: str, jp: int) -> JpYearStanding:
+    """The JP-limits rule (BAB I.E angka 7) for one officer's ``jp`` in a year."""
+    return JpYearStanding(employee_type, jp)
+
+
+@dataclass(frozen=True)
 class JpRule:
     """Default JP credited for one development form; an agency may configure its own table.
 
@@ -715,6 +748,7 @@ __all__ = [
     "FundingSource",
     "GapLevel",
     "JpRule",
+    "JpYearStanding",
     "Level",
     "Pathway",
     "Predikat",
@@ -725,6 +759,7 @@ __all__ = [
     "catalogue_document",
     "competency",
     "competency_listed_for_level",
+    "jp_year_standing",
     "performance_gap",
     "questionnaire_item_weight",
     "reaction_band",

@@ -1,15 +1,22 @@
-"""The JP conversion table an agency credits by: LAN defaults (JP.md, ``JP_CONVERSION_DEFAULTS``)
-overlaid with the agency's own, versioned configuration.
+"""The JP conversion — one home for planning and crediting alike: the agency's JP table (the LAN
+defaults of Peraturan LAN 10/2018 Lampiran II, ``JP_CONVERSION_DEFAULTS``, overlaid with the
+agency's own versioned configuration) and the arithmetic every JP figure is made with.
 
-An unconfirmed default (``None``) is never guessed: crediting JP that needs it is refused until the
-agency's HR unit sets it. Every configuration is an event with its own version id, and each JP
-credit records the table version it used.
+- Planned JP of a plan row (Formulir 2.6 item 11): :func:`planned_jp`, by the agency's table.
+- Credited JP at completion: the pathway plugins' unit functions (``plugins/rules.py``) read the same
+  table (:meth:`JpTable.value`, :meth:`JpTable.max_per_month`) and round with :func:`floor_jp`.
+
+So an agency's override changes what is planned and what is credited alike. An unconfirmed default
+(``None``) is never guessed: crediting JP that needs it is refused until the agency's HR unit sets it;
+planning needs the JP stated. Every configuration is an event with its own version id, and each
+planned or credited figure records the table version it used.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from decimal import Decimal, InvalidOperation
+from datetime import date
+from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
 
@@ -75,6 +82,85 @@ class JpTable:
         }
 
 
+def floor_jp(value: Decimal) -> int:
+    """JP are whole: a fraction is rounded down (never credit more than was earned)."""
+    return int(value.to_integral_value(rounding=ROUND_FLOOR))
+
+
+def months_spanned(start: date, end: date) -> int:
+    """Calendar months from ``start`` to ``end``, both counted (the per-month session cap applies per month)."""
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+@dataclass(frozen=True)
+class JpDecision:
+    """Planned JP with the rule that gave them, a basis a clerk can read, and the table version used."""
+
+    jp: int
+    rule: str
+    basis: str
+    table_version: str
+
+
+def planned_jp(table: JpTable, form: str, *, days: int | None = None, sessions: int | None = None,
+               programme_jp: int | None = None, international: bool = False, stated_jp: int | None = None,
+               start: date | None = None, end: date | None = None) -> JpDecision:
+    """Planned JP of a plan row (Formulir 2.6 item 11) from its development form, by the agency's table.
+
+    An unconfirmed conversion value (None) is never guessed: the agency states the JP (``stated_jp``)
+    and the decision records that the agency supplied it.
+    """
+    rule = table.rules.get(form)
+    if rule is None:
+        raise Invalid(f"Development form {form!r} has no JP conversion in the JP table {table.version}; forms: "
+                      f"{', '.join(table.rules)}.", field="form")
+    scope = "international" if international else "domestic"
+    value = rule.international if international else rule.domestic
+    rule_id = f"{form}/{rule.unit}/{scope}"
+    if value is None:
+        if stated_jp is None:
+            raise Invalid(f"The {scope} JP conversion of {form} is unconfirmed (JP.md: {rule.source}); "
+                          "state the planned JP yourself (jp), or set the value in the agency's JP table.", field="jp")
+        return JpDecision(stated_jp, f"{form}/agency-supplied/{scope}",
+                          f"{stated_jp} JP stated by the agency: the {scope} conversion of {form} is unconfirmed", table.version)
+
+    def need(v: int | None, name: str, what: str) -> int:
+        if v is None:
+            raise Invalid(f"{form} converts {what}; give the number of {name} ({name}).", field=name)
+        return v
+
+    if rule.unit == "per_day":
+        n = need(days, "days", f"at {value} JP per day")
+        jp, basis = floor_jp(value * n), f"{value} JP/day × {n} day(s)"
+    elif rule.unit == "per_day_max":
+        n = need(days, "days", f"at most {value} JP per day")
+        cap = floor_jp(value * n)
+        if stated_jp is not None and stated_jp > cap:
+            raise Invalid(f"{form} credits at most {value} JP per day: {n} day(s) allow at most {cap} JP, not {stated_jp}.", field="jp")
+        jp = stated_jp if stated_jp is not None else cap
+        basis = f"{jp} JP {'stated' if stated_jp is not None else 'at the cap'} (at most {value} JP/day × {n} day(s))"
+        stated_jp = None
+    elif rule.unit == "per_session":
+        n = need(sessions, "sessions", f"at {value} JP per session")
+        credited = n
+        if rule.max_per_month and start and end:
+            credited = min(n, rule.max_per_month * months_spanned(start, end))
+        jp = floor_jp(value * credited)
+        basis = f"{value} JP/session × {credited} session(s)" + (
+            f" ({n} planned; at most {rule.max_per_month} a month are credited)" if credited < n else "")
+    elif rule.unit == "per_activity":
+        jp, basis = floor_jp(value), f"{value} JP per activity"
+    else:  # programme_hours
+        n = need(programme_jp, "programme_jp", "as the programme's own JP")
+        jp = floor_jp(value * n)
+        basis = f"the programme's {n} JP" + (f" × {value} (international)" if value != 1 else "")
+    if stated_jp is not None and stated_jp != jp:
+        raise Invalid(f"{form} converts to {jp} JP ({basis}), not {stated_jp}; leave jp empty to use the conversion.", field="jp")
+    if jp < 1:
+        raise Invalid(f"{form} converts to {jp} JP ({basis}); a plan row needs at least 1 JP.", field="jp")
+    return JpDecision(jp, rule_id, basis, table.version)
+
+
 def _num(v: Decimal | None) -> str | None:
     return None if v is None else str(v)
 
@@ -133,7 +219,7 @@ def build_table(agency: str, version_id: str, overrides: dict[str, dict[str, Any
     for form, values in overrides.items():
         base = rules.get(form) or JpRule(form=form, unit=values["unit"], domestic=None, international=None,
                                           max_per_month=None, grade="U", source="")
-        changed = {k: (Decimal(v) if k in ("domestic", "international") and v is not None else v) for k, v in values.items()}
+        changed: dict[str, Any] = {k: (Decimal(v) if k in ("domestic", "international") and v is not None else v) for k, v in values.items()}
         rules[form] = replace(base, **changed, source=f"{base.source}; set by agency {agency} in table {version_id}".lstrip("; "))
     return JpTable(agency=agency, version=f"{JP_TABLE_VERSION}+{agency}/{version_id}", rules=rules)
 

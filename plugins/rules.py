@@ -1,5 +1,8 @@
-"""Building blocks for pathway plugins: JP conversions by unit (JP.md) and the common monitoring
-findings of BAB III. Built-in and third-party plugins use the same functions.
+"""Building blocks for pathway plugins: JP credited by unit (JP.md), the shared pathway checks and
+the common monitoring findings of BAB III. Built-in and third-party plugins use the same functions.
+
+The JP values come from the agency's JP table and are rounded by :func:`core.jp_table.floor_jp` —
+the one JP conversion that plans Formulir 2.6 rows too (:func:`core.jp_table.planned_jp`).
 
 Interpretations (also in the README, "Writing a pathway plugin"):
 
@@ -20,20 +23,16 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, timedelta
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 from typing import Any
 
 from core.catalogue import JP_MINUTES
 from core.errors import Invalid
-from core.jp_table import JpTable
+from core.jp_table import JpTable, floor_jp
 from core.pathways import ActivityFacts, Attendance, Finding, JpCredit, ParticipantFacts, PathwayDefinition
 
 #: "Paling lambat 2 minggu": the report (and certificate) within two weeks of the end (BAB V.A; DOMAIN §4).
 REPORT_DEADLINE_DAYS = 14
-
-
-def _floor(value: Decimal) -> int:
-    return int(value.to_integral_value(rounding=ROUND_FLOOR))
 
 
 def _s(value: Decimal) -> str:
@@ -72,7 +71,7 @@ def per_day_credit(form: str, activity: ActivityFacts, participant: ParticipantF
     else:
         rule = (f"{name}: {_s(value)} JP per day fully attended ({_where(activity)}); a partly attended day credits its "
                 f"minutes ÷ {JP_MINUTES}, at most {_s(value)}")
-    return JpCredit(jp=_floor(total), rule=rule,
+    return JpCredit(jp=floor_jp(total), rule=rule,
                     detail={"per_day": _s(value), "days_full": full, "days_partial": partial, "days_absent": absent})
 
 
@@ -86,7 +85,7 @@ def per_session_credit(form: str, activity: ActivityFacts, participant: Particip
     rule = f"{label or form}: {_s(value)} JP per meeting held ({_where(activity)})"
     if cap:
         rule += f", at most {cap} meetings a month"
-    return JpCredit(jp=_floor(value * credited), rule=rule,
+    return JpCredit(jp=floor_jp(value * credited), rule=rule,
                     detail={"per_meeting": _s(value), "meetings_held": len(participant.meetings),
                             "meetings_credited": credited, "max_per_month": cap})
 
@@ -97,7 +96,7 @@ def per_activity_credit(form: str, activity: ActivityFacts, participant: Partici
     value = jp_table.value(form, activity.international)
     sessions = {s.on for s in activity.sessions} | {a.session_date for a in participant.attendance}
     full = sum(1 for a in participant.attendance if a.status == Attendance.HADIR_FULL)
-    jp = _floor(value * full / len(sessions)) if sessions else 0
+    jp = floor_jp(value * full / len(sessions)) if sessions else 0
     return JpCredit(jp=jp, rule=(f"{label or form}: {_s(value)} JP per activity ({_where(activity)}), prorated by sessions "
                                  "fully attended"),
                     detail={"per_activity": _s(value), "sessions": len(sessions), "sessions_full": full})
@@ -114,7 +113,7 @@ def programme_credit(form: str, activity: ActivityFacts, participant: Participan
         {s.on for s in activity.sessions} <= {a.session_date for a in participant.attendance}
     name = label or form
     if certified is not None and all_full:
-        return JpCredit(jp=_floor(certified * factor),
+        return JpCredit(jp=floor_jp(certified * factor),
                         rule=f"{name}: the programme's JP on the certificate × {_s(factor)} ({_where(activity)})",
                         detail={"programme_jp": certified, "factor": _s(factor), "fully_attended": True})
     minutes = 0
@@ -131,13 +130,24 @@ def programme_credit(form: str, activity: ActivityFacts, participant: Participan
         raise Invalid(f"{participant.name}: the length of the sessions on {', '.join(unknown)} is not recorded; schedule the "
                       "sessions with their minutes or record the minutes attended, so the JP can be computed "
                       f"(minutes ÷ {JP_MINUTES}).", field="minutes")
-    jp = _floor(Decimal(minutes // JP_MINUTES) * factor)
+    jp = floor_jp(Decimal(minutes // JP_MINUTES) * factor)
     if certified is not None:
-        jp = min(jp, _floor(certified * factor))
+        jp = min(jp, floor_jp(certified * factor))
     return JpCredit(jp=jp, rule=(f"{name}: minutes attended ÷ {JP_MINUTES} × {_s(factor)} ({_where(activity)})"
                                  + (", at most the certificate's JP" if certified is not None else "")),
                     detail={"minutes_attended": minutes, "factor": _s(factor), "programme_jp": certified,
                             "fully_attended": all_full})
+
+
+# -- shared pathway checks (pengkom_validate_activity) ------------------------------------------------------
+
+
+def proposal_letter_problems(activity: ActivityFacts, stage: str, section: str, to: str = "the provider") -> list[str]:
+    """Before completion the proposal letter (surat pengusulan) to ``to`` is recorded; ``section`` cites the
+    pathway's step of the guideline (e.g. III.A.5.a.6 for training, III.B.5.a.7 for benchmarking)."""
+    if stage == "complete" and activity.proposal_letter_number is None:
+        return [f"The proposal letter to {to} (surat pengusulan) is not recorded ({section})."]
+    return []
 
 
 # -- findings -------------------------------------------------------------------------------------------

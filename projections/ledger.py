@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.activities import Activity
-from core.catalogue import PNS_MIN_JP_PER_YEAR, PPPK_MAX_JP_PER_YEAR
+from core.catalogue import PNS_MIN_JP_PER_YEAR, PPPK_MAX_JP_PER_YEAR, jp_year_standing
 from projections.base import Projection, handles
 from projections.store import Tx, ViewStore
 
@@ -105,13 +105,10 @@ def _plan_planned(store: ViewStore, agency: str, year: int) -> dict[str, int] | 
 
 
 def flags(employee_type: str, credited: int) -> dict[str, Any]:
-    """BAB I.E angka 7: a PNS has the right to at least 20 JP a year; a PPPK at most 24."""
-    out: dict[str, Any] = {"below_pns_minimum": False, "shortfall_jp": 0, "over_pppk_cap": False, "excess_jp": 0}
-    if employee_type == "PNS" and credited < PNS_MIN_JP_PER_YEAR:
-        out.update(below_pns_minimum=True, shortfall_jp=PNS_MIN_JP_PER_YEAR - credited)
-    if employee_type == "PPPK" and credited > PPPK_MAX_JP_PER_YEAR:
-        out.update(over_pppk_cap=True, excess_jp=credited - PPPK_MAX_JP_PER_YEAR)
-    return out
+    """BAB I.E angka 7 (the catalogue's one JP-limits rule): a PNS has the right to at least 20 JP a year; a PPPK at most 24."""
+    s = jp_year_standing(employee_type, credited)
+    return {"below_pns_minimum": s.below_pns_minimum, "shortfall_jp": s.shortfall_jp,
+            "over_pppk_cap": s.over_pppk_cap, "excess_jp": s.excess_jp}
 
 
 _ENTRY_COLS = ("activity_id, officer_id, nip, name, employee_type, agency, year, pathway, title, planned_jp, plan_id, "

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.catalogue import FundingSource
+from core.jp_table import JpDecision, months_spanned
 from core.planning.aggregate import DevelopmentPlan, PlanRowRef, Recipient, plan_id, validated_plan_row
 from core.planning.checks import (
     CITATIONS,
@@ -46,7 +47,8 @@ from core.planning.guards import (
     can_validate_plan,
     can_verify_plan,
 )
-from core.planning.jp import JpDecision, convert_jp, months_spanned, suggested_credit_target
+from core.planning.jp import convert_jp, suggested_credit_target
+from core.planning.roster import AgencyRoster, Roster, RosterOfficer
 from core.planning.rows import RowCommands
 from core.planning.state import ROW_FIELDS, CurriculumStandard, PlanRow
 from core.planning.validation import ValidationCommands
@@ -55,16 +57,20 @@ from core.planning.verification import VerificationCommands
 
 @dataclass(frozen=True)
 class PlanCommands(CurriculumCommands, RowCommands, VerificationCommands, ValidationCommands):
-    """Domain verbs on curriculum standards and development plans; ``app`` is the pengkom application."""
+    """Domain verbs on curriculum standards and development plans; ``app`` is the pengkom application,
+    ``roster`` the port check (d) reads the agency's active officers through (:mod:`core.planning.roster`;
+    the API wires the officers read model in ``api.bootstrap``)."""
 
     app: Any
+    roster: AgencyRoster | None = None
 
 
 __all__ = [
-    "CITATIONS", "GUIDELINE", "ROW_FIELDS", "RULE_IDS", "CurriculumStandard", "CurriculumStandards", "DevelopmentPlan", "Finding", "FundingSource",
-    "JpDecision", "PlanCommands", "PlanRow", "PlanRowRef", "Recipient", "can_compose_plan", "can_read_plan", "can_record_meeting",
-    "can_register_curriculum", "can_sign_plan", "can_submit_plan", "can_validate_plan", "can_verify_plan",
-    "check_a_competency_level", "check_b_pathway", "check_c_curriculum", "check_d_jp", "check_e_budget",
-    "check_f_implementation", "convert_jp", "curriculum_id", "curriculum_standards", "months_spanned", "plan_id",
-    "run_checks", "suggested_credit_target", "validated_plan_row",
+    "AgencyRoster", "CITATIONS", "CurriculumStandard", "CurriculumStandards", "DevelopmentPlan", "Finding",
+    "FundingSource", "GUIDELINE", "JpDecision", "PlanCommands", "PlanRow", "PlanRowRef", "ROW_FIELDS",
+    "RULE_IDS", "Recipient", "Roster", "RosterOfficer", "can_compose_plan", "can_read_plan",
+    "can_record_meeting", "can_register_curriculum", "can_sign_plan", "can_submit_plan", "can_validate_plan",
+    "can_verify_plan", "check_a_competency_level", "check_b_pathway", "check_c_curriculum", "check_d_jp",
+    "check_e_budget", "check_f_implementation", "convert_jp", "curriculum_id", "curriculum_standards",
+    "months_spanned", "plan_id", "run_checks", "suggested_credit_target", "validated_plan_row",
 ]

@@ -14,6 +14,7 @@ from uuid import UUID
 from core.errors import Conflict, NotFound
 from core.events import PengkomAggregate, derived_id
 from core.planning.checks import Finding
+from core.planning.roster import RosterOfficer
 from core.planning.state import PlanRow
 
 
@@ -107,14 +108,39 @@ class DevelopmentPlan(PengkomAggregate):
         def apply(self, aggregate: DevelopmentPlan) -> None:
             aggregate.budgets[self.funding_source] = self.amount
 
+    class RosterRead(Event):
+        """The agency's active officers as check (d) read them (BAB II.B.4 huruf d), recorded when they
+        differ from the roster the plan last recorded: ``position`` is the event-log position they were
+        read at, ``source`` where from, ``digest`` the fingerprint each later ``ChecksRun`` names."""
+
+        TOPIC = "pengkom.planning.RosterRead"
+        source: str
+        position: int
+        digest: str
+        officers: tuple[RosterOfficer, ...]
+
+        def apply(self, aggregate: DevelopmentPlan) -> None:
+            aggregate.roster_digest = self.digest
+
     class ChecksRun(Event):
-        """The findings of checks a–f after a change: the complete current set."""
+        """The findings of checks a–f after a change: the complete current set.
+
+        Version 2 names the roster check (d) used: its log position and digest (the plan's last
+        ``RosterRead``). Runs recorded at version 1 read as using no roster (rows only)."""
 
         TOPIC = "pengkom.planning.ChecksRun"
+        class_version = 2
         trigger: str
         findings: tuple[Finding, ...]
         ruleset_version: str
         jp_table_version: str
+        roster_position: int | None
+        roster_digest: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["roster_position"] = None
+            state["roster_digest"] = None
 
         def apply(self, aggregate: DevelopmentPlan) -> None:
             aggregate.findings = {f.finding_id: f for f in self.findings}
@@ -231,6 +257,7 @@ class DevelopmentPlan(PengkomAggregate):
         self.head_signed = False
         self.validated: dict[int, dict[UUID, PlanRow]] = {}
         self.submissions: set[tuple[int, str]] = set()
+        self.roster_digest: str | None = None
 
     @property
     def open_findings(self) -> list[Finding]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.catalogue import JP_TABLE_VERSION, RULESET_VERSION
+from core.catalogue import RULESET_VERSION
 from core.cycle import load
 from core.errors import NotFound
 from core.events import Context
@@ -11,12 +11,14 @@ from core.inputs import check_version, year_in
 from core.planning.aggregate import DevelopmentPlan, plan_id
 from core.planning.checks import Finding, run_checks
 from core.planning.curriculum import curriculum_standards
+from core.planning.roster import AgencyRoster, Roster
 
 
 class PlanCommandsBase:
     """Domain verbs on development plans; ``app`` is the pengkom application."""
 
     app: Any
+    roster: AgencyRoster | None
 
     def get(self, agency: str, year: int) -> DevelopmentPlan:
         return load(self.app, plan_id(agency, year), DevelopmentPlan, f"{agency} has no development plan for {year} yet.")
@@ -41,11 +43,31 @@ class PlanCommandsBase:
         if plan.head_signed:
             plan.record(DevelopmentPlan.SignatureVoided, ctx.provenance(),
                         reason=f"The plan changed after the head signed it ({trigger}); Formulir 2.6 is signed again.")
-        plan.record(DevelopmentPlan.ChecksRun, ctx.provenance(), trigger=trigger, findings=self._findings(plan),
-                    ruleset_version=RULESET_VERSION, jp_table_version=JP_TABLE_VERSION)
+        self._run_checks(plan, ctx, trigger)
 
-    def _findings(self, plan: DevelopmentPlan) -> tuple[Finding, ...]:
+    def _run_checks(self, plan: DevelopmentPlan, ctx: Context, trigger: str) -> None:
+        """Checks a–f with the agency's roster as it stands now, recorded with what they used."""
+        roster = self._roster(plan.agency)
+        self._note_roster(plan, ctx, roster)
+        plan.record(DevelopmentPlan.ChecksRun, ctx.provenance(), trigger=trigger, findings=self._findings(plan, roster),
+                    ruleset_version=RULESET_VERSION, jp_table_version=self.app.jp_tables.table_for(plan.agency).version,
+                    roster_position=roster.position, roster_digest=roster.digest)
+
+    def _roster(self, agency: str) -> Roster:
+        """The agency's active officers, through the port the application was given (core.planning.roster)."""
+        if self.roster is None:
+            raise RuntimeError("PlanCommands has no AgencyRoster port: check (d) needs the agency's officers "
+                               "(api.bootstrap wires the officers read model).")
+        return self.roster.active_officers(agency)
+
+    @staticmethod
+    def _note_roster(plan: DevelopmentPlan, ctx: Context, roster: Roster) -> None:
+        """Record the roster in the plan's log when it differs from the one the plan last recorded."""
+        if roster.digest != plan.roster_digest:
+            plan.record(DevelopmentPlan.RosterRead, ctx.provenance(), source=roster.source, position=roster.position,
+                        digest=roster.digest, officers=roster.officers)
+
+    def _findings(self, plan: DevelopmentPlan, roster: Roster) -> tuple[Finding, ...]:
         rows = list(plan.rows.values())
         curricula = {(r.competency, r.level): curriculum_standards(self.app, r.competency, r.level) for r in rows}
-        return run_checks(plan.id, plan.year, rows, plan.budgets, curricula)
-
+        return run_checks(plan.id, plan.year, rows, plan.budgets, curricula, roster=roster.officers)

@@ -19,10 +19,11 @@ from core.catalogue import (
     Pathway,
     allowed_pathways,
     competency,
+    jp_year_standing,
 )
 from core.events import derived_id
 from core.inputs import fmt_rupiah
-from core.nip import EmployeeType
+from core.planning.roster import RosterOfficer
 from core.planning.state import CurriculumStandard, PlanRow
 
 GUIDELINE = "Pedoman Pengembangan Kompetensi JF Pengantar Kerja 2023"
@@ -130,22 +131,34 @@ def check_c_curriculum(plan: UUID, row: PlanRow, standards: Mapping[str, Curricu
     return out
 
 
-def check_d_jp(plan: UUID, rows: Sequence[PlanRow]) -> list[Finding]:
-    """(d) Each PNS's planned JP for the year reach 20; each PPPK's stay within 24."""
+def check_d_jp(plan: UUID, rows: Sequence[PlanRow], roster: Sequence[RosterOfficer] = ()) -> list[Finding]:
+    """(d) Every active PNS of the agency has at least 20 JP planned for the year — one without any row
+    too, the PNS the rule exists for — and every PPPK at most 24: the catalogue's JP-limits rule.
+
+    ``roster`` is the agency's active officers (:mod:`core.planning.roster`); an officer on it is judged
+    by their current employee type, one with rows but no longer on it (withdrawn) by their rows'.
+    """
+    on_roster = {o.officer_id: o for o in roster}
     totals: dict[UUID, int] = {}
     first: dict[UUID, PlanRow] = {}
     for r in rows:
         totals[r.officer_id] = totals.get(r.officer_id, 0) + r.planned_jp
         first.setdefault(r.officer_id, r)
+    for o in roster:
+        totals.setdefault(o.officer_id, 0)
     out = []
     for oid, total in totals.items():
-        r = first[oid]
-        if r.employee_type == EmployeeType.PNS and total < PNS_MIN_JP_PER_YEAR:
-            out.append(_finding(plan, "d", f"{_who(r)} (PNS) has {total} JP planned for the year; a PNS has the right to at "
-                                f"least {PNS_MIN_JP_PER_YEAR} JP.", officer_id=oid))
-        elif r.employee_type == EmployeeType.PPPK and total > PPPK_MAX_JP_PER_YEAR:
-            out.append(_finding(plan, "d", f"{_who(r)} (PPPK) has {total} JP planned for the year; a PPPK has at most "
-                                f"{PPPK_MAX_JP_PER_YEAR} JP a year.", officer_id=oid))
+        officer, row = on_roster.get(oid), first.get(oid)
+        etype = officer.employee_type if officer is not None else row.employee_type if row is not None else ""
+        who = f"{officer.name} (NIP {officer.nip})" if officer is not None else _who(row) if row is not None else str(oid)
+        planned = f"has {total} JP planned for the year" if row is not None else "has no row in the plan: 0 JP planned for the year"
+        standing = jp_year_standing(etype, total)
+        if standing.below_pns_minimum:
+            out.append(_finding(plan, "d", f"{who} (PNS) {planned}; a PNS has the right to at least {PNS_MIN_JP_PER_YEAR} JP.",
+                                officer_id=oid))
+        elif standing.over_pppk_cap:
+            out.append(_finding(plan, "d", f"{who} (PPPK) {planned}; a PPPK has at most {PPPK_MAX_JP_PER_YEAR} JP a year.",
+                                officer_id=oid))
     return out
 
 
@@ -183,14 +196,15 @@ def check_f_implementation(plan: UUID, row: PlanRow, year: int) -> list[Finding]
 
 
 def run_checks(plan: UUID, year: int, rows: Sequence[PlanRow], budgets: Mapping[str, Decimal],
-               curricula: Mapping[tuple[str, str], Mapping[str, CurriculumStandard]]) -> tuple[Finding, ...]:
-    """Checks a–f over the whole plan, in rule order."""
+               curricula: Mapping[tuple[str, str], Mapping[str, CurriculumStandard]], *,
+               roster: Sequence[RosterOfficer]) -> tuple[Finding, ...]:
+    """Checks a–f over the whole plan, in rule order; ``roster`` is the agency's active officers (check d)."""
     found: list[Finding] = []
     for r in rows:
         found += check_a_competency_level(plan, r)
         found += check_b_pathway(plan, r)
         found += check_c_curriculum(plan, r, curricula.get((r.competency, r.level), {}))
-    found += check_d_jp(plan, rows)
+    found += check_d_jp(plan, rows, roster)
     found += check_e_budget(plan, rows, budgets)
     for r in rows:
         found += check_f_implementation(plan, r, year)

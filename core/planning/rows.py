@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from core import inputs
-from core.catalogue import JP_CONVERSION_DEFAULTS, Pathway, competency
+from core.catalogue import Pathway, competency
 from core.errors import Invalid
 from core.events import Context
 from core.inputs import CODE_MAX, choice, count, long_text, money, parse_date, text
@@ -46,8 +46,10 @@ class RowCommands(PlanCommandsBase):
         comp = competency(data.get("competency")).code
         pathway = choice(Pathway, data.get("pathway"), "pathway")
         form = data.get("form") or pathway
-        if form not in JP_CONVERSION_DEFAULTS:
-            raise Invalid(f"Development form {form!r} has no JP conversion; forms: {', '.join(JP_CONVERSION_DEFAULTS)}.", field="form")
+        table = self.app.jp_tables.table_for(plan.agency)  # the agency's own JP table (national defaults if it set none)
+        if form not in table.rules:
+            raise Invalid(f"Development form {form!r} has no JP conversion in the JP table {table.version}; forms: "
+                          f"{', '.join(table.rules)}.", field="form")
         start, end = parse_date(data.get("start"), "start"), parse_date(data.get("end"), "end")
         if start and end and end < start:
             raise Invalid(f"The schedule ends ({end}) before it starts ({start}).", field="end")
@@ -56,8 +58,8 @@ class RowCommands(PlanCommandsBase):
         programme_jp = count(data.get("programme_jp"), "programme_jp", 2000)
         stated = count(data.get("jp"), "jp", 2000)
         international = bool(data.get("international", False))
-        jp = convert_jp(form, days=days, sessions=sessions, programme_jp=programme_jp, international=international,
-                        stated_jp=stated, start=start, end=end)
+        jp = convert_jp(form, table=table, days=days, sessions=sessions, programme_jp=programme_jp,
+                        international=international, stated_jp=stated, start=start, end=end)
         if data.get("credit_target") is None:
             credit, credit_source = suggested_credit_target(officer.level)
         else:
@@ -76,6 +78,8 @@ class RowCommands(PlanCommandsBase):
                 raise Invalid(f"The proposal of officer {officer.nip} has not been forwarded to the PyB yet.", field="proposal_id")
             if prop.plan_year != plan.year:
                 raise Invalid(f"Proposal {pid} is for plan year {prop.plan_year}, not {plan.year}.", field="proposal_id")
+            if not isinstance(item, UUID):
+                raise Invalid("proposal_item_id is the id (UUID) of an item of the proposal.", field="proposal_item_id")
             prop.check_item(item)
         return PlanRow(
             row_id=row_id, officer_id=officer.id, nip=officer.nip, officer_name=officer.name, position=officer.position,

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from core import access
-from core.catalogue import JP_TABLE_VERSION, RULESET_VERSION
+from core.catalogue import RULESET_VERSION
 from core.cycle import as_agency_role
 from core.errors import Conflict, Invalid
 from core.events import Context
@@ -25,9 +25,10 @@ class ValidationCommands(PlanCommandsBase):
             raise Conflict(f"Revision {plan.revision} of the {year} plan is already validated.")
         if not plan.rows:
             raise Conflict("The plan has no rows; there is nothing to validate.")
-        if set(self._findings(plan)) != set(plan.findings.values()):
-            raise Conflict("The checks give other findings than those recorded (a curriculum standard changed since); "
-                           "the PyB reruns the checks and resolves them first.")
+        roster = self._roster(agency)
+        if set(self._findings(plan, roster)) != set(plan.findings.values()):
+            raise Conflict("The checks give other findings than those recorded (a curriculum standard or the agency's "
+                           "officers changed since); the PyB reruns the checks and resolves them first.")
         if plan.open_findings:
             listed = "; ".join(f"({f.rule}) {f.message}" for f in plan.open_findings[:5])
             raise Conflict(f"{len(plan.open_findings)} finding(s) are still open; only a plan with every finding resolved can be "
@@ -35,9 +36,10 @@ class ValidationCommands(PlanCommandsBase):
         if not plan.head_signed:
             raise Conflict("Formulir 2.6 is not signed by the head of the work unit yet.")
         rows = plan.rows.values()
+        self._note_roster(plan, ctx, roster)
         plan.record(DevelopmentPlan.Validated, ctx.provenance(), revision=plan.revision, rows=len(plan.rows),
                     total_jp=sum(r.planned_jp for r in rows), total_budget=sum((r.budget for r in rows), Decimal(0)),
-                    ruleset_version=RULESET_VERSION, jp_table_version=JP_TABLE_VERSION)
+                    ruleset_version=RULESET_VERSION, jp_table_version=self.app.jp_tables.table_for(plan.agency).version)
         return plan
 
     def open_revision(self, ctx: Context, agency: str, year: int, *, reason: str,

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID, uuid4
 
-from core.catalogue import JP_TABLE_VERSION, RULESET_VERSION
 from core.errors import Conflict, Invalid, NotFound
 from core.events import Context
 from core.inputs import LONG_MAX, long_text, parse_date, text
@@ -22,8 +21,7 @@ class VerificationCommands(PlanCommandsBase):
         """Rerun a–f, e.g. after the Instansi Pembina registered a curriculum standard."""
         plan, ctx = self._for_change(ctx, agency, year, can_verify_plan(ctx.actor, agency, "rerun the checks"), expected_version)
         plan.check_unlocked()
-        plan.record(DevelopmentPlan.ChecksRun, ctx.provenance(), trigger="rerun by the PyB", findings=self._findings(plan),
-                    ruleset_version=RULESET_VERSION, jp_table_version=JP_TABLE_VERSION)
+        self._run_checks(plan, ctx, "rerun by the PyB")
         return plan
 
     def accept_finding(self, ctx: Context, agency: str, year: int, finding_id: UUID, *, reason: str,

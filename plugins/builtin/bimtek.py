@@ -41,9 +41,7 @@ def pengkom_register_pathways() -> list[PathwayDefinition]:
 
 @hookimpl
 def pengkom_validate_activity(activity: ActivityFacts, stage: str) -> list[str]:
-    if stage == "complete" and activity.proposal_letter_number is None:
-        return ["The proposal letter to the provider (surat pengusulan) is not recorded (III.A.5.a.6)."]
-    return []
+    return rules.proposal_letter_problems(activity, stage, "III.A.5.a.6")
 
 
 @hookimpl

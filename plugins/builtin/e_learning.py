@@ -55,9 +55,7 @@ def pengkom_validate_activity(activity: ActivityFacts, stage: str) -> list[str]:
     if activity.end >= _one_year_after(activity.start):
         problems.append(f"E-learning runs at most one year (III.C.8): starting {activity.start}, it must end before "
                         f"{_one_year_after(activity.start)}.")
-    if stage == "complete" and activity.proposal_letter_number is None:
-        problems.append("The proposal letter to the provider (surat pengusulan) is not recorded (III.C.5.a.5).")
-    return problems
+    return problems + rules.proposal_letter_problems(activity, stage, "III.C.5.a.5")
 
 
 @hookimpl

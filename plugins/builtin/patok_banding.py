@@ -49,9 +49,7 @@ def pengkom_validate_activity(activity: ActivityFacts, stage: str) -> list[str]:
         elif not activity.schedule_agreed_with_provider:
             problems.append("The schedule must be agreed with the benchmarking host (III.B.5.a.4); record it as agreed "
                             "with the provider.")
-        if activity.proposal_letter_number is None:
-            problems.append("The proposal letter to the host (surat pengusulan) is not recorded (III.B.5.a.7).")
-    return problems
+    return problems + rules.proposal_letter_problems(activity, stage, "III.B.5.a.7", to="the host")
 
 
 @hookimpl

@@ -65,9 +65,7 @@ def pengkom_validate_activity(activity: ActivityFacts, stage: str) -> list[str]:
     if kind is not None and activity.competency is not None and competency(activity.competency).kind != kind:
         problems.append(f"Pelatihan {activity.variant} develops {kind.value} competencies; {activity.competency} is "
                         f"{competency(activity.competency).kind.value} (III.A.1).")
-    if stage == "complete" and activity.proposal_letter_number is None:
-        problems.append("The proposal letter to the provider (surat pengusulan) is not recorded (III.A.5.a.6).")
-    return problems
+    return problems + rules.proposal_letter_problems(activity, stage, "III.A.5.a.6")
 
 
 @hookimpl

@@ -23,10 +23,11 @@ def ctx(*roles: str, agency: str = AGENCY, nip: str | None = None) -> Context:
                    request_id="t")
 
 
-def officer(app: Any, nip: str = "199001012015011001", employee_type: str = "PNS") -> Any:
-    o = app.officers.register(ctx("hr"), nip=nip, name="Siti", birth_place="Bandung", birth_date=date(1990, 1, 1), sex="L",
+def officer(app: Any, nip: str = "199001012015011001", employee_type: str = "PNS", agency: str = AGENCY) -> Any:
+    o = app.officers.register(ctx("hr", agency=agency), nip=nip, name="Siti", birth_place="Bandung",
+                              birth_date=date(int(nip[:4]), int(nip[4:6]), int(nip[6:8])), sex="L" if nip[14] == "1" else "P",
                               employee_type=employee_type, position="PK Ahli Pertama", level="ahli_pertama", golongan="III/a",
-                              agency=AGENCY, unit="Dit. Penempatan", supervisor_nip=SUP)
+                              agency=agency, unit="Dit. Penempatan", supervisor_nip=SUP)
     app.record(o)
     return o
 
@@ -98,3 +99,34 @@ def test_one_input_module_one_set_of_limits():
         assert check("x" * limit, field) == "x" * limit
         with pytest.raises(Invalid, match=f"is {limit + 1} characters long; at most {limit} are allowed"):
             check("x" * (limit + 1), field)
+
+
+def test_an_agency_jp_table_override_changes_planned_jp_as_it_changes_credited_jp(services):
+    """One JP conversion (Peraturan LAN 10/2018 Lampiran II, as the agency configured it): Formulir 2.6 item 11
+    is converted by the agency's own table, recording its version — no longer by the national defaults."""
+    from core.catalogue import JP_TABLE_VERSION
+
+    app = services.app
+    o = officer(app)
+    app.record(app.jp_tables.configure(ctx("hr"), agency=AGENCY, version_id="2026-01", reason="Surat LAN 2026",
+                                       overrides={"seminar": {"domestic": "5"}, "coaching": {"international": "3"}}))
+    row = {"officer_id": o.id, "competency": "integritas", "programme": "Seminar Pasar Kerja", "budget": "0",
+           "funding_source": "apbn", "provider": "Pusdiklat"}
+    plan, seminar = app.plans.add_row(ctx("hr"), AGENCY, PLAN_YEAR, row=row | {"pathway": "seminar", "days": 3})
+    app.record(plan)
+    plan, coaching = app.plans.add_row(ctx("hr"), AGENCY, PLAN_YEAR, row=row | {
+        "pathway": "coaching", "sessions": 2, "international": True})  # unconfirmed nationally, set by the agency
+    app.record(plan)
+    version = f"{JP_TABLE_VERSION}+{AGENCY}/2026-01"
+    assert (plan.rows[seminar].planned_jp, plan.rows[seminar].jp_rule, plan.rows[seminar].jp_table_version) == (
+        15, "seminar/per_day/domestic", version)
+    assert (plan.rows[coaching].planned_jp, plan.rows[coaching].jp_rule) == (6, "coaching/per_session/international")
+    checks = [e for e in app.stored_events(plan.id) if type(e).__name__ == "ChecksRun"][-1]
+    assert checks.jp_table_version == version
+    # Crediting reads the very same table.
+    assert app.jp_tables.table_for(AGENCY).value("seminar", False) == 5
+    # An agency that set nothing plans by the national defaults.
+    jabar = officer(app, nip="199112122019031004", agency="disnaker-jabar")
+    plan, row_id = app.plans.add_row(ctx("hr", agency="disnaker-jabar"), "disnaker-jabar", PLAN_YEAR,
+                                     row=row | {"officer_id": jabar.id, "pathway": "seminar", "days": 3})
+    assert (plan.rows[row_id].planned_jp, plan.rows[row_id].jp_table_version) == (12, JP_TABLE_VERSION)

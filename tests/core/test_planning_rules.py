@@ -10,9 +10,11 @@ import pytest
 
 from core.catalogue import JP_TABLE_VERSION, RULESET_VERSION
 from core.errors import Invalid
+from core.jp_table import DEFAULT_TABLE
 from core.planning import (
     CurriculumStandard,
     PlanRow,
+    RosterOfficer,
     check_a_competency_level,
     check_b_pathway,
     check_c_curriculum,
@@ -85,6 +87,20 @@ def test_check_d_bab_ii_b_4_d_pns_at_least_20_jp_pppk_at_most_24():
     assert check_d_jp(PLAN, [row(officer_id=pns, planned_jp=20), row(officer_id=pppk, employee_type="PPPK", planned_jp=24)]) == []
 
 
+def test_check_d_bab_ii_b_4_d_covers_every_active_pns_of_the_agency_even_without_any_row():
+    """The PNS the rule exists for has no row at all: the roster of the agency's active officers brings them in."""
+    planned, forgotten, contract = uuid4(), uuid4(), uuid4()
+    roster = (RosterOfficer(planned, "199001012015011001", "Siti", "PNS"),
+              RosterOfficer(forgotten, "198505052010032002", "Budi", "PNS"),
+              RosterOfficer(contract, "199203152022212001", "Rina", "PPPK"))
+    found = check_d_jp(PLAN, [row(officer_id=planned, planned_jp=24)], roster)
+    assert [(f.officer_id, f.row_id, f.blocking) for f in found] == [(forgotten, None, True)]
+    assert found[0].message == ("Budi (NIP 198505052010032002) (PNS) has no row in the plan: 0 JP planned for the year; "
+                                "a PNS has the right to at least 20 JP.")
+    # Without the roster the same plan gave no finding at all: the defect of issue 8.
+    assert check_d_jp(PLAN, [row(officer_id=planned, planned_jp=24)]) == []
+
+
 def test_check_e_bab_ii_b_4_e_budget_per_funding_source():
     rows = [row(budget=Decimal("60000000")), row(budget=Decimal("50000000")), row(budget=Decimal("1"), funding_source="lainnya")]
     found = check_e_budget(PLAN, rows, {"apbn": Decimal("100000000")})
@@ -109,9 +125,9 @@ def test_check_f_bab_ii_b_4_f_provider_and_schedule_inside_the_plan_year(over, f
 
 def test_findings_keep_their_id_while_their_facts_stay_the_same():
     r, budgets = row(provider=None), {"apbn": Decimal(10**6)}
-    assert run_checks(PLAN, YEAR, [r], budgets, {}) == run_checks(PLAN, YEAR, [r], budgets, {})
-    changed = run_checks(PLAN, YEAR, [r.but(planned_jp=10)], budgets, {})
-    assert {f.finding_id for f in changed if f.rule == "f"} == {f.finding_id for f in run_checks(PLAN, YEAR, [r], budgets, {}) if f.rule == "f"}
+    assert run_checks(PLAN, YEAR, [r], budgets, {}, roster=()) == run_checks(PLAN, YEAR, [r], budgets, {}, roster=())
+    changed = run_checks(PLAN, YEAR, [r.but(planned_jp=10)], budgets, {}, roster=())
+    assert {f.finding_id for f in changed if f.rule == "f"} == {f.finding_id for f in run_checks(PLAN, YEAR, [r], budgets, {}, roster=()) if f.rule == "f"}
 
 
 @pytest.mark.parametrize("form, kw, jp, rule", [
@@ -128,7 +144,7 @@ def test_findings_keep_their_id_while_their_facts_stay_the_same():
     ("coaching", {"sessions": 2, "international": True, "stated_jp": 5}, 5, "coaching/agency-supplied/international"),
 ])
 def test_planned_jp_from_the_jp_conversion_of_the_planned_form(form, kw, jp, rule):
-    d = convert_jp(form, **kw)
+    d = convert_jp(form, table=DEFAULT_TABLE, **kw)
     assert (d.jp, d.rule, d.table_version) == (jp, rule, JP_TABLE_VERSION)
 
 
@@ -142,7 +158,7 @@ def test_planned_jp_from_the_jp_conversion_of_the_planned_form(form, kw, jp, rul
 ])
 def test_planned_jp_refuses_what_the_conversion_cannot_give(form, kw, fragment):
     with pytest.raises(Invalid, match=fragment):
-        convert_jp(form, **kw)
+        convert_jp(form, table=DEFAULT_TABLE, **kw)
 
 
 def test_formulir_2_6_item_12_credit_target_suggested_from_the_annual_coefficient():

@@ -103,3 +103,22 @@ def test_findings_absence_partial_unrecorded_and_two_week_deadline():
 def test_detail_must_be_json():
     assert rules.detail_is_json({"a": [1, "x", None, True, 1.5]})
     assert not rules.detail_is_json({"a": Decimal(1)}) and not rules.detail_is_json({1: 2}) and not rules.detail_is_json(float("nan"))
+
+
+@pytest.mark.parametrize("module, section", [
+    ("pelatihan", "III.A.5.a.6"), ("seminar", "III.A.5.a.6"), ("workshop", "III.A.5.a.6"), ("bimtek", "III.A.5.a.6"),
+    ("e_learning", "III.C.5.a.5"), ("patok_banding", "III.B.5.a.7"),
+])
+def test_the_proposal_letter_check_is_one_shared_pathway_check_iii_a_5_a_6(module, section):
+    """Surat pengusulan before completion: six built-in pathways ask plugins.rules.proposal_letter_problems."""
+    import importlib
+
+    plugin = importlib.import_module(f"plugins.builtin.{module}")
+    definition = next(iter(plugin.pengkom_register_pathways()))
+    a = dataclasses.replace(facts(definition), proposal_letter_number=None, schedule_agreed_with_provider=True)
+    problems = plugin.pengkom_validate_activity(a, "complete")
+    assert [p for p in problems if "surat pengusulan" in p] == rules.proposal_letter_problems(
+        a, "complete", section, to="the host" if module == "patok_banding" else "the provider")
+    assert rules.proposal_letter_problems(a, "create", section) == []
+    assert not any("surat pengusulan" in p for p in plugin.pengkom_validate_activity(
+        dataclasses.replace(a, proposal_letter_number="PROP-1"), "complete"))

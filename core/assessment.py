@@ -263,9 +263,8 @@ def _instrument_content(raw_questions: Iterable[Mapping[str, Any]], raw_standard
                         ) -> tuple[tuple[Question, ...], tuple[StandardScore, ...]]:
     questions: list[Question] = []
     ids: set[str] = set()
-    for i, q in enumerate(raw_questions, start=1):
+    for q in raw_questions:
         qid = text(q.get("question_id"), "question_id", max_len=CODE_MAX)
-        assert qid is not None
         if qid in ids:
             raise Invalid(f"Question id {qid} is used twice; each question needs its own id.", field="questions")
         ids.add(qid)
@@ -285,8 +284,9 @@ def _instrument_content(raw_questions: Iterable[Mapping[str, Any]], raw_standard
             target = Decimal(str(s.get("target")))
         except InvalidOperation:
             raise Invalid(f"The standard score of {comp} at {lvl} ({s.get('target')!r}) is not a number.", field="standards") from None
-        if isinstance(s.get("target"), bool) or not target.is_finite() or not 0 <= target <= 10 or target.as_tuple().exponent < -2:  # type: ignore[operator]
-            raise Invalid(f"The standard score of {comp} at {lvl} is {s.get('target')}; it must lie on the 0–10 scale with at most 2 decimals.", field="standards")
+        if isinstance(s.get("target"), bool) or not target.is_finite() or not 0 <= target <= 10 or int(target.as_tuple().exponent) < -2:
+            raise Invalid(f"The standard score of {comp} at {lvl} is {s.get('target')}; it must lie on the 0–10 scale with at most "
+                          "2 decimals.", field="standards")
         standards[(comp, lvl)] = StandardScore(comp, lvl, target)
     missing = sorted(pairs - set(standards))
     if missing:
@@ -390,7 +390,8 @@ class AssessmentCommands:
         try:
             agg = self.get(officer_id, year)
         except NotFound:
-            raise NotFound(f"No {year} competency assessment of officer {officer_id} has been started; the supervisor and the officer score it first.") from None
+            raise NotFound(f"No {year} competency assessment of officer {officer_id} has been started; the supervisor and the "
+                           "officer score it first.") from None
         if access.PEMBINA in ctx.actor.roles:
             role = access.PEMBINA  # the Instansi Pembina processes and analyses the forms (BAB II.A.2.e.3)
         else:

@@ -46,6 +46,7 @@ class EventId(UUID):
     plain UUID of the same value."""
 
     __slots__ = ("_text",)
+    _text: str
 
     def __init__(self, value: UUID | str) -> None:
         if isinstance(value, UUID):  # the drivers' UUIDs: copy the value, skip re-validating it
@@ -89,6 +90,7 @@ class MsgspecMapper(Mapper[UUID]):
         cls = resolve_topic(stored_event.topic)
         td, decoder = _state_type(cls)
         class_version = getattr(cls, "class_version", 1)
+        state: Any
         try:
             state_bytes = stored_event.state
             # The mapper appends "class_version" last: an event stored at the current version decodes

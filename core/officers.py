@@ -6,16 +6,17 @@ corrects and why; a history entry recorded in error is retracted, with a reason.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any
 from uuid import UUID, uuid4
 
 from core import access
 from core.catalogue import GOLONGAN, LEVEL_GOLONGAN, Level, Pathway, Predikat, competency
 from core.errors import Conflict, Invalid, NotFound
 from core.events import Context, PengkomAggregate, derived_id
+from core.history import CreditPointsEntry, DevelopmentEntry, HistoryEntry, PerformanceEntry, PositionEntry
 from core.inputs import SHORT_MAX, long_text, nip_digits
 from core.inputs import choice as _enum
 from core.inputs import text as _text
@@ -32,72 +33,6 @@ CORRECTABLE = (
 
 #: The placement of Formulir 2.2 (jabatan, jenjang, golongan, unit kerja, atasan langsung).
 PLACEMENT = ("position", "level", "golongan", "unit", "supervisor_nip", "supervisor_name")
-
-
-# -- the four histories of Formulir 2.2, as the aggregate holds them -------------------------------
-
-
-@dataclass(slots=True)
-class HistoryEntry:
-    """One history fact: its year, the event that recorded it and the last one that corrected it."""
-
-    entry_id: UUID
-    year: int
-    recorded_version: int
-    corrected_by_version: int | None = field(default=None, kw_only=True)
-    retracted: bool = field(default=False, kw_only=True)
-
-    kind: ClassVar[str]
-
-    def correct(self, changes: dict[str, Any], version: int) -> None:
-        """Apply a correction's changes (validated for this kind when recorded)."""
-        for name, value in changes.items():
-            setattr(self, name, self._typed(name, value))
-        self.corrected_by_version = version
-
-    def _typed(self, name: str, value: Any) -> Any:
-        return value
-
-
-@dataclass(slots=True)
-class PositionEntry(HistoryEntry):
-    """Riwayat jabatan."""
-
-    kind: ClassVar[str] = "position"
-    position: str = field(kw_only=True)
-    level: str | None = field(kw_only=True)
-    unit: str | None = field(kw_only=True)
-
-
-@dataclass(slots=True)
-class DevelopmentEntry(HistoryEntry):
-    """Riwayat pengembangan kompetensi."""
-
-    kind: ClassVar[str] = "development"
-    competency: str = field(kw_only=True)
-    form: str = field(kw_only=True)
-    pathway: str | None = field(kw_only=True)
-    jp: int | None = field(kw_only=True)
-    provider: str | None = field(kw_only=True)
-
-
-@dataclass(slots=True)
-class PerformanceEntry(HistoryEntry):
-    """Riwayat hasil penilaian kinerja."""
-
-    kind: ClassVar[str] = "performance"
-    predikat: str = field(kw_only=True)
-
-
-@dataclass(slots=True)
-class CreditPointsEntry(HistoryEntry):
-    """Riwayat angka kredit; a correction carries the points as text (the event's free-form changes)."""
-
-    kind: ClassVar[str] = "credit_points"
-    credit_points: Decimal = field(kw_only=True)
-
-    def _typed(self, name: str, value: Any) -> Any:
-        return Decimal(value) if name == "credit_points" else value
 
 
 def officer_id(nip: str) -> UUID:
@@ -488,7 +423,7 @@ class OfficerCommands:
                     v = Decimal(str(v))
                 except Exception:
                     raise Invalid(f"Credit points {v!r} must be a number.", field="credit_points") from None
-                if not v.is_finite() or v < 0 or v > 1000 or v.as_tuple().exponent < -3:
+                if not v.is_finite() or v < 0 or v > 1000 or int(v.as_tuple().exponent) < -3:
                     raise Invalid(f"Credit points {v} must be from 0 to 1000 with at most 3 decimals.", field="credit_points")
             out[name] = v
         return out

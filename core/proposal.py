@@ -287,6 +287,7 @@ class ProposalCommands:
         prop = self.get(officer_id, plan_year)
         officer = self.app.officers.get(officer_id)
         check_version("proposal", prop.version, expected_version)
+        event: type[DevelopmentProposal.Event]
         if is_direct_supervisor(ctx.actor, officer):
             ctx = ctx.acting_as(as_direct_supervisor(ctx.actor, officer, "sign Formulir 2.1 as supervisor"))
             signed, event, who = prop.supervisor_signed, DevelopmentProposal.SignedBySupervisor, "the supervisor"

@@ -58,7 +58,7 @@ class PathwayContract:
 
     def sample_participant(self, definition: PathwayDefinition, sessions: tuple[Session, ...], **over: Any) -> ParticipantFacts:
         oid = uuid5(_NS, f"{definition.code}-participant")
-        meetings = ()
+        meetings: tuple[MeetingFact, ...] = ()
         if definition.monitoring_form == "3.4":
             meetings = tuple(MeetingFact(meeting_id=uuid5(_NS, f"m{i}"), on=s.on, duration_minutes=90, notes="Sesi coaching")
                              for i, s in enumerate(sessions))

@@ -38,6 +38,7 @@ def pengkom_register_pathways() -> list[PathwayDefinition]:
         the JP conversion table it credits by, the guideline section, the rules in words and the
         rule-set version. A pathway code may be declared by one plugin only.
     """
+    raise NotImplementedError  # a specification: pluggy calls the plugins' implementations
 
 
 @hookspec

@@ -47,8 +47,8 @@ class ActivityCommands(PreparationCommands, MonitoringCommands, ReportingCommand
 
 
 __all__ = [
-    "CERTIFICATE_KINDS", "COACH", "FUNDING_SOURCES", "MAX_ACTIVITY_DAYS", "Activity", "ActivityCommands",
-    "can_approve_provider", "can_coach_report", "can_manage_activity", "can_propose_contract", "can_read_activity",
-    "can_record_assignment", "can_record_attendance", "can_record_community", "can_record_meeting", "can_schedule",
-    "can_sign_contract", "can_submit_report", "is_coach",
+    "Activity", "ActivityCommands", "CERTIFICATE_KINDS", "COACH", "FUNDING_SOURCES", "MAX_ACTIVITY_DAYS",
+    "can_approve_provider", "can_coach_report", "can_manage_activity", "can_propose_contract",
+    "can_read_activity", "can_record_assignment", "can_record_attendance", "can_record_community",
+    "can_record_meeting", "can_schedule", "can_sign_contract", "can_submit_report", "is_coach",
 ]

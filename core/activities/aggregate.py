@@ -23,7 +23,7 @@ from core.activities.state import (
 from core.catalogue import FundingSource
 from core.errors import Conflict, Invalid
 from core.events import PengkomAggregate
-from core.pathways import ActivityFacts, AttendanceFact, CertificateFact, MeetingFact, ParticipantFacts, Session
+from core.pathways import ActivityFacts, CertificateFact, Session
 
 #: Activity-scoped role: the caller's token subject is the coach/mentor recorded on the activity.
 COACH = "coach"
@@ -464,26 +464,7 @@ class Activity(PengkomAggregate):
     # -- what a plugin sees ----------------------------------------------------------------------
 
     def facts(self) -> ActivityFacts:
-        parts = []
-        for oid, p in self.participants.items():
-            if not p.active:
-                continue
-            contract = p.contract
-            parts.append(ParticipantFacts(
-                officer_id=oid, nip=p.nip, name=p.name, position=p.position, level=p.level,
-                employee_type=p.employee_type, supervisor_nip=p.supervisor_nip, urgency_rank=p.urgency_rank,
-                planned_jp=p.planned_jp, assignment_number=p.assignment.number if p.assignment else None,
-                attendance=tuple(AttendanceFact(session_date=d, status=r.status, minutes_attended=r.minutes_attended,
-                                                note=r.note) for d, r in sorted(p.attendance.items())),
-                meetings=tuple(sorted((MeetingFact(meeting_id=mid, on=m.on, duration_minutes=m.duration_minutes,
-                                                   notes=m.notes) for mid, m in p.meetings.items()),
-                                      key=lambda m: m.on)),
-                meetings_agreed=contract.meetings_agreed if contract else None,
-                contract_goals=tuple(contract.goals) if contract else (),
-                contract_signed_by=tuple(contract.signed_by) if contract else (), report_submitted_on=p.report,
-                certificates=tuple(p.certificates), coach_report_submitted_on=p.coach_report,
-                credited_jp=p.credit.jp if p.credit else None, completed_on=p.credit.completed_on if p.credit else None,
-            ))
+        parts = [p.facts() for p in self.participants.values() if p.active]
         return ActivityFacts(
             id=self.id, agency=self.agency, year=self.year, pathway=self.pathway, variant=self.variant, title=self.title,
             competency=self.competency, method=self.method, provider_kind=self.provider_kind,

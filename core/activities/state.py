@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from uuid import UUID
 
-from core.pathways import CertificateFact
+from core.pathways import AttendanceFact, CertificateFact, MeetingFact, ParticipantFacts
 
 #: The two parties who sign a learning contract (III.D.3).
 CONTRACT_PARTIES = frozenset({"coachee", "coach"})
@@ -117,3 +117,21 @@ class Participant:
     @property
     def contract_agreed(self) -> bool:
         return self.contract is not None and self.contract.agreed
+
+    def facts(self) -> ParticipantFacts:
+        """The participant as a pathway plugin sees them (never the state itself)."""
+        contract = self.contract
+        return ParticipantFacts(
+            officer_id=self.officer_id, nip=self.nip, name=self.name, position=self.position, level=self.level,
+            employee_type=self.employee_type, supervisor_nip=self.supervisor_nip, urgency_rank=self.urgency_rank,
+            planned_jp=self.planned_jp, assignment_number=self.assignment.number if self.assignment else None,
+            attendance=tuple(AttendanceFact(session_date=d, status=r.status, minutes_attended=r.minutes_attended, note=r.note)
+                             for d, r in sorted(self.attendance.items())),
+            meetings=tuple(sorted((MeetingFact(meeting_id=mid, on=m.on, duration_minutes=m.duration_minutes, notes=m.notes)
+                                   for mid, m in self.meetings.items()), key=lambda m: m.on)),
+            meetings_agreed=contract.meetings_agreed if contract else None,
+            contract_goals=tuple(contract.goals) if contract else (),
+            contract_signed_by=tuple(contract.signed_by) if contract else (), report_submitted_on=self.report,
+            certificates=tuple(self.certificates), coach_report_submitted_on=self.coach_report,
+            credited_jp=self.credit.jp if self.credit else None, completed_on=self.credit.completed_on if self.credit else None,
+        )

@@ -1,4 +1,4 @@
-"""Who may do what (the roles of DOMAIN.md §1) — plain functions, tested on their own.
+"""Who may do what (the roles of the guideline, docs/guideline.md) — plain functions, tested on their own.
 
 A guard returns the role the actor acts in for the command (recorded in provenance) or raises
 :class:`Forbidden` with a message that says which role or agency would be needed.

@@ -23,7 +23,7 @@ from core.events import Context, PengkomAggregate, derived_id
 from core.inputs import CODE_MAX, check_version, choice, long_text, text, year_in
 
 SCORE_MIN, SCORE_MAX = 0, 10
-#: Default weights of the combined score: the guideline names no weighting, so equal (DOMAIN §3).
+#: Default weights of the combined score: the guideline names no weighting, so equal (docs/guideline.md).
 DEFAULT_WEIGHTS = (Decimal("0.5"), Decimal("0.5"))
 _CENT = Decimal("0.01")
 

@@ -2,10 +2,15 @@
 Tabel 5.1, credit points and the LAN JP conversion defaults, each citing where it comes from.
 
 Source: Keputusan Dirjen Binapenta & PKK No. 3/481/PK.01.02/VIII/2023, *Pedoman Pengembangan
-Kompetensi bagi Jabatan Fungsional Pengantar Kerja* ("the guideline"), and for figures the
-guideline only points to, `JP.md` (Peraturan LAN No. 10/2018 Lampiran II, PermenPANRB 1/2023).
+Kompetensi bagi Jabatan Fungsional Pengantar Kerja* ("the guideline"), and for the figures the
+guideline only points to, PP 11/2017, Peraturan LAN No. 10/2018 Lampiran II and 15/2020 and
+PermenPANRB 1/2023 — all written up with their confidence grades in ``docs/guideline.md``.
 Every decision that uses a value from here records ``RULESET_VERSION`` (and ``JP_TABLE_VERSION``
 when a JP conversion was involved), so an audit can say which table produced a number.
+
+Why this module is longer than ~500 lines: it is the one home of the guideline's reference tables,
+kept together on purpose so that every table sits beside its citation and its version and is tested
+cell by cell in ``tests/core/test_catalogue.py``; each section below is one table and reads alone.
 """
 from __future__ import annotations
 
@@ -20,7 +25,7 @@ from core.errors import Invalid
 
 #: Version of the rule set below (competencies, Tabel 3.1, Formulir 2.5, Tabel 5.1, credit points).
 RULESET_VERSION: str = "pedoman-pk-2023/r1"
-#: Version of the JP conversion defaults (Peraturan LAN No. 10/2018, Lampiran II, per JP.md).
+#: Version of the JP conversion defaults (Peraturan LAN No. 10/2018, Lampiran II, per docs/guideline.md).
 JP_TABLE_VERSION: str = "perlan-10-2018-lampiran-ii/r1"
 
 _E = TypeVar("_E", bound=StrEnum)
@@ -73,7 +78,7 @@ TABEL_3_1_LEVELS: tuple[Level, ...] = (
     Level.AHLI_MADYA,
     Level.AHLI_UTAMA,
 )
-#: Keterampilan levels: outside Tabel 3.1, so no pathway check applies (DOMAIN §6).
+#: Keterampilan levels: outside Tabel 3.1, so no pathway check applies (docs/guideline.md).
 KETERAMPILAN_LEVELS: tuple[Level, ...] = (Level.TERAMPIL, Level.MAHIR, Level.PENYELIA)
 
 
@@ -274,7 +279,7 @@ def allowed_pathways(competency_code: str, level: Level | str) -> frozenset[Path
     """The pathways Tabel 3.1 lists for ``competency_code`` at ``level``.
 
     ``None`` when the level is outside Tabel 3.1 (the keterampilan levels: no pathway check,
-    DOMAIN §6); an empty set for a blank ("—") cell. Unknown codes or levels raise Invalid.
+    docs/guideline.md); an empty set for a blank ("—") cell. Unknown codes or levels raise Invalid.
     """
     code = competency(competency_code).code
     lvl = _coerce(Level, level, "level")
@@ -461,9 +466,9 @@ def questionnaire_item_weight(scores: Sequence[int]) -> Decimal:
     return Decimal(sum(scores)) * 100 / Decimal(QUESTIONNAIRE_MAX_SCORE * len(scores))
 
 
-# --- Credit points (JP.md "Credit points"; Formulir 2.6 item 12) --------------------------------
+# --- Credit points (PermenPANRB 1/2023; Formulir 2.6 item 12) ---------------------------------
 
-#: Annual credit-point coefficient per level (PermenPANRB 1/2023, grade B in JP.md).
+#: Annual credit-point coefficient per level (PermenPANRB 1/2023, grade B in docs/guideline.md).
 ANNUAL_CREDIT_COEFFICIENT: Mapping[Level, Decimal] = _frozen(
     {
         Level.AHLI_PERTAMA: Decimal("12.5"),
@@ -500,7 +505,7 @@ def annual_credit_points(level: Level | str, predikat: Predikat | str, months: i
     return yearly if months == 12 else yearly * months / 12
 
 
-# --- Rank (golongan) ranges (JP.md "Level and rank ranges") ------------------------------------
+# --- Rank (golongan) ranges (PermenPANRB 1/2023; docs/guideline.md) ------------------------------
 
 #: Every civil-service rank (golongan/ruang), lowest first.
 GOLONGAN: tuple[str, ...] = (
@@ -510,7 +515,7 @@ GOLONGAN: tuple[str, ...] = (
     *(f"IV/{r}" for r in "abcde"),
 )
 
-#: Ranks per keahlian level (JP.md, grade B). Keterampilan levels are absent on purpose: no
+#: Ranks per keahlian level (docs/guideline.md, grade B). Keterampilan levels are absent on purpose: no
 #: source for their ranges was gathered, so no rank check applies to them.
 LEVEL_GOLONGAN: Mapping[Level, tuple[str, ...]] = _frozen(
     {
@@ -522,7 +527,7 @@ LEVEL_GOLONGAN: Mapping[Level, tuple[str, ...]] = _frozen(
 )
 
 
-# --- JP conversion defaults (JP.md; Peraturan LAN No. 10/2018, Lampiran II) ------------------------
+# --- JP conversion defaults (Peraturan LAN No. 10/2018, Lampiran II; docs/guideline.md) ---------------
 
 #: Length of one JP (jam pelajaran) in minutes (LAN; grade A).
 JP_MINUTES = 45
@@ -581,7 +586,7 @@ class JpRule:
       multiplied by ``domestic``/``international`` (1 and 1.2: international +20%).
 
     ``None`` means unconfirmed: the agency must configure the value; the software never guesses.
-    ``grade`` is JP.md's source grade (A primary, B two secondary sources agree, C one, U none).
+    ``grade`` is the source grade of docs/guideline.md (A primary, B two secondary sources agree, C one, U none).
     """
 
     form: str
@@ -600,7 +605,7 @@ class JpRule:
             raise Invalid(f"Source grade {self.grade!r} is unknown; it must be A, B, C or U", field="grade")
 
 
-_LAN = "Peraturan LAN No. 10/2018 Lampiran II (public reproductions, JP.md)"
+_LAN = "Peraturan LAN No. 10/2018 Lampiran II (public reproductions; see docs/guideline.md)"
 
 
 def _rule(
@@ -623,7 +628,7 @@ def _rule(
     )
 
 
-#: Default JP conversion per development form (JP.md "Conversion per development form"). Keys
+#: Default JP conversion per development form (docs/guideline.md "Conversion per development form"). Keys
 #: are form codes; the ten Tabel 3.1 pathways use the same codes as :class:`Pathway`.
 JP_CONVERSION_DEFAULTS: Mapping[str, JpRule] = _frozen(
     {

@@ -51,7 +51,7 @@ def due_dates(plan_year: int) -> list[Deadline]:
     y = cycle_year(plan_year)
     return [
         Deadline(Step.PROFILE, quarter_end(y, 1), True, "BAB II.A.1.h: triwulan pertama tahun anggaran berjalan"),
-        Deadline(Step.COMPETENCY_GAP, quarter_end(y, 1), True, "BAB II.A (Tabel 2.1), DOMAIN §4: Q1"),
+        Deadline(Step.COMPETENCY_GAP, quarter_end(y, 1), True, "BAB II.A.2 (Tabel 2.1): triwulan pertama tahun anggaran berjalan"),
         Deadline(Step.PERFORMANCE_GAP, quarter_end(y, 1), True,
                  "BAB II.A.3.h: triwulan pertama tahun anggaran berjalan; kinerja tahun sebelumnya"),
         Deadline(Step.PLAN_COMPOSED, quarter_end(y, 2), False, "BAB II.B.8: paling lambat triwulan kedua tahun sebelumnya"),

@@ -30,7 +30,7 @@ _OVERRIDABLE = ("domestic", "international", "max_per_month")
 
 
 class JpValueUnconfirmed(Invalid):
-    """The JP conversion needed is unconfirmed (JP.md): the agency must set it first."""
+    """The JP conversion needed is unconfirmed (docs/guideline.md): the agency must set it first."""
 
     title = "JP conversion not set"
 
@@ -62,7 +62,7 @@ class JpTable:
         if value is None:
             where = "international" if international else "domestic"
             raise JpValueUnconfirmed(
-                f"The {where} JP conversion for {form} is unconfirmed (JP.md: {rule.source}); the agency's HR unit "
+                f"The {where} JP conversion for {form} is unconfirmed ({rule.source}); the agency's HR unit "
                 f"must set it in the agency JP table (POST /jp-table) before JP can be credited.",
                 field="jp_table", form=form)
         return value
@@ -119,7 +119,7 @@ def planned_jp(table: JpTable, form: str, *, days: int | None = None, sessions: 
     rule_id = f"{form}/{rule.unit}/{scope}"
     if value is None:
         if stated_jp is None:
-            raise Invalid(f"The {scope} JP conversion of {form} is unconfirmed (JP.md: {rule.source}); "
+            raise Invalid(f"The {scope} JP conversion of {form} is unconfirmed ({rule.source}); "
                           "state the planned JP yourself (jp), or set the value in the agency's JP table.", field="jp")
         return JpDecision(stated_jp, f"{form}/agency-supplied/{scope}",
                           f"{stated_jp} JP stated by the agency: the {scope} conversion of {form} is unconfirmed", table.version)

@@ -1,4 +1,4 @@
-"""NIP (PNS) and NI PPPK validation: the 18-digit number every officer is known by (JP.md "The NIP").
+"""NIP (PNS) and NI PPPK validation: the 18-digit number every officer is known by (docs/guideline.md "The NIP").
 
 No check digit is known, so validation is structural: each field must be a possible value and the
 fields must agree with each other and with today. Each employee type is validated by its own layout.
@@ -172,7 +172,7 @@ def parse_nip(raw: str, employee_type: EmployeeType | str, *, today: date) -> Ni
 
     Spaces are ignored; any other non-digit is an error naming the character and its position.
     PNS: 1–8 birth date, 9–14 TMT CPNS (YYYYMM), 15 sex, 16–18 serial. PPPK: 1–8 birth date,
-    9–12 year, 13–14 a two-digit field, 15 sex, 16–18 serial (JP.md "The NIP").
+    9–12 year, 13–14 a two-digit field, 15 sex, 16–18 serial (docs/guideline.md "The NIP").
     """
     try:
         kind = EmployeeType(employee_type)

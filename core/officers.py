@@ -226,7 +226,7 @@ def _golongan(value: Any, level: str) -> str:
         raise Invalid(f"Golongan {value!r} is not a civil-service rank; use one of {', '.join(GOLONGAN)}.", field="golongan")
     allowed = LEVEL_GOLONGAN.get(Level(level))
     if allowed and value not in allowed:
-        raise Invalid(f"Golongan {value} does not fit level {level} (JP.md: {', '.join(allowed)}).", field="golongan")
+        raise Invalid(f"Golongan {value} does not fit level {level} (PermenPANRB 1/2023: {', '.join(allowed)}).", field="golongan")
     return value
 
 

@@ -3,7 +3,7 @@ activity, the JP credit and monitoring findings — plain frozen values, no plug
 
 Core never imports a plugin: an activity command receives a :class:`PathwayRules` (the plugin
 manager's narrow face, built by the API layer) and records the decisions it returns, with the
-rule-set versions, so a replay never asks a plugin again (DESIGN "Decisions carry their rules").
+rule-set versions, so a replay never asks a plugin again (docs/ARCHITECTURE.md).
 """
 from __future__ import annotations
 

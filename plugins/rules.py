@@ -1,4 +1,4 @@
-"""Building blocks for pathway plugins: JP credited by unit (JP.md), the shared pathway checks and
+"""Building blocks for pathway plugins: JP credited by unit (LAN, Perlan 10/2018 Lampiran II), the shared pathway checks and
 the common monitoring findings of BAB III. Built-in and third-party plugins use the same functions.
 
 The JP values come from the agency's JP table and are rounded by :func:`core.jp_table.floor_jp` —
@@ -31,7 +31,7 @@ from core.errors import Invalid
 from core.jp_table import JpTable, floor_jp
 from core.pathways import ActivityFacts, Attendance, Finding, JpCredit, ParticipantFacts, PathwayDefinition
 
-#: "Paling lambat 2 minggu": the report (and certificate) within two weeks of the end (BAB V.A; DOMAIN §4).
+#: "Paling lambat 2 minggu": the report (and certificate) within two weeks of the end (BAB V.A).
 REPORT_DEADLINE_DAYS = 14
 
 

@@ -1,4 +1,4 @@
-"""Deadline read model of the planning half (DOMAIN §4): per agency and plan year, what is due,
+"""Deadline read model of the planning half (BAB II; docs/guideline.md): per agency and plan year, what is due,
 what is done (and whether late) and what is overdue by how many days. The due dates come from
 :mod:`core.deadlines`; this module records when each step was done (its effective date)."""
 from __future__ import annotations

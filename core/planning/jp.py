@@ -21,5 +21,5 @@ def suggested_credit_target(level: str) -> tuple[Decimal, str]:
     """Formulir 2.6 item 12 default: the level's annual credit-point coefficient (predikat Baik, 100%)."""
     coeff = ANNUAL_CREDIT_COEFFICIENT[Level(level)]
     return coeff, (f"suggested: annual credit-point coefficient of {LEVEL_LABELS[Level(level)]} ({coeff}) at predikat "
-                   f"Baik (100%), PermenPANRB 1/2023 per JP.md; ruleset {RULESET_VERSION}")
+                   f"Baik (100%), PermenPANRB 1/2023; ruleset {RULESET_VERSION}")
 

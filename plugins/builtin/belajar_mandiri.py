@@ -1,5 +1,5 @@
 """Belajar mandiri (self-development) (BAB III.E): material from the HR unit, the officer's own
-schedule, monitored by the direct supervisor (Formulir 3.3). JP: at most 2 per day (JP.md)."""
+schedule, monitored by the direct supervisor (Formulir 3.3). JP: at most 2 per day (LAN, Perlan 10/2018 Lampiran II)."""
 from __future__ import annotations
 
 from datetime import date
@@ -33,7 +33,7 @@ BELAJAR_MANDIRI = PathwayDefinition(
         "The officer sets their own schedule (III.E.5.b.1).",
         "Monitoring: the direct supervisor fills Formulir 3.3 and passes it to the HR unit (III.E.5.c).",
         "Evidence: the officer's report (III.E.2).",
-        "JP: at most 2 per day of study — each day credits its minutes ÷ 45, at most 2 (JP.md).",
+        "JP: at most 2 per day of study — each day credits its minutes ÷ 45, at most 2 (LAN, Perlan 10/2018 Lampiran II).",
     ),
 )
 

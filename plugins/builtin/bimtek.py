@@ -1,4 +1,4 @@
-"""Bimbingan teknis (BAB III.A.1.g). JP: the programme's own JP, like training (JP.md, grade C)."""
+"""Bimbingan teknis (BAB III.A.1.g). JP: the programme's own JP, like training (Perlan 10/2018 Lampiran II; grade C)."""
 from __future__ import annotations
 
 from datetime import date
@@ -29,7 +29,7 @@ BIMTEK = PathwayDefinition(
         "Preparation and monitoring as for training; attendance, Formulir 3.3, by the HR unit (III.A.5).",
         "Evidence: the certificate and the officer's report (III.A.2).",
         "JP: the programme's JP on the certificate when fully attended; otherwise minutes attended ÷ 45, at most "
-        "the certificate's JP (JP.md).",
+        "the certificate's JP (LAN, Perlan 10/2018 Lampiran II).",
     ),
 )
 

@@ -1,6 +1,6 @@
 """Coaching and mentoring (BAB III.D): a coach/mentor chosen by the agency's criteria, a learning
 contract agreed by both, meetings agreed vs held (Formulir 3.4). JP: 2 per meeting, at most 2
-meetings a month (JP.md)."""
+meetings a month (LAN, Perlan 10/2018 Lampiran II)."""
 from __future__ import annotations
 
 from datetime import date
@@ -21,7 +21,7 @@ _RULES = (
     "participant and the {kind} (III.D.3); meetings are recorded against it, at most one a day.",
     "Monitoring: meetings agreed vs held, Formulir 3.4, by the {kind} with the HR unit (III.D.5.c, III.D.7).",
     "Evidence: the participant's report and the {kind}'s report (III.D.2, III.D.5.d.1).",
-    "JP: 2 per meeting held, at most 2 meetings a month credited (JP.md).",
+    "JP: 2 per meeting held, at most 2 meetings a month credited (LAN, Perlan 10/2018 Lampiran II).",
 )
 
 

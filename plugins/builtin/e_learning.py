@@ -1,4 +1,4 @@
-"""E-learning (BAB III.C). JP: at most 3 per day of learning (JP.md); must finish within a year (III.C.8)."""
+"""E-learning (BAB III.C). JP: at most 3 per day of learning (LAN, Perlan 10/2018 Lampiran II); must finish within a year (III.C.8)."""
 from __future__ import annotations
 
 from datetime import date
@@ -32,7 +32,7 @@ E_LEARNING = PathwayDefinition(
         "E-learning runs at most one year (III.C.8): an activity may not be planned longer, and a participant not "
         "finished a year after the start is a finding.",
         "JP: at most 3 per day of learning — each day credits its minutes ÷ 45, at most 3 — and never more than the "
-        "certificate's JP when it states one (JP.md).",
+        "certificate's JP when it states one (LAN, Perlan 10/2018 Lampiran II).",
     ),
 )
 

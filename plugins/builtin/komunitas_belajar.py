@@ -1,6 +1,6 @@
 """Komunitas belajar (community of practice) (BAB III.F): members across levels, topics, discussion
 notes per topic and a group report; monitored by the direct supervisors (Formulir 3.3).
-JP: at most 2 per day (JP.md)."""
+JP: at most 2 per day (LAN, Perlan 10/2018 Lampiran II)."""
 from __future__ import annotations
 
 from datetime import date
@@ -36,7 +36,7 @@ KOMUNITAS_BELAJAR = PathwayDefinition(
         "Monitoring: the direct supervisors fill Formulir 3.3 for the HR unit (III.F.5.c).",
         "Evidence: discussion notes per topic, the group report, and each member's report to the supervisor "
         "(III.F.2, III.F.5.d.1).",
-        "JP: at most 2 per day of meeting — each day credits its minutes ÷ 45, at most 2 (JP.md).",
+        "JP: at most 2 per day of meeting — each day credits its minutes ÷ 45, at most 2 (LAN, Perlan 10/2018 Lampiran II).",
     ),
 )
 

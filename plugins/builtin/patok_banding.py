@@ -1,4 +1,4 @@
-"""Patok banding (benchmarking) (BAB III.B). JP: 10 per activity (JP.md)."""
+"""Patok banding (benchmarking) (BAB III.B). JP: 10 per activity (LAN, Perlan 10/2018 Lampiran II)."""
 from __future__ import annotations
 
 from datetime import date
@@ -30,7 +30,7 @@ PATOK_BANDING = PathwayDefinition(
         "(III.B.5.a.2–4); participants are selected by urgency, proposed by letter and assigned (III.B.5.a.5–9).",
         "Monitoring: attendance, Formulir 3.3, by the HR unit with the host (III.B.5.c, III.B.7).",
         "Evidence: the host's statement (surat keterangan) and the officer's report (III.B.2).",
-        "JP: 10 per activity (international 20), prorated by the sessions fully attended (JP.md).",
+        "JP: 10 per activity (international 20), prorated by the sessions fully attended (LAN, Perlan 10/2018 Lampiran II).",
     ),
 )
 

@@ -1,5 +1,5 @@
 """Pelatihan: classical training — manajerial, sosiokultural, teknis, fungsional (pembentukan and
-berjenjang) (BAB III.A). JP: the programme's own JP on the certificate (JP.md, Perlan 10/2018)."""
+berjenjang) (BAB III.A). JP: the programme's own JP on the certificate (Perlan 10/2018 Lampiran II)."""
 from __future__ import annotations
 
 from datetime import date
@@ -47,7 +47,7 @@ PELATIHAN = PathwayDefinition(
         "(III.A.5.a). Monitoring: attendance, Formulir 3.3, by the HR unit (III.A.5.c).",
         "Evidence: the provider's certificate and the officer's report (III.A.2, III.A.5.d).",
         "JP: the programme's JP on the certificate when fully attended; otherwise minutes attended ÷ 45, at most "
-        "the certificate's JP; international × 1.2 (JP.md).",
+        "the certificate's JP; international × 1.2 (LAN, Perlan 10/2018 Lampiran II).",
     ),
     description="Pelatihan manajerial, sosiokultural, teknis, fungsional (pembentukan, berjenjang).",
 )

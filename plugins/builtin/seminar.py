@@ -1,4 +1,4 @@
-"""Seminar / konferensi / sarasehan (BAB III.A.1.e). JP: 4 per day fully attended (JP.md)."""
+"""Seminar / konferensi / sarasehan (BAB III.A.1.e). JP: 4 per day fully attended (LAN, Perlan 10/2018 Lampiran II)."""
 from __future__ import annotations
 
 from datetime import date
@@ -31,7 +31,7 @@ SEMINAR = PathwayDefinition(
         "letters; attendance per day, Formulir 3.3, by the HR unit (III.A.5).",
         "Evidence: the certificate and the officer's report (III.A.2).",
         "JP: 4 per day fully attended (international 6); a partly attended day credits its minutes ÷ 45, at most "
-        "4; an absent day nothing (JP.md).",
+        "4; an absent day nothing (LAN, Perlan 10/2018 Lampiran II).",
     ),
 )
 

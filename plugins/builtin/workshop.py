@@ -1,4 +1,4 @@
-"""Workshop / lokakarya (BAB III.A.1.f). JP: 5 per day fully attended (JP.md)."""
+"""Workshop / lokakarya (BAB III.A.1.f). JP: 5 per day fully attended (LAN, Perlan 10/2018 Lampiran II)."""
 from __future__ import annotations
 
 from datetime import date
@@ -30,7 +30,7 @@ WORKSHOP = PathwayDefinition(
         "Preparation and monitoring as for training; attendance per day, Formulir 3.3, by the HR unit (III.A.5).",
         "Evidence: the certificate and the officer's report (III.A.2).",
         "JP: 5 per day fully attended (international 7); a partly attended day credits its minutes ÷ 45, at most "
-        "5 (JP.md).",
+        "5 (LAN, Perlan 10/2018 Lampiran II).",
     ),
 )
 

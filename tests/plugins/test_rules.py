@@ -25,7 +25,7 @@ def facts(definition=SEMINAR, sessions=3, minutes=360, international=False):
 
 def attend(*statuses, minutes=None):
     return tuple(AttendanceFact(session_date=D + timedelta(days=i), status=s, minutes_attended=m, note=None)
-                 for i, (s, m) in enumerate(zip(statuses, minutes or [None] * len(statuses))))
+                 for i, (s, m) in enumerate(zip(statuses, minutes or [None] * len(statuses), strict=True)))
 
 
 def person(activity, **over):

@@ -41,7 +41,7 @@ def d_findings(plan: DevelopmentPlan) -> list[Any]:
     return [f for f in plan.findings.values() if f.rule == "d"]
 
 
-def test_check_d_finds_the_pns_without_any_plan_row_and_records_the_roster_it_used(services):
+def test_check_d_bab_ii_b_4_d_finds_the_pns_without_any_plan_row_and_records_the_roster_it_used(services):
     app = services.app
     siti, budi = register(app, SITI, "Siti"), register(app, BUDI, "Budi")
     register(app, RINA, "Rina", "PPPK")  # a PPPK with no row is within the cap
@@ -65,7 +65,7 @@ def test_check_d_finds_the_pns_without_any_plan_row_and_records_the_roster_it_us
     assert {f.finding_id for f in checks.findings} == set(plan.findings)
 
 
-def test_a_pns_registered_after_the_checks_stops_validation_until_the_checks_are_rerun(services):
+def test_check_d_bab_ii_c_a_pns_registered_after_the_checks_stops_validation_until_they_are_rerun(services):
     app = services.app
     siti = register(app, SITI, "Siti")
     add_row(app, siti)

@@ -79,7 +79,7 @@ def test_bab_iv_one_funding_source_list_for_plans_and_activities(services):
     assert messages == {"Funding source 'hibah' is not one of: apbn, apbd, lainnya (BAB IV)."}
 
 
-def test_one_input_module_one_set_of_limits():
+def test_one_input_module_one_set_of_limits_for_every_form():
     """Text, reasons, codes and amounts are checked by core.inputs alone, with its one set of limits."""
     import core.activities.monitoring
     import core.activities.preparation
@@ -101,7 +101,7 @@ def test_one_input_module_one_set_of_limits():
             check("x" * (limit + 1), field)
 
 
-def test_an_agency_jp_table_override_changes_planned_jp_as_it_changes_credited_jp(services):
+def test_formulir_2_6_item_11_an_agency_jp_table_override_changes_planned_jp_as_it_changes_credited_jp(services):
     """One JP conversion (Peraturan LAN 10/2018 Lampiran II, as the agency configured it): Formulir 2.6 item 11
     is converted by the agency's own table, recording its version — no longer by the national defaults."""
     from core.catalogue import JP_TABLE_VERSION

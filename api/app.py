@@ -88,6 +88,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
         ensure_tables(services)
 
     def provide_services() -> Services:
+        services.begin_request()  # read-your-writes: the request's first read waits at the read barrier
         return services
 
     app = Litestar(
@@ -104,6 +105,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
             components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}),
             security=[{"bearer": []}],
         ),
+        on_startup=[services.start],
         on_shutdown=[services.close],
         debug=False,
     )

@@ -1,9 +1,12 @@
 """Wiring in one place: settings -> event store, read-model store, projector, token service."""
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
 
 from api.auth import TokenService
 from api.settings import Settings
@@ -11,11 +14,24 @@ from core.application import Pengkom
 from core.evidence import FileStore
 from core.planning import PlanCommands
 from plugins.manager import PathwayPlugins
+from projections import tracking
 from projections.eventstore import GroupCommit
+from projections.follower import FileLeadership, Follower, Leadership, PgLeadership
 from projections.registry import all_projections
 from projections.roster import OfficerRoster
-from projections.runner import Projector
+from projections.runner import Projector, ViewsAfterBarrier
 from projections.store import PostgresViewStore, SqliteViewStore, ViewStore
+
+
+@dataclass(frozen=True)
+class StoreStatus:
+    """What ``/ready`` reports: does the store answer, how far the log and each read model are."""
+
+    ok: bool
+    head: int = 0
+    tracking: dict[str, tracking.Tracking] = field(default_factory=dict)
+    error: str | None = None
+    seconds: float = 0.0
 
 
 @dataclass
@@ -32,11 +48,57 @@ class Services:
 
     def __post_init__(self) -> None:
         if self.commits is None:
-            self.commits = GroupCommit(self.app.recorder)
+            self.commits = GroupCommit(self.app.recorder, on_commit=self.projector.wake)
+
+    def start(self) -> None:
+        """Serving: apply the log to the read models in the background (if this process leads)."""
+        s = self.settings
+        leadership: Leadership
+        if s.database_url:
+            applied = f"pengkom_applied_{s.pg_schema}"[:63]
+            leadership = PgLeadership(s.database_url, s.pg_schema, self.app.recorder.channel, applied,  # type: ignore[attr-defined]
+                                      timeout=s.store_timeout)
+            self.projector.notify_applied(applied)
+        else:
+            leadership = FileLeadership(s.data_dir / ".projector.lock")
+        days = s.idempotency_days
+        self.projector.start(Follower(self.projector, leadership,
+                                      prune=lambda: self.app.recorder.prune_keys(timedelta(days=days))))  # type: ignore[attr-defined]
+
+    def begin_request(self) -> None:
+        """A request begins: its first read of the read models waits at the read barrier."""
+        self.projector.arm()
+
+    def store_ready(self, timeout: float = 0.5) -> StoreStatus:
+        """Does the store answer? One query (PostgreSQL), bounded by ``timeout``; never raises."""
+        started = time.perf_counter()
+        try:
+            head, rows = _probe(self, timeout)
+        except Exception as e:
+            return StoreStatus(False, error=type(e).__name__, seconds=time.perf_counter() - started)
+        return StoreStatus(True, head, {n: t for n, t in rows.items() if n in self.projector.projections},
+                           seconds=time.perf_counter() - started)
 
     def close(self) -> None:
+        self.projector.stop()
         self.views.close()
         self.app.close()
+
+
+def _probe(services: Services, timeout: float) -> tuple[int, dict[str, tracking.Tracking]]:
+    recorder: Any = services.app.recorder
+    raw = getattr(services.views, "raw", services.views)
+    if isinstance(raw, PostgresViewStore):
+        with recorder.datastore.pool.connection(timeout=timeout) as conn:
+            conn.execute(f"SET statement_timeout = {int(timeout * 1000)}")
+            try:
+                head = conn.execute(f"SELECT max(notification_id) AS head FROM {recorder.events_table}").fetchone()
+                rows = conn.execute(f"SELECT name, version, position, rebuilding, error FROM {raw.schema}.{tracking.TRACKING}").fetchall()
+            finally:
+                conn.execute("RESET statement_timeout")
+        return int(head["head"] or 0), {r["name"]: tracking.Tracking(r["name"], int(r["version"]), int(r["position"]),
+                                                                     bool(r["rebuilding"]), r["error"]) for r in rows}
+    return int(recorder.max_notification_id() or 0), tracking.read(raw)
 
 
 def open_views(settings: Settings, *, scratch: str | None = None) -> ViewStore:
@@ -85,10 +147,11 @@ def build(settings: Settings | None = None) -> Services:
     with setup_lock(settings):
         app = Pengkom(env=settings.event_store_env())
         views = open_views(settings)
-        projector = Projector(app, views, all_projections())
+        projector = Projector(app, views, all_projections(), read_wait=settings.read_wait)
         app.plans = PlanCommands(app, roster=OfficerRoster(projector))  # check (d) reads the agency's officers (core.planning.roster)
     # Start-up finishes any rebuild (a changed projection version, an interrupted replay) before serving.
     projector.catch_up(rebuilding=True)
-    return Services(settings=settings, app=app, views=views, projector=projector, tokens=TokenService(settings),
+    return Services(settings=settings, app=app, views=ViewsAfterBarrier(views, projector), projector=projector,
+                    tokens=TokenService(settings),
                     pathways=PathwayPlugins.load(settings.pathway_plugins),
                     files=FileStore(settings.evidence_dir, max_bytes=settings.upload_max_bytes))

@@ -15,8 +15,14 @@ def _serve(args: argparse.Namespace) -> int:
     from api.app import create_app
 
     settings = Settings.from_env()
-    print(f"pengkom: serving on http://{args.host}:{args.port} with store {settings.describe_store()}", file=sys.stderr)
-    uvicorn.run(create_app(settings=settings), host=args.host, port=args.port, log_level="info", workers=1)
+    print(f"pengkom: serving on http://{args.host}:{args.port} with store {settings.describe_store()}"
+          f"{f' in {args.workers} processes' if args.workers > 1 else ''}", file=sys.stderr)
+    options = {"host": args.host, "port": args.port, "log_level": "info", "access_log": not args.no_access_log}
+    if args.workers > 1:
+        # Each worker process builds its own services; one of them (or `pengkom follow`) leads the projector.
+        uvicorn.run("api.app:create_app", factory=True, workers=args.workers, **options)
+    else:
+        uvicorn.run(create_app(settings=settings), **options)
     return 0
 
 
@@ -39,22 +45,25 @@ def _token(args: argparse.Namespace) -> int:
 
 
 def _follow(args: argparse.Namespace) -> int:
-    """A projection worker: keep the read models caught up with the log (for deployments where API
-    processes should not be the only ones applying events, e.g. after bulk imports)."""
+    """A projection worker: apply the log to the read models. One process per deployment leads (the
+    others stand by); an API process leads when no worker does, so a worker is optional."""
     import time
 
     from api.bootstrap import build
 
     services = build()
-    print(f"pengkom follow: applying new events every {args.interval}s on {services.settings.describe_store()}", file=sys.stderr)
     try:
-        while True:
+        if args.once:
             n = services.projector.catch_up()
-            if n:
-                print(f"applied {n} events", file=sys.stderr)
-            if args.once:
-                return 0
-            time.sleep(args.interval)
+            print(f"pengkom follow: applied {n} events on {services.settings.describe_store()}", file=sys.stderr)
+            return 0
+        print(f"pengkom follow: applying new events as they are recorded on {services.settings.describe_store()} "
+              "(standing by while another process leads)", file=sys.stderr)
+        services.start()
+        if services.projector.follower is not None:
+            services.projector.follower.poll = args.interval
+        while True:
+            time.sleep(1)
     except KeyboardInterrupt:
         return 0
     finally:
@@ -68,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="serve the HTTP API")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1, help="API processes (PostgreSQL: they share the work; see README)")
+    p.add_argument("--no-access-log", action="store_true", help="do not log every request (for benchmarks)")
     p.set_defaults(func=_serve)
 
     p = sub.add_parser("token", help="print a bearer token signed with this data directory's key (embedded store)")
@@ -81,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_token)
 
     p = sub.add_parser("follow", help="projection worker: keep read models caught up with the log")
-    p.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
+    p.add_argument("--interval", type=float, default=1.0, help="seconds between polls when idle (new events wake it at once)")
     p.add_argument("--once", action="store_true", help="catch up once and exit")
     p.set_defaults(func=_follow)
 

@@ -165,14 +165,7 @@ def run(services: Services, request: Request[Any, Any, Any], data: Any,
         if unit.outcome == es.RECORDED:
             app.remember(aggregates)
             headers = {"ETag": f'"{subject.version}"'}
-            try:
-                services.projector.catch_up()
-                behind = services.projector.stopped()
-            except Exception:
-                log.exception("read models could not apply the events of request %s", ctx.request_id)
-                behind = ["all"]
             if behind:
-                answer["read_models"] = _behind(behind)
                 headers["X-Pengkom-Read-Models"] = "behind"
             return Response(answer, status_code=status, headers=headers)
         if unit.outcome == es.DUPLICATE:
@@ -249,13 +242,24 @@ def store_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Respon
                         "The database could not be reached or is too busy; nothing was recorded. Retry in a moment.")
 
 
+def read_models_unavailable(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    """A read model rebuilding, stopped or behind: the problem as the domain error states it, plus Retry-After."""
+    from api.problems import domain_error
+
+    response = domain_error(request, exc)
+    response.headers["Retry-After"] = str(outage.RETRY_AFTER)
+    return response
+
+
 def _store_handlers() -> dict[Any, Any]:
     import sqlite3
 
     import psycopg
     from eventsourcing.persistence import InterfaceError, OperationalError
 
-    return {OutcomeUnknown: outcome_unknown, NotRecorded: not_recorded, psycopg.OperationalError: store_unavailable,
+    from projections.tracking import Unavailable
+
+    return {OutcomeUnknown: outcome_unknown, NotRecorded: not_recorded, Unavailable: read_models_unavailable, psycopg.OperationalError: store_unavailable,
             psycopg.InterfaceError: store_unavailable, OperationalError: store_unavailable,
             InterfaceError: store_unavailable, sqlite3.OperationalError: store_unavailable}
 

@@ -20,12 +20,11 @@ class SystemController(Controller):
 
     @get("/ready", operation_id="ready", summary="Readiness: the event store and read models answer", sync_to_thread=True)
     def ready(self, services: NamedDependency[Services]) -> Response[Any]:
-        try:
-            head = services.app.recorder.max_notification_id() or 0
-            tracking = services.projector.tracking()
-        except Exception as e:  # a store that does not answer is "not ready", never a 500
-            return Response({"status": "unavailable", "store": services.settings.store_name, "error": type(e).__name__},
-                            status_code=503)
+        probe = services.store_ready()  # one bounded query; never raises
+        if not probe.ok:  # a store that does not answer is "not ready", never a 500
+            return Response({"status": "unavailable", "store": services.settings.store_name, "error": probe.error},
+                            status_code=503, headers={"Retry-After": "2"})
+        head, tracking = probe.head, probe.tracking
         lag = {name: head - t.position for name, t in tracking.items()}
         # A read model being rebuilt answers its own reads with 503; the rest of the API serves.
         rebuilding = sorted(name for name, t in tracking.items() if t.rebuilding)

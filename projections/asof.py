@@ -12,9 +12,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
+from projections.catchup import apply_batch
 from projections.log import EventLog
 from projections.registry import all_projections
-from projections.runner import apply_batch
 from projections.store import MemoryViewStore
 
 _BATCH = 2000

@@ -95,7 +95,7 @@ class Staging:
     def apply(self, app: Any, projections: Sequence[Projection], after: dict[str, int], start: int, stop: int, size: int,
               on_batch: Callable[[int, int], None] | None = None) -> tuple[int, int | None]:
         """Apply the log ``start..stop`` to the staged tables; (notifications read, last position read)."""
-        from projections.runner import apply_batch
+        from projections.catchup import apply_batch
 
         to_domain_event = app.mapper.to_domain_event
         total, top = 0, None

@@ -47,7 +47,7 @@ class _SqliteTx:
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         cur = self.conn.execute(sql, tuple(params))
         cols = [c[0] for c in cur.description or ()]
-        return [dict(zip(cols, row)) for row in cur.fetchall()]
+        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
     def fetchone(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
         rows = self.fetchall(sql, params)
@@ -91,7 +91,7 @@ class _PgTx:
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         cur = self.conn.execute(self._sql(sql), tuple(params))
         cols = [c.name for c in cur.description or ()]
-        return [dict(zip(cols, row)) for row in cur.fetchall()]
+        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
     def fetchone(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
         rows = self.fetchall(sql, params)

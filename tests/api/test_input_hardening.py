@@ -34,6 +34,7 @@ def test_nul_in_a_body_is_refused_by_field_and_records_nothing(api):
     r = api.post(f"/officers/{oid}/history/positions", json={"year": 2020, "position": "Pengantar Kerja"},
                  headers={**hr, "Idempotency-Key": "nul-retry-0001"})
     assert r.status_code == 201, r.text
+    assert api.get("/officers/", headers=hr).status_code == 200  # a read waits for the read models (read-your-writes)
     ready = api.get("/ready").json()
     assert set(ready["projection_lag"].values()) == {0}, ready
 

@@ -111,7 +111,7 @@ def test_a_failed_transaction_leaves_no_cache_behind(services, monkeypatch):
     from projections.audit import aggregate_agency
 
     register(services, PK_AHLI_PERTAMA)
-    store = services.views
+    store = services.projector.store
     real = store.transaction
 
     from contextlib import contextmanager

@@ -1,0 +1,124 @@
+"""Staged rebuilds: a read model built from scratch goes through a local staging database.
+
+A rebuild from the start of the log (``pengkom replay``, ``pengkom verify``'s scratch store, a
+changed projection version at start-up, a new read model) applies the projections' own handlers to
+a private SQLite file, then loads the result into the store in one transaction with the tracking
+positions (:mod:`projections.staging` does the staging and the load; this module decides what is
+staged and runs it). A long rebuild may stage the read models over every event in a second process.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from projections import staging as staging_mod
+from projections import tracking
+from projections.base import Projection
+from projections.tracking import Progress, Tracking
+
+log = logging.getLogger("projections.runner")
+
+#: A read model at position 0 that is not marked ``rebuilding`` (a new read model, a verify scratch
+#: store) is built through the staging database when at least this many events wait for it; one
+#: marked ``rebuilding`` (reset, changed version) always is.
+STAGE_MIN = 5000
+#: Notifications read per query by a staged rebuild.
+FETCH = 5000
+#: A staged rebuild from position 0 of at least this many events uses a second process (2+ cores).
+PARALLEL_MIN = 100_000
+
+
+def staged(projector: Any, chosen: list[Projection], take_rebuilding: bool, last: int,
+           on_progress: Callable[[Progress], None] | None, started: float) -> int:
+    """Build the read models that start from scratch (or are being rebuilt) up to ``last`` through a
+    local staging database, then load them into the store in one transaction with their tracking
+    positions (:mod:`projections.staging`). Returns the notifications read (0 when none qualify).
+
+    Nothing is written to the store before that final transaction, and it only commits if the
+    tracking rows are still as they were when the staging began (another process may have advanced
+    them meanwhile: then the staged rows are dropped and the ordinary catch-up carries on).
+
+    A long rebuild from position 0 of both the read models that take every event (the audit
+    trail) and others is split over two processes, each reading the log and staging its share.
+    """
+    with projector.store.transaction() as tx:
+        state = tracking.lock(tx, [p.name for p in chosen], take_rebuilding)
+
+    def qualifies(t: Tracking) -> bool:
+        gap = last - t.position
+        return gap > 0 and (t.rebuilding or (t.position == 0 and gap >= projector.stage_min))
+
+    group = [p for p in chosen if p.name in state and qualifies(state[p.name])]
+    if not group:
+        return 0
+    before = {p.name: state[p.name] for p in group}
+    after = {n: t.position for n, t in before.items()}
+    start = min(after.values()) + 1
+    # The second process's share: the read models over every event, when the rest is not empty.
+    side = [p for p in group if p.every_event] if projector.workers > 1 and last - start + 1 >= PARALLEL_MIN \
+        and not any(after.values()) else []
+    if len(side) == len(group):
+        side = []
+    own = [p for p in group if p not in side]
+    staging = staging_mod.Staging()
+    stores = {p.name: staging for p in own}
+    side_process = None
+    try:
+        if side:
+            side_path = staging.path.with_name("staging-side.sqlite")
+            side_process = staging_mod.SideProcess(projector.app, [type(p) for p in side], start, last, projector.fetch, side_path)
+        staging.begin()
+        staging.create(own)
+        seeded = [p for p in own if before[p.name].position]
+        if seeded:
+            with projector.store.read() as rtx:
+                for p in seeded:
+                    staging.seed(rtx, p)
+
+        def progress(top: int, total: int) -> None:
+            if on_progress:
+                on_progress(Progress(top, last, total, time.perf_counter() - started))
+
+        total, top = staging.apply(projector.app, own, after, start, last, projector.fetch, progress)
+        staging.commit()
+        staging.release()
+        if side_process is not None:
+            try:
+                _, side_top = side_process.result()
+                ok = side_top == top
+                projector.side_peak_rss_mb = side_process.peak_rss_mb
+            except RuntimeError as e:
+                log.warning("%s; staging its read models here instead", e)
+                ok = False
+            if ok:
+                side_staging = staging_mod.Staging(side_path, cache_kib=staging_mod._LOAD_CACHE_KIB)
+            else:
+                # The second process failed (or read a different log): stage its share here.
+                side_staging = staging_mod.Staging(staging.path.with_name("staging-retry.sqlite"))
+                side_staging.begin()
+                side_staging.create(side)
+                side_staging.apply(projector.app, side, after, start, top or last, projector.fetch)
+                side_staging.commit()
+            stores.update({p.name: side_staging for p in side})
+        if top is None:
+            return 0
+        with projector.store.transaction() as tx:
+            now = tracking.lock(tx, [p.name for p in group], True)
+            if any(now.get(n) != t for n, t in before.items()):
+                return 0
+            if tx.dialect == "postgres":
+                tx.execute("SET LOCAL maintenance_work_mem = '256MB'")  # index builds after the bulk load
+                tx.execute("SET LOCAL statement_timeout = 0")  # a bulk load of a million rows is one COPY
+            for p in group:
+                staging_mod.load(tx, stores[p.name], p)
+            tracking.advance(tx, {p.name: top for p in group})
+        return total
+    finally:
+        if side_process is not None:
+            side_process.stop()
+        for st in {id(s): s for s in stores.values()}.values():
+            if st is not staging:
+                st.close()
+        staging.close()

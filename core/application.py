@@ -27,6 +27,7 @@ from eventsourcing.utils import strtobool
 from core.activities import ActivityCommands
 from core.assessment import AssessmentCommands
 from core.errors import Conflict, Invalid
+from core.evaluation import EvaluationCommands
 from core.jp_table import JpTableCommands
 from core.mapper import MsgspecMapper
 from core.officers import OfficerCommands
@@ -87,6 +88,7 @@ class Pengkom(Application[UUID]):
         self.performance = PerformanceCommands(self)
         self.proposals = ProposalCommands(self)
         self.plans = PlanCommands(self)
+        self.evaluations = EvaluationCommands(self)
 
     def construct_mapper(self) -> Mapper[UUID]:
         return MsgspecMapper()

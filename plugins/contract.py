@@ -12,8 +12,9 @@ loads through the same route as installed plugins (``check_pending`` included), 
 declarations are well formed, and that each hook answers as ``plugins/hookspecs.py`` promises for
 a typical activity (override :meth:`sample_activity` if yours needs other facts): validation
 returns sentences, JP is a deterministic whole number that never comes without recorded
-attendance or meetings, an unconfirmed JP value is refused rather than guessed, and findings are
-:class:`~core.pathways.Finding` values.
+attendance or meetings, an unconfirmed JP value is refused rather than guessed, findings are
+:class:`~core.pathways.Finding` values, and Formulir 5.2 cells (if the plugin decides any) are
+:class:`~core.evaluation.facts.EvaluationCell` values with a reason for every *Tidak*.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ import pytest
 
 from core.catalogue import JpRule
 from core.errors import Invalid
+from core.evaluation.facts import Cell, PlanRowFacts
 from core.jp_table import DEFAULT_TABLE, JpTable
 from core.pathways import (
     ActivityFacts,
@@ -99,6 +101,14 @@ class PathwayContract:
             topics=("Topik 1",), discussion_topics=("Topik 1",), group_report_submitted_on=sessions[-1].on,
             recap_submitted_on=None, participants=tuple(members),
         )
+
+    def sample_plan_row(self, definition: PathwayDefinition, activity: ActivityFacts) -> PlanRowFacts:
+        """The validated Formulir 2.6 row the sample's first participant implements: as it happened."""
+        return PlanRowFacts(plan_id=uuid5(_NS, "plan"), row_id=uuid5(_NS, f"{definition.code}-row"), revision=1, year=activity.year,
+                            competency="penempatan_tk_dan_perluasan_kesempatan_kerja", pathway=definition.code,
+                            form=definition.jp_form, programme=activity.title, provider=activity.provider_name,
+                            start=activity.start, end=activity.end, budget=activity.budget or Decimal(0),
+                            funding_source=activity.funding_source or "apbn", planned_jp=10)
 
     # -- helpers ----------------------------------------------------------------------------------------
 
@@ -193,6 +203,20 @@ class PathwayContract:
             activity = dataclasses.replace(activity, participants=(absent, *activity.participants[1:]))
             codes = {f.code for f in plugins.findings(activity, activity.end)}
             assert "absent" in codes, f"{d.code}: an absence is not reported"
+
+    def test_contract_evaluation_cells_are_cells_with_reasons(self) -> None:
+        """Formulir 5.2: each cell the plugin decides is an EvaluationCell, the same every time, with a reason for Tidak."""
+        plugins = self.plugins()
+        for d in self.definitions():
+            activity = self.sample_activity(d)
+            p = activity.participants[0]
+            for row in (self.sample_plan_row(d, activity), None):
+                for cell in Cell:
+                    first = plugins.evaluation_cell(activity, cell.value, row, p)
+                    assert first == plugins.evaluation_cell(activity, cell.value, row, p), f"{d.code} {cell}: not deterministic"
+                    if first is not None:
+                        assert first.plugin == self.name and first.ruleset_version == d.ruleset_version
+                        assert first.cell.sesuai or (first.cell.reason or "").strip(), f"{d.code} {cell}: Tidak without a reason"
 
 
 __all__ = ["PathwayContract"]

@@ -17,6 +17,7 @@ from datetime import date
 
 import pluggy
 
+from core.evaluation.facts import EvaluationCell, PlanRowFacts
 from core.jp_table import JpTable
 from core.pathways import ActivityFacts, Finding, JpCredit, ParticipantFacts, PathwayDefinition
 
@@ -80,4 +81,23 @@ def pengkom_monitoring_findings(pathway: str, activity: ActivityFacts, as_of: da
 
     :return: a list of :class:`core.pathways.Finding` (``code`` stable, ``message`` for the clerk,
         ``officer_id`` when about one participant, ``severity`` ``"warning"`` or ``"info"``).
+    """
+
+
+@hookspec(firstresult=True)
+def pengkom_evaluation_cell(pathway: str, cell: str, plan_row: PlanRowFacts | None, activity: ActivityFacts,
+                            participant: ParticipantFacts) -> EvaluationCell | None:
+    """Decide one *Kesesuaian Rencana dan Pelaksanaan* cell of Formulir 5.2 (BAB V.A) for a participant
+    of an activity of one of your pathways, when your pathway compares it otherwise than core does
+    (e.g. coaching/mentoring: *jadwal dan waktu* is the meetings held against the learning contract).
+
+    :param cell: ``"jenis"``, ``"jalur"``, ``"penyelenggara"``, ``"jadwal"``, ``"anggaran"`` or
+        ``"jam_pelajaran"`` (Formulir 5.2 items 7–12).
+    :param plan_row: the validated Formulir 2.6 row the participation implements
+        (:class:`core.evaluation.facts.PlanRowFacts`), or ``None`` for an unplanned participation.
+    :param activity: everything recorded on the activity; ``participant`` is the participant (completed).
+    :return: a :class:`core.evaluation.facts.EvaluationCell` — ``sesuai`` True/False, ``planned`` and
+        ``actual`` in words, and a ``reason`` (required when ``sesuai`` is False) — or ``None`` to leave
+        the cell to core's comparison. It is recorded with your plugin's name and version and your
+        pathway's ``ruleset_version``; the HR unit may still override it, with a reason.
     """

@@ -25,6 +25,9 @@ import msgspec
 import pluggy
 
 from core.errors import DomainError, Invalid
+from core.evaluation.administrative import CellDecision
+from core.evaluation.facts import PlanRowFacts
+from core.evaluation.rules import check_cell
 from core.jp_table import JpTable
 from core.pathways import (
     ActivityFacts,
@@ -282,6 +285,20 @@ class PathwayPlugins:
         return JpDecision(jp=c.jp, rule=c.rule, ruleset_version=owner.definition.ruleset_version,
                           jp_table_version=jp_table.version, plugin=owner.plugin, plugin_version=owner.version,
                           detail=msgspec.to_builtins(c.detail))
+
+    def evaluation_cell(self, activity: ActivityFacts, cell: str, plan_row: PlanRowFacts | None,
+                        participant: ParticipantFacts) -> CellDecision | None:
+        """The owning plugin's decision on one Formulir 5.2 cell, or None to let core compare it."""
+        what = f"computing the Formulir 5.2 cell {cell} of {participant.name}"
+        owner, answer = self._call(activity.pathway, "pengkom_evaluation_cell", what, cell=cell, plan_row=plan_row,
+                                   activity=activity, participant=participant)
+        if answer is None:
+            return None
+        try:
+            decided = check_cell(answer, f"plugin {owner.plugin!r}")
+        except ValueError:
+            raise self._garbage(owner, what, answer) from None
+        return CellDecision(decided, owner.plugin, owner.version, owner.definition.ruleset_version)
 
     def findings(self, activity: ActivityFacts, as_of: date) -> list[Finding]:
         """Findings for monitoring reads. A missing or failing plugin is itself a finding: reads never fail."""

@@ -1,6 +1,7 @@
-"""Deadline read model of the planning half (BAB II; docs/guideline.md): per agency and plan year, what is due,
-what is done (and whether late) and what is overdue by how many days. The due dates come from
-:mod:`core.deadlines`; this module records when each step was done (its effective date)."""
+"""Deadline read model (BAB II and V; docs/guideline.md): per agency and plan year, what is due, what is done
+(and whether late) and what is overdue by how many days — the planning half here, the evaluation half (BAB V)
+from :mod:`projections.evaluation_deadlines`, mixed in. The due dates come from :mod:`core.deadlines`
+and :mod:`core.evaluation.deadlines`; the handlers record when each step was done (its effective date)."""
 from __future__ import annotations
 
 from datetime import date
@@ -11,21 +12,23 @@ from core.deadlines import Step, due_dates, status
 from core.officers import Officer
 from core.performance import PerformanceReview
 from core.planning import DevelopmentPlan
+from projections import evaluation_deadlines as ev
 from projections.base import Projection, handles
 from projections.store import Tx, ViewStore
 
 
-class DeadlineLedger(Projection):
+class DeadlineLedger(ev.EvaluationDeadlineHandlers, Projection):
     name = "deadlines"
-    version = 1
+    version = 2
     tables = {
         "dl_officers": "officer_id TEXT PRIMARY KEY, agency TEXT NOT NULL, nip TEXT NOT NULL, name TEXT NOT NULL, "
                        "registered_on TEXT NOT NULL, withdrawn INTEGER NOT NULL",
         "dl_records": "id TEXT PRIMARY KEY, kind TEXT NOT NULL, agency TEXT NOT NULL, subject TEXT NOT NULL, year INTEGER NOT NULL",
         "dl_done": "agency TEXT NOT NULL, plan_year INTEGER NOT NULL, step TEXT NOT NULL, subject TEXT NOT NULL, "
                    "done_on TEXT NOT NULL, PRIMARY KEY (agency, plan_year, step, subject)",
+        **ev.TABLES,
     }
-    indexes = ("CREATE INDEX IF NOT EXISTS dl_officers_agency_idx ON dl_officers (agency)",)
+    indexes = ("CREATE INDEX IF NOT EXISTS dl_officers_agency_idx ON dl_officers (agency)", *ev.INDEXES)
 
     @handles(Officer.Registered)
     def registered(self, tx: Tx, e: Officer.Registered, position: int) -> None:
@@ -128,6 +131,7 @@ def deadlines(store: ViewStore, *, agency: str, plan_year: int, today: date) -> 
         else:
             subjects = [("plan", {"plan": f"{agency} {plan_year}"})]
         for key, who in subjects:
+            done_on: date | None
             if d.step == Step.PROFILE:
                 done_on = next(date.fromisoformat(o["registered_on"]) for o in officers if o["officer_id"] == key)
             elif key == "plan":
@@ -137,5 +141,8 @@ def deadlines(store: ViewStore, *, agency: str, plan_year: int, today: date) -> 
             state, days = status(d.due, done_on, today)
             items.append({"step": d.step.value, **who, "due": d.due.isoformat(), "done_on": done_on.isoformat() if done_on else None,
                           "status": state, "days_late": days, "citation": d.citation})
-    summary = {s: sum(1 for i in items if i["status"] == s) for s in ("due", "overdue", "done", "done_late")}
-    return {"agency": agency, "plan_year": plan_year, "today": today.isoformat(), "summary": summary, "items": items}
+    evaluation = ev.evaluation_items(store, agency=agency, year=plan_year, today=today)  # BAB V, for the activities of the plan year
+    items += evaluation
+    summary = {s: sum(1 for i in items if i["status"] == s) for s in ("due", "overdue", "done", "done_late", "recommended")}
+    return {"agency": agency, "plan_year": plan_year, "today": today.isoformat(), "summary": summary, "items": items,
+            "findings": ev.evaluation_findings(evaluation)}

@@ -6,6 +6,7 @@ from projections.audit import AuditTrail
 from projections.base import Projection
 from projections.chain import HashChain
 from projections.deadlines import DeadlineLedger
+from projections.evaluations import EvaluationBook
 from projections.ledger import JpLedger
 from projections.monitoring import Monitoring
 from projections.officers import OfficerDirectory
@@ -22,4 +23,5 @@ def all_projections() -> list[Projection]:
         DeadlineLedger(),
         JpLedger(),
         Monitoring(),
+        EvaluationBook(),
     ]

@@ -298,6 +298,7 @@ class PlanRowRef:
     budget: Decimal
     funding_source: str
     planned_jp: int
+    programme: str = ""
 
 
 def validated_plan_row(app: Any, plan_id: UUID, row_id: UUID) -> PlanRowRef | None:
@@ -312,5 +313,5 @@ def validated_plan_row(app: Any, plan_id: UUID, row_id: UUID) -> PlanRowRef | No
     return PlanRowRef(plan_id=plan.id, row_id=row_id, revision=rev, agency=plan.agency, year=plan.year,
                       officer_id=row.officer_id, nip=row.nip, competency=row.competency, pathway=row.pathway,
                       form=row.form, provider=row.provider, start=row.start, end=row.end, budget=row.budget,
-                      funding_source=row.funding_source, planned_jp=row.planned_jp)
+                      funding_source=row.funding_source, planned_jp=row.planned_jp, programme=row.programme)
 

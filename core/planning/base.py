@@ -70,4 +70,7 @@ class PlanCommandsBase:
     def _findings(self, plan: DevelopmentPlan, roster: Roster) -> tuple[Finding, ...]:
         rows = list(plan.rows.values())
         curricula = {(r.competency, r.level): curriculum_standards(self.app, r.competency, r.level) for r in rows}
-        return run_checks(plan.id, plan.year, rows, plan.budgets, curricula, roster=roster.officers)
+        found = run_checks(plan.id, plan.year, rows, plan.budgets, curricula, roster=roster.officers)
+        # BAB V.D: the evaluation recap feeds the next plan (lazy import: evaluation reads validated plan rows).
+        from core.evaluation.recap import recap_findings
+        return tuple(sorted((*found, *recap_findings(self.app, plan.id, plan.agency, plan.year, rows)), key=lambda f: f.rule))

@@ -1,16 +1,18 @@
 """Coaching and mentoring (BAB III.D): a coach/mentor chosen by the agency's criteria, a learning
 contract agreed by both, meetings agreed vs held (Formulir 3.4). JP: 2 per meeting, at most 2
-meetings a month (LAN, Perlan 10/2018 Lampiran II)."""
+meetings a month (LAN, Perlan 10/2018 Lampiran II). Formulir 5.2: *jadwal dan waktu* compares the meetings
+held in the planned period with the meetings agreed in the learning contract."""
 from __future__ import annotations
 
 from datetime import date
 
+from core.evaluation.facts import EvaluationCell, PlanRowFacts
 from core.jp_table import JpTable
 from core.pathways import ActivityFacts, Finding, JpCredit, ParticipantFacts, PathwayDefinition
 from plugins import rules
 from plugins.hookspecs import hookimpl
 
-RULESET_VERSION = "pedoman-pk-2023/coaching-mentoring-r1"
+RULESET_VERSION = "pedoman-pk-2023/coaching-mentoring-r2"
 
 _RULES = (
     "{Name}: {what} (III.D.1); on the job (III.D.4), by the direct supervisor or a more experienced person, "
@@ -22,6 +24,8 @@ _RULES = (
     "Monitoring: meetings agreed vs held, Formulir 3.4, by the {kind} with the HR unit (III.D.5.c, III.D.7).",
     "Evidence: the participant's report and the {kind}'s report (III.D.2, III.D.5.d.1).",
     "JP: 2 per meeting held, at most 2 meetings a month credited (LAN, Perlan 10/2018 Lampiran II).",
+    "Formulir 5.2, jadwal dan waktu: Sesuai when every meeting agreed in the learning contract was held within the "
+    "planned period of the plan row (Formulir 3.4), Tidak otherwise, saying how many were held and when.",
 )
 
 
@@ -97,3 +101,24 @@ def pengkom_monitoring_findings(pathway: str, activity: ActivityFacts, as_of: da
                 found.append(Finding("meetings_over_monthly_cap", f"{p.name} ({p.nip}) held {n} meetings in {month}; only 2 "
                                      "a month earn JP.", p.officer_id, "info", "3.4"))
     return found
+
+
+@hookimpl
+def pengkom_evaluation_cell(cell: str, plan_row: PlanRowFacts | None, activity: ActivityFacts,
+                            participant: ParticipantFacts) -> EvaluationCell | None:
+    """Formulir 5.2 *jadwal dan waktu* of a coaching/mentoring: the meetings held (Formulir 3.4) in the
+    planned period against the meetings agreed in the learning contract (III.D.3)."""
+    if cell != "jadwal" or plan_row is None or plan_row.start is None or plan_row.end is None:
+        return None  # the other cells, unplanned participations and rows without a schedule: core compares
+    start, end = plan_row.start, plan_row.end
+    agreed = participant.meetings_agreed if participant.contract_agreed else None
+    planned = f"{agreed if agreed is not None else 'no'} meeting(s) agreed in the learning contract, {start} – {end}"
+    inside = [m for m in participant.meetings if start <= m.on <= end]
+    outside = len(participant.meetings) - len(inside)
+    held = f"{len(inside)} meeting(s) held in the period" + (f", {outside} outside it" if outside else "")
+    if agreed is None:
+        return EvaluationCell(False, planned, held, f"{participant.name} has no learning contract agreed by both (III.D.3).")
+    if len(inside) < agreed:
+        return EvaluationCell(False, planned, held, f"{len(inside)} of the {agreed} meetings agreed were held between {start} and "
+                                                    f"{end} (Formulir 3.4).")
+    return EvaluationCell(True, planned, held)

@@ -14,7 +14,7 @@ def test_magang_third_party_pathway_end_to_end(api):
     # The pathway is listed from the plugin manager, with its plugin, version, rules and JP rule.
     listing = ok(api.get("/pathways", headers=c.hr))
     magang = next(p for p in listing["items"] if p["code"] == "magang")
-    assert (magang["plugin"], magang["plugin_version"], magang["ruleset_version"]) == ("magang", "1.0.0", "pengkom-magang/r1")
+    assert (magang["plugin"], magang["plugin_version"], magang["ruleset_version"]) == ("magang", "1.0.0", "pengkom-magang/r2")
     assert magang["jp_rule"]["domestic"] == "20" and magang["jp_rule"]["unit"] == "per_activity"
     assert {"name": "magang", "version": "1.0.0"} in listing["plugins"]
     assert ok(api.get("/pathways/magang", headers=c.pk_h))["name_id"] == "Magang / Praktik Kerja"

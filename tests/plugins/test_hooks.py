@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from core.evaluation.facts import EvaluationCell
 from core.jp_table import DEFAULT_TABLE
 from core.pathways import Finding, JpCredit, PathwayDefinition
 from plugins import hookspecs
 from plugins.builtin.seminar import SEMINAR
 from plugins.contract import PathwayContract
 from plugins.hookspecs import hookimpl
-from plugins.manager import PathwayPlugins, create_plugin_manager
+from plugins.manager import PathwayPlugins, PluginError, create_plugin_manager
 
 ROOT = Path(__file__).resolve().parents[2]
 SECTION = "## Writing a pathway plugin"
@@ -47,6 +48,14 @@ class Demo:
     @hookimpl
     def pengkom_monitoring_findings(self, activity, as_of):
         return [Finding("demo", f"{len(activity.participants)} participants as of {as_of}", severity="info")]
+
+    @hookimpl
+    def pengkom_evaluation_cell(self, cell, plan_row, participant):
+        if cell != "jam_pelajaran" or plan_row is None:
+            return None
+        held = len(participant.attendance)
+        return EvaluationCell(held >= 3, f"{plan_row.planned_jp} JP over 3 days", f"{held} day(s) attended",
+                              None if held >= 3 else "Fewer than 3 days attended (demo rule).")
 
 
 @pytest.fixture
@@ -81,12 +90,38 @@ def test_hook_pengkom_monitoring_findings(demo, activity):
     assert (f.code, f.severity) == ("demo", "info") and f.message.startswith("2 participants")
 
 
+def test_hook_pengkom_evaluation_cell(demo, activity):
+    """Formulir 5.2: the plugin decides the cells it knows, leaves the rest (None) to core; recorded with its rule set."""
+    row = PathwayContract().sample_plan_row(DEMO, activity)
+    p = activity.participants[0]
+    decision = demo.evaluation_cell(activity, "jam_pelajaran", row, p)
+    assert decision is not None and decision.cell.sesuai and decision.cell.actual == "3 day(s) attended"
+    assert (decision.plugin, decision.plugin_version, decision.ruleset_version) == ("demo", "0+test", "demo/r1")
+    short = dataclasses.replace(p, attendance=p.attendance[:1])
+    tidak = demo.evaluation_cell(activity, "jam_pelajaran", row, short)
+    assert tidak is not None and not tidak.cell.sesuai and "demo rule" in (tidak.cell.reason or "")
+    assert demo.evaluation_cell(activity, "jadwal", row, p) is None  # core compares the other cells
+    assert demo.evaluation_cell(activity, "jam_pelajaran", None, p) is None
+
+
+def test_a_tidak_cell_without_a_reason_is_refused_naming_the_plugin(activity):
+    class Careless(Demo):
+        @hookimpl
+        def pengkom_evaluation_cell(self, cell):
+            return EvaluationCell(False, "planned", "actual")
+
+    plugins = PathwayPlugins(create_plugin_manager("none", builtins=False, extra=[("careless", Careless())]))
+    with pytest.raises(PluginError, match="careless") as e:
+        plugins.evaluation_cell(activity, "jenis", None, activity.participants[0])
+    assert e.value.details["plugin"] == "careless"
+
+
 # -- meta-tests -----------------------------------------------------------------------------------------
 
 
 def test_every_hook_has_a_test():
-    assert HOOKS == ["pengkom_credit_jp", "pengkom_monitoring_findings", "pengkom_register_pathways",
-                     "pengkom_validate_activity"]
+    assert HOOKS == ["pengkom_credit_jp", "pengkom_evaluation_cell", "pengkom_monitoring_findings",
+                     "pengkom_register_pathways", "pengkom_validate_activity"]
     missing = [h for h in HOOKS if f"test_hook_{h}" not in globals()]
     assert not missing, f"hooks without a test_hook_<name> in {__file__}: {missing}"
 

@@ -19,6 +19,8 @@ from api.assessments import AssessmentController, InstrumentController
 from api.audit import AuditController
 from api.bootstrap import Services, build, setup_lock
 from api.commands import STORE_HANDLERS, ensure_tables
+from api.evaluations import AdministrativeEvaluationController, ResultEvaluationController
+from api.impact import impact_routes
 from api.ledger import LedgerController
 from api.officers import OfficerController
 from api.pathways import PathwayController
@@ -26,6 +28,7 @@ from api.performance import PerformanceReviewController
 from api.planning import CurriculumController, DeadlineController, PlanController
 from api.problems import EXCEPTION_HANDLERS
 from api.proposals import ProposalController
+from api.recaps import RecapController
 from api.settings import Settings
 from api.system import SystemController
 from core.errors import Unauthenticated
@@ -93,7 +96,9 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
 
     app = Litestar(
         route_handlers=[SystemController, OfficerController, AuditController, InstrumentController, AssessmentController, PerformanceReviewController, ProposalController, PlanController, CurriculumController, DeadlineController,
-                        PathwayController, LedgerController, *activity_routes(services.settings)],
+                        PathwayController, LedgerController, *activity_routes(services.settings),
+                        AdministrativeEvaluationController, ResultEvaluationController, *impact_routes(services.settings),
+                        RecapController],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         middleware=[RequestIdMiddleware, DefineMiddleware(BearerAuth, exclude=PUBLIC)],
         exception_handlers={**EXCEPTION_HANDLERS, **STORE_HANDLERS},

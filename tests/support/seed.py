@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from core.evaluation.rules import STATEMENT_CODES
 from tests.support.activities import PDF, month_start
 from tests.support.data import SUPERVISOR, officer_body
 from tests.support.planning import (
@@ -188,6 +189,24 @@ def seed(api: Any) -> Seeded:
         "assignCoach": {"kind": "coach", "subject": "coach-1", "name": "Dr. Coach", "institution": "Kemnaker", "criteria": "Ahli Madya",
                         "assignment_number": "800/C/1", "assignment_date": on},
         "configureJpTable": {"version_id": "2026-01", "overrides": {}, "reason": "Penyesuaian tabel JP", "agency": AGENCY},
+        # Evaluation (BAB V)
+        "submitQuestionnaire": {"officer_id": oid, "answers": {code: 3 for code in STATEMENT_CODES}, "perbaikan": "Waktu praktik"},
+        "computeAdministrativeForm": {},
+        "overrideAdministrativeCell": {"officer_id": oid, "cell": "jadwal", "sesuai": False, **reason},
+        "verifyAdministrativeForm": {},
+        "signAdministrativeForm": {"name": "Sekretaris Jenderal", "place": "Jakarta"},
+        "scheduleEkspose": {"held_on": TODAY.isoformat(), "place": "Ruang rapat"},
+        "rescheduleEkspose": {"held_on": TODAY.isoformat(), "place": "Ruang rapat", **reason},
+        "recordCompetencyAssessment": {"assessor_name": "Budi Santoso", "assessor_position": "Kepala Seksi", "capacity": "supervisor",
+                                       "scores": {"I1": 8, "I2": 7, "I3": 9}},
+        "signResultRecap": {"name": "Ani", "position": "Kepala Biro SDM"},
+        "selfAssessImpact": {"obstacles": "Belum ada hambatan berarti.", "items": []},
+        "supervisorAssessImpact": {"note": "Sesuai pengamatan atasan."},
+        "recordImpactDialogue": {"held_on": TODAY.isoformat(), "notes": ["Lanjutkan penerapan."]},
+        "signImpactEvaluation": {"name": "Siti Rahayu"},
+        "computeRecap": {},
+        "finaliseRecap": {"analysis": "Analisis Unit Pengelola SDM Aparatur atas hasil evaluasi tahun ini."},
+        "submitRecap": {},
     }
     return Seeded(path=path, path_by_prefix=by_prefix, secrets={str(s) for s in secrets}, bodies=bodies, other_officer=other)
 

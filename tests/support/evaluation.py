@@ -9,7 +9,7 @@ a validated plan and three completed activities of three pathways, ready to be e
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from core.evaluation.rules import STATEMENT_CODES
@@ -179,4 +179,34 @@ def questionnaire(w: World, key: str, officer: str, values: tuple[int, ...], *, 
 
 
 __all__ = ["AGENCY", "COACH_SUBJECT", "PELATIHAN_PROGRAMME", "PELATIHAN_PROVIDER", "POOR", "TODAY", "YEAR", "World", "answers",
-           "build", "d", "questionnaire"]
+           "build", "d", "evaluate", "questionnaire"]
+
+
+def evaluate(w: World) -> None:
+    """A short pass through every evaluation: 5.1, 5.2 signed, 5.3/5.4 signed, 5.5 agreed, the recap submitted."""
+    pel = w.activities["pelatihan"]
+    for officer in ("pertama", "muda"):
+        questionnaire(w, "pelatihan", officer, POOR[officer], on=d(4, 15), perbaikan="Sarana perlu diperbaiki.")
+    questionnaire(w, "pelatihan", "madya", POOR["madya"], who=w.hr, on=d(4, 16))
+    ev = f"/evaluations/activities/{pel}"
+    w.post(f"{ev}/form-5-2", {})
+    w.post(f"{ev}/form-5-2/overrides", {"officer_id": w.ids["pertama"], "cell": "jadwal", "sesuai": True,
+                                        "reason": "Pergeseran jadwal disetujui PPK."})
+    w.post(f"{ev}/form-5-2/verification", {"qualitative_summary": "Sarana kurang."})
+    w.post(f"{ev}/form-5-2/signature", {"name": "Sekretaris Jenderal", "place": "Jakarta"}, w.ppk)
+    res = f"/evaluations/results/{pel}/{w.ids['pertama']}"
+    w.post(f"{res}/ekspose", {"held_on": d(4, 18).isoformat(), "place": "Ruang rapat"}, status=201)
+    w.post(f"{res}/assessments", {"assessor_name": "Budi Santoso", "assessor_nip": SUP, "assessor_position": "Kepala Seksi",
+                                  "capacity": "supervisor", "scores": {"I1": 8, "I2": 7, "I3": 9}}, w.sup, status=201)
+    w.post(f"{res}/signature", {"name": "Ani", "position": "Kepala Biro SDM", "effective_date": d(4, 20).isoformat()})
+    imp = f"/evaluations/impact/{pel}/{w.ids['pertama']}"
+    w.post(f"{imp}/self-assessment", {"obstacles": "Data terlambat.", "items": [
+        {"behaviour": "Menyusun peta pasar kerja", "contribution": "IKU penempatan", "target": "IKU 2"}]}, w.pk["pertama"])
+    w.post(f"{imp}/supervisor-assessment", {"note": "Terbukti.", "add": [{"behaviour": "Memimpin rapat koordinasi"}]}, w.sup)
+    w.post(f"{imp}/dialogue", {"held_on": d(11, 20).isoformat(), "confirm": ["S1.1"], "notes": ["Lanjutkan."]}, w.sup)
+    w.post(f"{imp}/signatures", {"name": "Budi Santoso"}, w.sup)
+    w.post(f"{imp}/signatures", {"name": "Siti Rahayu"}, w.pk["pertama"])
+    rec = f"/evaluations/recaps/{AGENCY}/{YEAR}"
+    w.post(f"{rec}/computation", {})
+    w.post(f"{rec}/finalisation", {"analysis": "Pelatihan teknis tidak diulang; seminar dan coaching dilanjutkan."})
+    w.post(f"{rec}/submissions", {})

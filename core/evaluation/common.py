@@ -30,7 +30,7 @@ def check_agency(actor: Actor, agency: str, what: str) -> None:
 def participation(activity: Activity, officer_id: UUID) -> ParticipantFacts:
     """The officer's (active) participation in the activity; Invalid when they never took part."""
     p = activity.participants.get(officer_id)
-    if p is None or not p["active"]:
+    if p is None or not p.active:
         raise Invalid(f"Officer {officer_id} did not take part in {activity.title!r}"
                       + (" (deselected)" if p is not None else "") + "; evaluations are about its participants.",
                       field="officer_id")

@@ -409,7 +409,7 @@ def stop_recommendations(app: Any, agency: str, plan_year: int) -> dict[tuple[st
     return stops
 
 
-def recap_findings(app: Any, plan_id: UUID, agency: str, plan_year: int, rows: Iterable[Mapping[str, Any]]) -> list[Any]:
+def recap_findings(app: Any, plan_id: UUID, agency: str, plan_year: int, rows: Iterable[Any]) -> list[Any]:
     """Verification findings for plan rows that repeat a programme or provider a recap recommended to stop."""
     from core.planning import GUIDELINE, Finding
 
@@ -418,18 +418,18 @@ def recap_findings(app: Any, plan_id: UUID, agency: str, plan_year: int, rows: I
         return []
     found = []
     for row in rows:
-        for kind, value in (("programme", row.get("programme")), ("provider", row.get("provider"))):
+        for kind, value in (("programme", row.programme), ("provider", row.provider)):
             hit = stops.get((kind, rules.key_of(value)))
             if not value or hit is None:
                 continue
             recap, rec = hit
-            who = f"{row['officer_name']} (NIP {row['nip']})"
+            who = f"{row.officer_name} (NIP {row.nip})"
             message = (f"{who}: {kind} {value!r} was recommended not to be continued by the {recap.year} evaluation recap of "
                        f"{agency} (finalised {recap.finalised_on}): {rec.reason}")
-            fid = derived_id("finding", plan_id, RECAP_RULE_ID, row["row_id"], message)
+            fid = derived_id("finding", plan_id, RECAP_RULE_ID, row.row_id, message)
             found.append(Finding(fid, "recap", RECAP_RULE_ID, message,
                                  f"{GUIDELINE}, BAB V.D angka 3; rekapitulasi dan rekomendasi hasil evaluasi {recap.year} "
-                                 f"({agency}, recap {recap.id})", rules.RULESET, row["row_id"], row["officer_id"], True))
+                                 f"({agency}, recap {recap.id})", rules.RULESET, row.row_id, row.officer_id, True))
     return found
 
 

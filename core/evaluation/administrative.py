@@ -32,6 +32,7 @@ from core.evaluation.common import (
 )
 from core.evaluation.facts import CELL_LABELS, Cell, EvaluationCell, PlanRowFacts
 from core.events import Context, PengkomAggregate, derived_id
+from core.inputs import LONG_MAX, REASON_MAX
 from core.pathways import ActivityFacts, ParticipantFacts, PathwayDefinition
 
 
@@ -251,9 +252,9 @@ class AdministrativeCommands:
                           field="effective_date")
         agg.record(ActivityEvaluation.QuestionnaireSubmitted, meta, officer_id=officer_id, nip=p.nip,
                    submitted_on=meta.effective_date, answers=values,
-                   suka_tidak_suka=long_text(suka_tidak_suka, "suka_tidak_suka", max_len=2000, required=False),
-                   perbaikan=long_text(perbaikan, "perbaikan", max_len=2000, required=False),
-                   lainnya=long_text(lainnya, "lainnya", max_len=2000, required=False), paper=ctx.role == access.HR)
+                   suka_tidak_suka=long_text(suka_tidak_suka, "suka_tidak_suka", max_len=REASON_MAX, required=False),
+                   perbaikan=long_text(perbaikan, "perbaikan", max_len=REASON_MAX, required=False),
+                   lainnya=long_text(lainnya, "lainnya", max_len=REASON_MAX, required=False), paper=ctx.role == access.HR)
         results = rules.questionnaire_results(list(agg.questionnaires.values()))
         agg.record(ActivityEvaluation.QuestionnaireResultsComputed, ctx.provenance(), respondents=results.respondents,
                    items=results.items, elements=results.elements, overall=results.overall, ruleset_version=rules.RULESET)
@@ -332,7 +333,7 @@ class AdministrativeCommands:
         current = agg.overrides.get((officer_id, c), agg.rows[officer_id][c])
         if current == sesuai:
             raise Conflict(f"The {CELL_LABELS[Cell(c)]} cell already reads {'Sesuai' if sesuai else 'Tidak'}.", field="sesuai")
-        why = long_text(reason, "reason", max_len=2000) or ""
+        why = long_text(reason, "reason", max_len=REASON_MAX) or ""
         if len(why) < 10:
             raise Invalid("An override needs a written reason of at least 10 characters; it is printed beside the computed value.",
                           field="reason")
@@ -356,7 +357,7 @@ class AdministrativeCommands:
         if missing:
             raise Conflict(f"{', '.join(missing)} completed after Formulir 5.2 was computed; compute it again before verifying.")
         agg.record(ActivityEvaluation.Verified, ctx.provenance(), rows=len(agg.rows), respondents=len(agg.questionnaires),
-                   qualitative_summary=long_text(qualitative_summary, "qualitative_summary", max_len=10_000, required=False))
+                   qualitative_summary=long_text(qualitative_summary, "qualitative_summary", max_len=LONG_MAX, required=False))
         return agg
 
     def sign(self, ctx: Context, activity_id: UUID, *, name: str, place: str, nip: str | None = None,

@@ -23,6 +23,7 @@ from core.cycle import as_self_or_supervisor, check_version, long_text, text
 from core.errors import Conflict, Invalid, NotFound
 from core.evaluation.common import as_self, as_supervisor, completed, load_activity, officer_of, plan_links, plan_row
 from core.events import Context, PengkomAggregate, derived_id
+from core.inputs import LINE_MAX, LONG_MAX, REASON_MAX
 
 
 def impact_id(activity_id: UUID, officer_id: UUID) -> UUID:
@@ -224,7 +225,7 @@ def _evidence(value: Any, files: set[str], where: str) -> ImpactEvidence:
             raise Invalid(f"{where}: credit points (angka kredit) must be a number above 0 and at most 1000, with at most 3 "
                           f"decimals, not {value.get('credit_points')!r}.", field=where)
         return ImpactEvidence("credit_points", credit_points=cp)
-    return ImpactEvidence("description", description=long_text(value.get("description"), where, max_len=2000))
+    return ImpactEvidence("description", description=long_text(value.get("description"), where, max_len=REASON_MAX))
 
 
 def _items(values: Any, files: set[str], ids: Sequence[str], field: str) -> tuple[ImpactItem, ...]:
@@ -238,15 +239,15 @@ def _items(values: Any, files: set[str], ids: Sequence[str], field: str) -> tupl
         unknown = set(v) - {"behaviour", "contribution", "target", "evidence"}
         if unknown:
             raise Invalid(f"{where}: unknown field(s) {', '.join(sorted(unknown))}.", field=where)
-        contribution = long_text(v.get("contribution"), f"{where}.contribution", max_len=2000, required=False)
-        target = text(v.get("target"), f"{where}.target", max_len=300, required=False)
+        contribution = long_text(v.get("contribution"), f"{where}.contribution", max_len=REASON_MAX, required=False)
+        target = text(v.get("target"), f"{where}.target", max_len=LINE_MAX, required=False)
         if contribution and not target:
             raise Invalid(f"{where}: a contribution names the agency activity or IKU it contributes to (column 10, target).",
                           field=f"{where}.target")
         evidence = v.get("evidence") or []
         if not isinstance(evidence, list) or len(evidence) > 10:
             raise Invalid(f"{where}.evidence: give at most 10 pieces of evidence.", field=f"{where}.evidence")
-        out.append(ImpactItem(iid, long_text(v.get("behaviour"), f"{where}.behaviour", max_len=2000) or "", contribution, target,
+        out.append(ImpactItem(iid, long_text(v.get("behaviour"), f"{where}.behaviour", max_len=REASON_MAX) or "", contribution, target,
                               tuple(_evidence(e, files, f"{where}.evidence[{k}]") for k, e in enumerate(evidence))))
     return tuple(out)
 
@@ -260,7 +261,7 @@ def _removals(values: Any, current: dict[str, str], field: str) -> tuple[Removal
         if iid not in current:
             raise Invalid(f"{field}[{n}]: item {iid!r} is not on the form; its items are {', '.join(current) or 'none'}.",
                           field=f"{field}[{n}]")
-        out.append(Removal(iid, long_text(v.get("reason"), f"{field}[{n}].reason", max_len=1000) or ""))
+        out.append(Removal(iid, long_text(v.get("reason"), f"{field}[{n}].reason", max_len=REASON_MAX) or ""))
     if len({r.item_id for r in out}) != len(out):
         raise Invalid(f"{field}: an item is listed twice.", field=field)
     return tuple(out)
@@ -335,7 +336,7 @@ class ImpactCommands:
         revision = agg.self_revision + 1
         values = _items(items, agg.files, [f"S{revision}.{n}" for n in range(1, 31)], "items")
         agg.record(ImpactEvaluation.SelfAssessed, ctx.provenance(on_behalf_of=agg.nip), revision=revision, competency=code,
-                   activity=f"{activity.title} ({activity.pathway})", obstacles=long_text(obstacles, "obstacles", max_len=4000) or "",
+                   activity=f"{activity.title} ({activity.pathway})", obstacles=long_text(obstacles, "obstacles", max_len=LONG_MAX) or "",
                    items=values)
         return agg
 
@@ -352,7 +353,7 @@ class ImpactCommands:
         removed = _removals(list(remove), agg.items, "remove")
         added = _items(list(add), agg.files, [f"A{agg.sequence + n}" for n in range(1, 31)], "add")
         agg.record(ImpactEvaluation.SupervisorAssessed, ctx.provenance(on_behalf_of=agg.nip),
-                   note=long_text(note, "note", max_len=4000) or "", added=added, removed=removed)
+                   note=long_text(note, "note", max_len=LONG_MAX) or "", added=added, removed=removed)
         return agg
 
     def dialogue(self, ctx: Context, activity_id: UUID, officer_id: UUID, *, held_on: date, confirm: Any = (), add: Any = (),
@@ -376,7 +377,7 @@ class ImpactCommands:
         if {r.item_id for r in removed} & set(confirm):
             raise Invalid("An item cannot be confirmed and removed at once.", field="remove")
         added = _items(list(add), agg.files, [f"D{agg.sequence + n}" for n in range(1, 31)], "add")
-        cleaned = [long_text(n, "notes", max_len=4000) or "" for n in notes]
+        cleaned = [long_text(n, "notes", max_len=LONG_MAX) or "" for n in notes]
         if not (confirm or added or removed or cleaned):
             raise Invalid("The dialogue confirms, adds or removes items or adds a note; this one does nothing.", field="confirm")
         meta = ctx.provenance(on_behalf_of=agg.nip, effective_date=held_on)

@@ -31,6 +31,7 @@ from core.evaluation.common import load_activity, plan_links, plan_row
 from core.evaluation.impact import ImpactEvaluation, impact_id
 from core.evaluation.result import ResultEvaluation, result_id
 from core.events import Context, PengkomAggregate, derived_id
+from core.inputs import LONG_MAX, REASON_MAX
 
 
 def recap_id(agency: str, year: int) -> UUID:
@@ -344,7 +345,7 @@ class RecapCommands:
             raise Conflict(f"The {year} evaluation recap of {agency} was already finalised on {agg.finalised_on}.")
         if not agg.computed:
             raise Conflict("The recap has not been computed yet.")
-        text_ = long_text(analysis, "analysis", max_len=20_000) or ""
+        text_ = long_text(analysis, "analysis", max_len=LONG_MAX) or ""
         if len(text_) < 20:
             raise Invalid("The HR unit's written analysis (at least 20 characters) finalises the recap.", field="analysis")
         out = []
@@ -359,7 +360,7 @@ class RecapCommands:
                 raise Invalid(f"{where}: recommendation is continue, improve or stop, not {advice!r}.", field=where)
             if advice == found.recommendation:
                 raise Invalid(f"{where}: {kind} {name!r} is already recommended to {advice}.", field=where)
-            reason = long_text(o.get("reason"), f"{where}.reason", max_len=2000) or ""
+            reason = long_text(o.get("reason"), f"{where}.reason", max_len=REASON_MAX) or ""
             if len(reason) < 10:
                 raise Invalid(f"{where}: setting a recommendation otherwise needs a reason of at least 10 characters.",
                               field=f"{where}.reason")

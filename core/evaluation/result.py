@@ -19,6 +19,7 @@ from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.evaluation import rules
 from core.evaluation.common import as_hr, completed, load_activity, officer_of, plan_links, plan_row
 from core.events import Context, PengkomAggregate, derived_id
+from core.inputs import LINE_MAX, REASON_MAX
 
 
 def result_id(activity_id: UUID, officer_id: UUID) -> UUID:
@@ -184,7 +185,7 @@ class ResultCommands:
         if not 1 <= len(texts) <= 20:
             raise Invalid("Give 1 to 20 competency indicators (Formulir 5.3 item 7), or none for the guideline's three criteria.",
                           field="indicators")
-        cleaned = tuple(text(t, "indicators", max_len=500) or "" for t in texts)
+        cleaned = tuple(text(t, "indicators", max_len=LINE_MAX) or "" for t in texts)
         if len(set(cleaned)) != len(cleaned):
             raise Invalid("An indicator is listed twice.", field="indicators")
         earliest = min(activity.end, p.completed_on or activity.end)
@@ -208,7 +209,7 @@ class ResultCommands:
         activity = load_activity(self.app, activity_id)
         when = _held_on(held_on, ctx.now.date(), activity.start)
         agg.record(ResultEvaluation.EksposeRescheduled, ctx.provenance(on_behalf_of=agg.nip), held_on=when,
-                   place=text(place, "place") or "", reason=long_text(reason, "reason", max_len=1000) or "")
+                   place=text(place, "place") or "", reason=long_text(reason, "reason", max_len=REASON_MAX) or "")
         return agg
 
     def record_assessment(self, ctx: Context, activity_id: UUID, officer_id: UUID, *, assessor_name: str, assessor_position: str,

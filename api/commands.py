@@ -175,6 +175,10 @@ def run(services: Services, request: Request[Any, Any, Any], data: Any,
             raise Conflict("A request with this Idempotency-Key is being recorded at this moment; retry in a moment.",
                            field="Idempotency-Key")
         if unit.outcome == es.CONFLICT:
+            # A duplicate of a command recorded meanwhile (the same key, sent again before the first
+            # answer): its events collide with the first one's; the first one's answer is the one to give.
+            if client_key is not None and (replay := _replay(services, actor.subject, client_key, fingerprint)) is not None:
+                return replay
             raise Conflict("Someone else recorded a change to the same record at the same moment; reload and try again.")
         if unit.outcome == es.UNKNOWN:
             raise OutcomeUnknown(key, generated=client_key is None)

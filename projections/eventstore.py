@@ -166,6 +166,12 @@ class PgRecorder(PostgresApplicationRecorder, CommandRecorder):
             f"INSERT INTO {self.keys_table} (subject, key, fingerprint, status, body, position) "
             "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING 1")
 
+    def create_table(self) -> None:
+        # A deployment names its schema (PENGKOM_PG_SCHEMA); the first start creates it.
+        with self.datastore.pool.connection() as conn:
+            conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.datastore.schema}"')
+        super().create_table()
+
     @property
     def channel(self) -> str:
         """The NOTIFY channel every commit signals (a projector in another process listens to it)."""

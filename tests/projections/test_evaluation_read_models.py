@@ -14,6 +14,7 @@ NAMES = ["evaluations", "deadlines"]
 def test_evaluation_read_models_rebuild_and_verify(api, settings):
     services = api.services
     evaluate(build(api))
+    services.projector.barrier()  # the read models apply the log in the background: wait for the last command
     tables = {p.name: p.tables for p in all_projections() if p.name in NAMES}
     for name, names in tables.items():
         for t in names:

@@ -18,7 +18,6 @@ Limits (the same wherever the field is entered — officers, assessments, propos
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import Enum
@@ -100,8 +99,7 @@ def choice(enum: type[Enum], value: Any, field: str, what: str | None = None, *,
 
 def choice_any_case(enum: type[Enum], value: Any, field: str, what: str | None = None, *, cite: str = "") -> str:
     """As :func:`choice` for lower-case codes, accepting them in any case ("APBN" is apbn)."""
-    return choice(enum, value.lower() if isinstance(value, str) else value, field, what, cite=cite) if value is not None \
-        else choice(enum, value, field, what, cite=cite)
+    return choice(enum, value.lower() if isinstance(value, str) else value, field, what, cite=cite)
 
 
 def funding_source(value: Any, field: str = "funding_source") -> str:
@@ -183,11 +181,3 @@ def check_version(kind: str, current: int, expected: int | None) -> None:
         raise Conflict(
             f"The {kind} is at version {current}, not {expected}: someone changed it since you read it. Reload and try again."
         )
-
-
-def one_of(values: Iterable[str], value: str, field: str, what: str) -> str:
-    """One of a fixed list of codes that is not an enumeration (e.g. the topics a community set)."""
-    allowed = list(values)
-    if value not in allowed:
-        raise Invalid(f"{what} {value!r} is not one of: {', '.join(allowed)}.", field=field)
-    return value

@@ -24,7 +24,7 @@ from core.catalogue import FundingSource
 from core.catalogue import competency as catalogue_competency
 from core.errors import Conflict, Forbidden, Invalid
 from core.events import Context
-from core.inputs import choice, long_text, money, not_future, text, texts, whole
+from core.inputs import choice, long_text, money, nip_digits, not_future, text, texts, whole
 from core.pathways import ACCREDITED_PROVIDER_KINDS, Method, PathwayRules, ProviderKind
 
 
@@ -248,9 +248,7 @@ class PreparationCommands(ActivityCommandsBase):
         if kind not in ("coach", "mentor"):
             raise Invalid("kind must be coach or mentor.", field="kind")
         if nip is not None:
-            nip = nip.replace(" ", "")
-            if not (nip.isdigit() and len(nip) == 18):
-                raise Invalid(f"NIP {nip!r} must be 18 digits.", field="nip")
+            nip = nip_digits(nip, "nip")
             if any(p.nip == nip for p in agg.participants.values() if p.active):
                 raise Invalid("A participant cannot coach or mentor themself.", field="nip")
         not_future(assignment_date, ctx.now.date(), "The assignment date", "assignment_date")

@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 
 from core.errors import Conflict, Invalid, NotFound
 from core.events import Context
-from core.inputs import LONG_MAX, long_text, parse_date, text
+from core.inputs import LONG_MAX, long_text, nip_digits, parse_date, text
 from core.planning.aggregate import DevelopmentPlan
 from core.planning.base import PlanCommandsBase
 from core.planning.guards import can_record_meeting, can_sign_plan, can_verify_plan
@@ -49,9 +49,7 @@ class VerificationCommands(PlanCommandsBase):
         plan, ctx = self._for_change(ctx, agency, year, role, expected_version, create=True)
         plan.check_unlocked()
         if nip is not None:
-            nip = nip.replace(" ", "")
-            if not (nip.isdigit() and len(nip) == 18):
-                raise Invalid(f"NIP {nip!r} of a team member must be 18 digits.", field="nip")
+            nip = nip_digits(nip, "nip", "NIP of a team member")
         member_id = uuid4()
         plan.record(DevelopmentPlan.TeamMemberAppointed, ctx.provenance(), member_id=member_id, name=text(name, "name"),
                     nip=nip, unit_represented=text(unit_represented, "unit_represented"),

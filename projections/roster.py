@@ -2,9 +2,11 @@
 officers read model brought current first.
 
 Registering an officer touches only that officer's aggregate; the roster is a read of the officers
-read model, caught up with the log before it is read, and the plan records what it read (the
-officers and the log position). While the officers read model is being rebuilt, the read answers 503
-(:class:`projections.runner.Rebuilding`) rather than an incomplete roster.
+read model once it holds every event recorded before the read (the read barrier of
+:mod:`projections.runner`, or a catch-up where no background projector runs), and the plan records
+what it read (the officers and the log position). While the officers read model is being rebuilt or
+is behind, the read answers 503 (:class:`projections.runner.Rebuilding`, ``Behind``) rather than an
+incomplete roster.
 """
 from __future__ import annotations
 
@@ -23,7 +25,13 @@ class OfficerRoster:
         self.projector = projector
 
     def active_officers(self, agency: str) -> Roster:
-        self.projector.catch_up()
+        if self.projector.follower is not None:
+            # Serving: the background projector applies the log; wait until the read models hold every
+            # event recorded before now (every registration acknowledged so far).
+            self.projector.barrier()
+        else:
+            # No background projector in this process (tools, tests): apply the log here.
+            self.projector.catch_up()
         with self.projector.store.snapshot() as snap:
             position = self.projector.require_current("officers", store=snap)
             rows = snap.fetchall("SELECT id, nip, name, employee_type FROM officers WHERE agency = ? AND withdrawn = 0 "

@@ -148,7 +148,7 @@ class AuditTrail(Projection):
                 known = own if isinstance(own, str) else event.meta.agency
                 self._new_aggregates.append((aggregate_id, aggregate_type, known))
             self._agency[aggregate_id] = known
-        return known  # type: ignore[return-value]
+        return known
 
     def on_any_event(self, tx: Tx, e: Any, position: int) -> None:
         m = e.meta
@@ -189,23 +189,32 @@ def search_audit(store: ViewStore, *, agency: str | None = None, all_agencies: b
     where: list[str] = []
     params: list[Any] = []
     if not all_agencies:
-        where.append("agency = ?"); params.append(agency)
+        where.append("agency = ?")
+        params.append(agency)
     elif agency is not None:
-        where.append("agency = ?"); params.append(agency)
+        where.append("agency = ?")
+        params.append(agency)
     if aggregate_id is not None:
-        where.append("aggregate_id = ?"); params.append(aggregate_id)
+        where.append("aggregate_id = ?")
+        params.append(aggregate_id)
     if actor is not None:
-        where.append("actor_subject = ?"); params.append(actor)
+        where.append("actor_subject = ?")
+        params.append(actor)
     if event_type is not None:
-        where.append("(event_type = ? OR event_name = ?)"); params += [event_type, event_type]
+        where.append("(event_type = ? OR event_name = ?)")
+        params += [event_type, event_type]
     if on_behalf_of is not None:
-        where.append("on_behalf_of = ?"); params.append(on_behalf_of)
+        where.append("on_behalf_of = ?")
+        params.append(on_behalf_of)
     if recorded_from is not None:
-        where.append("recorded_at >= ?"); params.append(utc_text(recorded_from))
+        where.append("recorded_at >= ?")
+        params.append(utc_text(recorded_from))
     if recorded_to is not None:
-        where.append("recorded_at <= ?"); params.append(utc_text(recorded_to))
+        where.append("recorded_at <= ?")
+        params.append(utc_text(recorded_to))
     if upto is not None:
-        where.append("position <= ?"); params.append(upto)
+        where.append("position <= ?")
+        params.append(upto)
     clause = f" WHERE {' AND '.join(where)}" if where else ""
     rows = store.fetchall(f"SELECT {_COLUMNS} FROM audit_events{clause} ORDER BY position LIMIT ? OFFSET ?", (*params, limit, offset))
     total = store.fetchall(f"SELECT COUNT(*) AS n FROM audit_events{clause}", params)[0]["n"]

@@ -143,14 +143,18 @@ _LIST_COLUMNS = "id, nip, name, employee_type, position, level, golongan, agency
 def search_officers(store: ViewStore, *, agency: str | None, q: str | None = None, level: str | None = None,
                     unit: str | None = None, employee_type: str | None = None, supervisor_nip: str | None = None,
                     include_withdrawn: bool = False, limit: int = 50, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
-    where, params = [], []
+    where: list[str] = []
+    params: list[Any] = []
     if agency is not None:
-        where.append("agency = ?"); params.append(agency)
+        where.append("agency = ?")
+        params.append(agency)
     if q:
-        where.append("search LIKE ?"); params.append(f"%{q.lower().replace(' ', '')}%" if q.replace(' ', '').isdigit() else f"%{q.lower()}%")
+        where.append("search LIKE ?")
+        params.append(f"%{q.lower().replace(' ', '')}%" if q.replace(' ', '').isdigit() else f"%{q.lower()}%")
     for col, val in (("level", level), ("unit", unit), ("employee_type", employee_type), ("supervisor_nip", supervisor_nip)):
         if val is not None:
-            where.append(f"{col} = ?"); params.append(val)
+            where.append(f"{col} = ?")
+            params.append(val)
     if not include_withdrawn:
         where.append("withdrawn = 0")
     clause = f" WHERE {' AND '.join(where)}" if where else ""

@@ -326,11 +326,14 @@ def formulir_2_6(store: ViewStore, plan_id: str, revision: int | None = None) ->
 
 
 def list_plans(store: ViewStore, *, agency: str | None, year: int | None = None, submitted_only: bool = False) -> list[dict[str, Any]]:
-    where, params = [], []
+    where: list[str] = []
+    params: list[Any] = []
     if agency is not None:
-        where.append("agency = ?"); params.append(agency)
+        where.append("agency = ?")
+        params.append(agency)
     if year is not None:
-        where.append("year = ?"); params.append(year)
+        where.append("year = ?")
+        params.append(year)
     if submitted_only:
         where.append("submitted = 1")
     clause = f" WHERE {' AND '.join(where)}" if where else ""
@@ -347,7 +350,8 @@ def list_plans(store: ViewStore, *, agency: str | None, year: int | None = None,
 
 def planned_jp_by_officer(store: ViewStore, *, agency: str | None, year: int) -> dict[str, int]:
     """Officer id → planned JP in the latest validated revision of each plan for ``year``."""
-    where, params = "year = ?", [year]
+    where = "year = ?"
+    params: list[Any] = [year]
     if agency is not None:
         where += " AND agency = ?"
         params.append(agency)
@@ -359,11 +363,14 @@ def planned_jp_by_officer(store: ViewStore, *, agency: str | None, year: int) ->
 
 
 def curriculum_standards(store: ViewStore, *, competency_code: str | None = None, level: str | None = None) -> list[dict[str, Any]]:
-    where, params = ["1 = 1"], []
+    where: list[str] = ["1 = 1"]
+    params: list[Any] = []
     if competency_code is not None:
-        where.append("competency = ?"); params.append(competency_code)
+        where.append("competency = ?")
+        params.append(competency_code)
     if level is not None:
-        where.append("level = ?"); params.append(level)
+        where.append("level = ?")
+        params.append(level)
     rows = store.fetchall(f"SELECT competency, level, code, title, pathways, min_jp, note, registered_at FROM plan_curriculum "
                           f"WHERE {' AND '.join(where)} ORDER BY competency, level, code", params)
     for r in rows:

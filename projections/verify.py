@@ -102,7 +102,7 @@ def compare_table(live: ViewStore, rebuilt: ViewStore, table: str, body: str, *,
         return tuple(row[i] for i in key_idx)
 
     def show(key: tuple[Any, ...]) -> str:
-        return ", ".join(f"{k}={v!r}" for k, v in zip(keys, key))
+        return ", ".join(f"{k}={v!r}" for k, v in zip(keys, key, strict=True))
 
     def note(line: str) -> None:
         if len(diff.lines) < keep:
@@ -122,20 +122,20 @@ def _merge(diff: TableDiff, a: Iterator[tuple[Any, ...]], b: Iterator[tuple[Any,
         if rb is None or (ka is not None and _lt(ka, kb)):
             diff.live_rows += 1
             diff.extra += 1
-            note(f"{table} [{show(ka)}]: in the live read model but not in the rebuild")  # type: ignore[arg-type]
+            note(f"{table} [{show(ka)}]: in the live read model but not in the rebuild")
             ra = next(a, None)
         elif ra is None or _lt(kb, ka):
             diff.rebuilt_rows += 1
             diff.missing += 1
-            note(f"{table} [{show(kb)}]: missing from the live read model")  # type: ignore[arg-type]
+            note(f"{table} [{show(kb)}]: missing from the live read model")
             rb = next(b, None)
         else:
             diff.live_rows += 1
             diff.rebuilt_rows += 1
             if ra != rb:
                 diff.changed += 1
-                cells = "; ".join(f"{n}: live {x!r}, rebuilt {y!r}" for n, x, y in zip(names, ra, rb) if x != y)
-                note(f"{table} [{show(ka)}]: {cells}")  # type: ignore[arg-type]
+                cells = "; ".join(f"{n}: live {x!r}, rebuilt {y!r}" for n, x, y in zip(names, ra, rb, strict=True) if x != y)
+                note(f"{table} [{show(ka)}]: {cells}")
             ra, rb = next(a, None), next(b, None)
 
 
@@ -144,6 +144,14 @@ def _lt(x: tuple[Any, ...] | None, y: tuple[Any, ...] | None) -> bool:
     # by every column, where NULL sorts last on PostgreSQL and first on SQLite.
     assert x is not None and y is not None
     return tuple((v is None, v) for v in x) < tuple((v is None, v) for v in y)
+
+
+def _progress_of(group: list[str], on_progress: Callable[[str, Progress], None] | None) -> Callable[[Progress], None] | None:
+    """The rebuild's progress callback for one group of read models (their names joined)."""
+    if on_progress is None:
+        return None
+    names = ", ".join(group)
+    return lambda pr: on_progress(names, pr)
 
 
 def verify_read_models(app: Any, live: ViewStore, scratch: ViewStore, projections: Sequence[Projection], *,
@@ -166,12 +174,12 @@ def verify_read_models(app: Any, live: ViewStore, scratch: ViewStore, projection
             elif t["rebuilding"]:
                 reports.append(ProjectionReport(p.name, int(t["position"]), skipped="it is being rebuilt right now; verify it after the rebuild"))
             elif int(t["version"]) != p.version:
-                reports.append(ProjectionReport(p.name, int(t["position"]), skipped=f"the live rows are of version {t['version']}, the code is version {p.version}"))
+                reports.append(ProjectionReport(p.name, int(t["position"]),
+                                                skipped=f"the live rows are of version {t['version']}, the code is version {p.version}"))
             else:
                 by_position.setdefault(int(t["position"]), []).append(p.name)
         for position, group in sorted(by_position.items()):
-            rebuild.catch_up(only=group, stop=position,
-                             on_progress=(lambda pr, g=group: on_progress(", ".join(g), pr)) if on_progress else None)
+            rebuild.catch_up(only=group, stop=position, on_progress=_progress_of(group, on_progress))
             for name in group:
                 report = ProjectionReport(name, position)
                 for table, body in new[name].tables.items():

@@ -31,7 +31,7 @@ def test_e_learning_per_participant_completion_and_one_year_rule(api):
     c.prepare(aid, [c.pk, c.pk2])
 
     # The LMS log gives minutes per day: 200 → 3 (cap), 100 → 2, full without minutes → 3, 30 → 0.
-    for d, minutes in zip(days(start, 4), (200, 100, None, 30)):
+    for d, minutes in zip(days(start, 4), (200, 100, None, 30), strict=True):
         status = "hadir_full" if minutes != 30 else "hadir_tidak_full"
         body = {"officer_id": c.pk, "session_date": d, "status": status}
         if minutes:

@@ -52,7 +52,7 @@ def instrument_body() -> dict[str, Any]:
 
 def scores(key: str, values: tuple[int, int, int, int]) -> list[dict[str, Any]]:
     ids = [f"{key.upper()}-1", f"{key.upper()}-1b", f"{key.upper()}-2", f"{key.upper()}-2b"]
-    return [{"question_id": q, "score": v} for q, v in zip(ids, values)]
+    return [{"question_id": q, "score": v} for q, v in zip(ids, values, strict=True)]
 
 
 def head(api: Any) -> int:

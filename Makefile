@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install bench clean
+.PHONY: run test install bench bench-commands clean
 
 # (Re)create the virtual environment and install pengkom with its test tools whenever the
 # project's dependency files change.
@@ -31,6 +31,12 @@ test: $(STAMP)
 # EVENTS=100000 for a quick run. The generated log is kept in schema pengkom_bench and reused.
 bench: $(STAMP)
 	$(PY) bench/rebuild.py --events $(or $(EVENTS),1000000)
+	$(PY) bench/commands.py --seconds $(or $(BENCH_SECONDS),10)
+
+# Command throughput through the real server (POST /officers/, 1 and 16 clients, 1 and 2 API processes)
+# beside the event store's own save rate, on PostgreSQL and SQLite; uses wrk when installed.
+bench-commands: $(STAMP)
+	$(PY) bench/commands.py --seconds $(or $(BENCH_SECONDS),10)
 
 clean:
 	rm -rf $(VENV) var

@@ -1,6 +1,7 @@
 """Wiring in one place: settings -> event store, read-model store, projector, token service."""
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +22,11 @@ from projections.registry import all_projections
 from projections.roster import OfficerRoster
 from projections.runner import Projector, ViewsAfterBarrier
 from projections.store import PostgresViewStore, SqliteViewStore, ViewStore
+
+#: Set by `pengkom serve` in the API processes when it runs a projector process beside them.
+PROJECTOR_CHILD_ENV = "PENGKOM_PROJECTOR_PROCESS"
+#: Seconds API processes leave the lead to that projector process before they may take it.
+PROJECTOR_GRACE = 15.0
 
 
 @dataclass(frozen=True)
@@ -62,7 +68,10 @@ class Services:
         else:
             leadership = FileLeadership(s.data_dir / ".projector.lock")
         days = s.idempotency_days
-        self.projector.start(Follower(self.projector, leadership,
+        # Under `pengkom serve` with a projector process (PENGKOM_PROJECTOR=process, the default), the
+        # API processes let that one lead and stand by: they take over only if it is gone.
+        lead_after = PROJECTOR_GRACE if os.environ.get(PROJECTOR_CHILD_ENV) else 0.0
+        self.projector.start(Follower(self.projector, leadership, lead_after=lead_after,
                                       prune=lambda: self.app.recorder.prune_keys(timedelta(days=days))))  # type: ignore[attr-defined]
 
     def begin_request(self) -> None:

@@ -4,26 +4,65 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from api.settings import Settings
 from core.access import ROLES
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from api.app import create_app
-
     settings = Settings.from_env()
     print(f"pengkom: serving on http://{args.host}:{args.port} with store {settings.describe_store()}"
           f"{f' in {args.workers} processes' if args.workers > 1 else ''}", file=sys.stderr)
     options = {"host": args.host, "port": args.port, "log_level": "info", "access_log": not args.no_access_log}
+    child = _projector_process(settings) if settings.projector == "process" else None
+    try:
+        _run_uvicorn(args, settings, options)
+    finally:
+        if child is not None and child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(timeout=10)
+            except Exception:
+                child.kill()
+    return 0
+
+
+def _projector_process(settings: Settings) -> Any:
+    """Start ``pengkom follow`` beside the API processes: it applies the log to the read models, so
+    the API processes spend their time on requests. It dies with this process (PR_SET_PDEATHSIG);
+    if it dies first, an API process takes the lead after a grace period."""
+    import os
+    import signal
+    import subprocess
+
+    from api.bootstrap import PROJECTOR_CHILD_ENV
+
+    def die_with_parent() -> None:
+        try:
+            import ctypes
+
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        except OSError:
+            pass
+
+    # SQLite has no NOTIFY: the projector process looks for new events every 20 ms (one cheap query).
+    interval = "0.5" if settings.database_url else "0.02"
+    child = subprocess.Popen([sys.executable, "-m", "api.cli", "follow", "--interval", interval], preexec_fn=die_with_parent)
+    os.environ[PROJECTOR_CHILD_ENV] = str(child.pid)
+    return child
+
+
+def _run_uvicorn(args: argparse.Namespace, settings: Settings, options: dict[str, Any]) -> None:
+    import uvicorn
+
+    from api.app import create_app
+
     if args.workers > 1:
         # Each worker process builds its own services; one of them (or `pengkom follow`) leads the projector.
         uvicorn.run("api.app:create_app", factory=True, workers=args.workers, **options)
     else:
         uvicorn.run(create_app(settings=settings), **options)
-    return 0
 
 
 def _token(args: argparse.Namespace) -> int:

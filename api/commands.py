@@ -149,7 +149,6 @@ def run(services: Services, request: Request[Any, Any, Any], data: Any,
             raise
         subject = aggregates[0]
         behind = services.projector.stopped()
-        answer: dict[str, Any] = {}
 
         def respond(ids: list[int]) -> bytes:
             body: dict[str, Any] = {"id": str(subject.id), "version": subject.version,
@@ -158,7 +157,6 @@ def run(services: Services, request: Request[Any, Any, Any], data: Any,
                 body.update(extra)
             if behind:
                 body["read_models"] = _behind(behind)
-            answer.update(body)
             return msgspec.json.encode(body)
 
         unit = services.commits.submit(es.Unit(stored, actor.subject, key, fingerprint, status, respond))
@@ -167,7 +165,8 @@ def run(services: Services, request: Request[Any, Any, Any], data: Any,
             headers = {"ETag": f'"{subject.version}"'}
             if behind:
                 headers["X-Pengkom-Read-Models"] = "behind"
-            return Response(answer, status_code=status, headers=headers)
+            # The answer as recorded with the key, sent as it is (encoded once).
+            return Response(unit.body_bytes, status_code=status, headers=headers, media_type="application/json")
         if unit.outcome == es.DUPLICATE:
             replay = _replay(services, actor.subject, key, fingerprint)
             if replay is not None:
@@ -247,12 +246,8 @@ def store_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Respon
 
 
 def read_models_unavailable(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
-    """A read model rebuilding, stopped or behind: the problem as the domain error states it, plus Retry-After."""
-    from api.problems import domain_error
-
-    response = domain_error(request, exc)
-    response.headers["Retry-After"] = str(outage.RETRY_AFTER)
-    return response
+    """A read model rebuilding, stopped or behind: 503 problem+json with Retry-After."""
+    return _unavailable(request, exc.title, exc.message, field=exc.field, **exc.details)
 
 
 def _store_handlers() -> dict[Any, Any]:

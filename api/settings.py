@@ -33,6 +33,9 @@ class Settings:
     aggregate_cache: int = 256
     idempotency_days: int = 7
     read_wait: float = 5.0
+    # Where `pengkom serve` applies the log to the read models: "process" (a projector process beside
+    # the API processes; they take over if it dies) or "thread" (inside the API process).
+    projector: str = "process"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -61,6 +64,7 @@ class Settings:
             aggregate_cache=int(env.get("PENGKOM_AGGREGATE_CACHE", "256")),
             idempotency_days=int(env.get("PENGKOM_IDEMPOTENCY_DAYS", "7")),
             read_wait=float(env.get("PENGKOM_READ_WAIT", "5")),
+            projector=env.get("PENGKOM_PROJECTOR", "process"),
         )
 
     @property

@@ -38,6 +38,9 @@ class Leadership:
     """Who applies the log in this deployment (base: always this process, e.g. a private store)."""
 
     leader = True
+    #: ``time.monotonic()`` before which this process does not try to lead (it lets a dedicated
+    #: projector process, started beside it, take the lead first; it still takes over if that one dies).
+    not_before = 0.0
 
     def start(self, on_events: Callable[[], None], on_applied: Callable[[], None]) -> None:
         pass
@@ -60,6 +63,8 @@ class FileLeadership(Leadership):
     def acquire(self) -> bool:
         if self.leader:
             return True
+        if time.monotonic() < self.not_before:
+            return False
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             f = open(self.path, "a")  # held for the life of the process
@@ -121,7 +126,7 @@ class PgLeadership(Leadership):
                     conn.execute(f'LISTEN "{self.applied_channel}"')
                     tried = 0.0
                     while not self._stop.is_set():
-                        if not self.leader and time.monotonic() - tried > POLL:
+                        if not self.leader and time.monotonic() - tried > POLL and time.monotonic() >= self.not_before:
                             tried = time.monotonic()
                             row = conn.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (self.key,)).fetchone()
                             if row and row[0]:
@@ -146,7 +151,7 @@ class Follower:
     """The background thread that applies the log when this process leads (see module doc)."""
 
     def __init__(self, projector: Any, leadership: Leadership, *, poll: float = POLL,
-                 prune: Callable[[], int] | None = None) -> None:
+                 prune: Callable[[], int] | None = None, lead_after: float = 0.0) -> None:
         self.projector = projector
         self.leadership = leadership
         self.poll = poll
@@ -155,6 +160,7 @@ class Follower:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._pruned = 0.0
+        leadership.not_before = time.monotonic() + lead_after
 
     @property
     def leader(self) -> bool:
@@ -185,13 +191,16 @@ class Follower:
     def _run(self) -> None:
         failing = False
         while not self._stop.is_set():
-            self._wake.wait(self.poll)
+            woken = self._wake.wait(self.poll)
             self._wake.clear()
             if self._stop.is_set():
                 break
             try:
                 if self.leadership.acquire():
-                    self.projector.catch_up(follower=True)
+                    # A poll (no commit woke it) first asks whether anything new was recorded: one
+                    # cheap query instead of a catch-up transaction.
+                    if woken or self._news():
+                        self.projector.catch_up(follower=True)
                     self._maybe_prune()
                 else:
                     self.projector.refresh()
@@ -203,6 +212,10 @@ class Follower:
                     log.warning("cannot apply the log to the read models now (%s: %s); retrying", type(e).__name__, e)
                 failing = True
                 self._stop.wait(0.5)
+
+    def _news(self) -> bool:
+        reached = self.projector.reached()
+        return reached is None or (self.projector.app.recorder.max_notification_id() or 0) > reached
 
     def _maybe_prune(self) -> None:
         if self.prune is None or time.monotonic() - self._pruned < PRUNE_EVERY:

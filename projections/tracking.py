@@ -20,10 +20,9 @@ _COLUMNS = "name, version, position, rebuilding, error"
 
 
 class Unavailable(DomainError):
-    """A read model cannot serve now; retry later (the API answers 503)."""
+    """A read model cannot serve now; retry later. What that means in HTTP (503 with Retry-After) is
+    decided in api/ (``api.commands.read_models_unavailable``); this only says what kind of refusal it is."""
 
-    # The HTTP mapping lives in api/; this only says what kind of refusal it is.
-    status = 503
     kind = "unavailable"
 
 

@@ -204,3 +204,25 @@ def test_a_token_whose_unit_is_a_list_cannot_stop_the_read_models(api, settings)
     assert api.get("/officers/", headers=hr).status_code == 200
     assert api.get("/ready").json()["status"] == "ready"
     assert uuid.UUID(api.get("/officers/", headers=hr).json()["items"][0]["id"])
+
+
+# -- the aggregate cache ----------------------------------------------------------------------------
+
+
+def test_cached_aggregates_are_private_copies_and_a_failed_command_evicts_what_it_loaded(api):
+    hr = api.as_("hr")
+    oid = uuid.UUID(api.post("/officers/", json=officer_body(), headers=hr).json()["id"])
+    app = api.services.app
+    first, second = app.get(oid), app.get(oid)
+    assert first is not second and first.version == second.version == 1  # never one shared mutable object
+    cache = app.repository.cache
+    assert cache is not None and oid in cache.cache
+    # A command that loads the officer and then fails (stale If-Match) leaves nothing of it cached.
+    stale = api.post(f"/officers/{oid}/history/credit-points", json={"year": 2024, "credit_points": "1"},
+                     headers={**hr, "If-Match": '"9"'})
+    assert stale.status_code == 409
+    assert oid not in cache.cache
+    # The next command loads it afresh (and fast-forwards a cached copy from the log thereafter).
+    ok = api.post(f"/officers/{oid}/history/credit-points", json={"year": 2024, "credit_points": "1"}, headers={**hr, "If-Match": '"1"'})
+    assert ok.status_code == 201 and ok.headers["etag"] == '"2"'
+    assert app.get(oid).version == 2

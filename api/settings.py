@@ -5,7 +5,41 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import quote, unquote, urlparse
+
+#: Variables that may instead be read from a file (``<NAME>_FILE``: a Docker/Kubernetes secret), so
+#: that no secret has to sit in a compose file or a process's environment listing.
+SECRET_VARIABLES = ("PENGKOM_DATABASE_URL", "PENGKOM_DATABASE_PASSWORD", "PENGKOM_JWT_SECRET")
+
+
+def read_secrets(env: dict[str, str]) -> dict[str, str]:
+    """``env`` with every ``<NAME>_FILE`` of :data:`SECRET_VARIABLES` replaced by the file's content
+    (one trailing newline stripped), and ``PENGKOM_DATABASE_PASSWORD`` put into the database URL."""
+    env = dict(env)
+    for name in SECRET_VARIABLES:
+        path = env.pop(f"{name}_FILE", "")
+        if not path:
+            continue
+        if env.get(name):
+            raise ValueError(f"Both {name} and {name}_FILE are set; set only one of them.")
+        try:
+            value = Path(path).read_text().rstrip("\r\n")
+        except OSError as e:
+            raise ValueError(f"{name}_FILE names {path}, which cannot be read ({e.strerror or e}).") from None
+        if not value:
+            raise ValueError(f"{name}_FILE names {path}, which is empty.")
+        env[name] = value
+    password = env.pop("PENGKOM_DATABASE_PASSWORD", "")
+    url = env.get("PENGKOM_DATABASE_URL", "")
+    if password:
+        if not url:
+            raise ValueError("PENGKOM_DATABASE_PASSWORD is set but PENGKOM_DATABASE_URL is not; give the URL without the password.")
+        u = urlparse(url)
+        if u.password:
+            raise ValueError("PENGKOM_DATABASE_URL already contains a password; remove it or drop PENGKOM_DATABASE_PASSWORD.")
+        user, _, host = u.netloc.rpartition("@")
+        env["PENGKOM_DATABASE_URL"] = u._replace(netloc=f"{user or 'postgres'}:{quote(password, safe='')}@{host}").geturl()
+    return env
 
 
 @dataclass(frozen=True)
@@ -39,7 +73,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
-        env = dict(os.environ if env is None else env)
+        env = read_secrets(dict(os.environ if env is None else env))
         url = env.get("PENGKOM_DATABASE_URL") or None
         if url and not url.startswith(("postgresql://", "postgres://")):
             raise ValueError("PENGKOM_DATABASE_URL must be a postgresql:// URL (leave it unset for the embedded SQLite store)")

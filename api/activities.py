@@ -17,6 +17,7 @@ from litestar import Controller, Request, Response, Router, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody, Parameter
+from litestar.response import Stream
 
 from api.bootstrap import Services
 from api.commands import event_view, expected_version, run
@@ -322,14 +323,15 @@ class ActivityController(Controller):
 
     @get("/{activity_id:uuid}/files/{sha256:str}", operation_id="getActivityFile", summary="An uploaded certificate or statement",
          sync_to_thread=True)
-    def file(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID], sha256: FromPath[str]) -> Response[bytes]:
+    def file(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID], sha256: FromPath[str]) -> Stream:
         agg = _activity(services, request.user, activity_id)
         if sha256 not in agg.files:
             raise NotFound(f"No file {sha256} is recorded on this activity.", field="sha256")
         ctype = next((e.content_type for e in services.app.stored_events(activity_id)
                       if isinstance(e, Activity.CertificateRecorded) and e.sha256 == sha256), "application/octet-stream")
-        return Response(services.files.read(sha256), media_type=ctype,
-                        headers={"ETag": f'"{sha256}"', "Cache-Control": "private, max-age=86400, immutable"})
+        stored = services.files.open(sha256)  # streamed in chunks from the deployment's file store (core/evidence.py)
+        return Stream(stored.chunks, media_type=ctype, headers={"ETag": f'"{sha256}"', "Content-Length": str(stored.size),
+                                                                "Cache-Control": "private, max-age=86400, immutable"})
 
     # -- preparation ----------------------------------------------------------------------------------
 
@@ -499,12 +501,11 @@ class CertificateController(Controller):
         upload = data.file
         if not isinstance(upload, UploadFile):
             raise Invalid("Send the certificate as the form field 'file' of a multipart/form-data request.", field="file")
-        content = upload.file.read(services.files.max_bytes + 1)
-        # Check who may upload before the file touches the disk.
+        # Check who may upload before the file touches the store; the store reads it in chunks.
         p = agg.participants.get(data.officer_id)
         if p is not None:
             can_submit_report(request.user, agg, p)
-        stored = services.files.put(content, upload.content_type, upload.filename)
+        stored = services.files.put(upload.file, upload.content_type, upload.filename)
         fields = {"officer_id": data.officer_id, "kind": data.kind, "number": data.number, "issuer": data.issuer,
                   "issued_on": data.issued_on, "programme_jp": data.programme_jp}
         fingerprint = {**fields, "sha256": stored.sha256}

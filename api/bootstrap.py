@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from api.auth import TokenService
+from api.files import open_files
 from api.settings import Settings
 from core.application import Pengkom
 from core.evidence import FileStore
@@ -92,6 +93,8 @@ class Services:
         self.projector.stop()
         self.views.close()
         self.app.close()
+        if self.files is not None:
+            self.files.close()
 
 
 def _probe(services: Services, timeout: float) -> tuple[int, dict[str, tracking.Tracking]]:
@@ -158,9 +161,10 @@ def build(settings: Settings | None = None) -> Services:
         views = open_views(settings)
         projector = Projector(app, views, all_projections(), read_wait=settings.read_wait)
         app.plans = PlanCommands(app, roster=OfficerRoster(projector))  # check (d) reads the agency's officers (core.planning.roster)
+        files = open_files(settings)
     # Start-up finishes any rebuild (a changed projection version, an interrupted replay) before serving.
     projector.catch_up(rebuilding=True)
     return Services(settings=settings, app=app, views=ViewsAfterBarrier(views, projector), projector=projector,
                     tokens=TokenService(settings),
                     pathways=PathwayPlugins.load(settings.pathway_plugins),
-                    files=FileStore(settings.evidence_dir, max_bytes=settings.upload_max_bytes))
+                    files=files)

@@ -6,7 +6,8 @@ import hashlib
 import pytest
 
 from core.errors import NotFound
-from core.evidence import FileStore, FileTooLarge, UnsupportedFile
+from core.evidence import DirectoryFileStore as FileStore
+from core.evidence import FileTooLarge, UnsupportedFile
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -85,11 +86,25 @@ def _token(args: argparse.Namespace) -> int:
 
 def _follow(args: argparse.Namespace) -> int:
     """A projection worker: apply the log to the read models. One process per deployment leads (the
-    others stand by); an API process leads when no worker does, so a worker is optional."""
+    others stand by); an API process leads when no worker does, so a worker is optional.
+
+    With ``--health-port`` it answers on its own port (api/ops.py): liveness from whether the read
+    models advance while it leads, the lag of each read model, and metrics.
+    """
+    import signal
     import time
 
     from api.bootstrap import build
+    from api.ops import WorkerState, serve_worker_health
 
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # `docker stop` sends SIGTERM: leave like Ctrl-C, between transactions
+
+    signal.signal(signal.SIGTERM, stop)
+    state = WorkerState(stall_after=args.stall_after or max(30.0, 10 * args.interval))
+    server = serve_worker_health(state, args.health_host, args.health_port) if args.health_port is not None else None
+    if server is not None:
+        print(f"pengkom follow: health on http://{args.health_host}:{server.server_port}/health (lag: /lag, /metrics)", file=sys.stderr)
     services = build()
     try:
         if args.once:
@@ -99,14 +114,37 @@ def _follow(args: argparse.Namespace) -> int:
         print(f"pengkom follow: applying new events as they are recorded on {services.settings.describe_store()} "
               "(standing by while another process leads)", file=sys.stderr)
         services.start()
-        if services.projector.follower is not None:
-            services.projector.follower.poll = args.interval
+        follower = services.projector.follower
+        if follower is not None:
+            follower.poll = args.interval
         while True:
-            time.sleep(1)
+            status = services.store_ready(timeout=max(1.0, args.interval))
+            state.observe(ok=status.ok, head=status.head, tracking=status.tracking, error=status.error,
+                          leader=bool(follower is not None and follower.leader))
+            time.sleep(min(1.0, args.interval))
     except KeyboardInterrupt:
         return 0
     finally:
+        if server is not None:
+            server.shutdown()
         services.close()
+
+
+def _bootstrap(args: argparse.Namespace) -> int:
+    from api.ops import FirstToken, bootstrap
+
+    first = None
+    if args.token_file:
+        roles = [r for chunk in (args.token_role or ["hr"]) for r in chunk.split(",") if r]
+        first = FirstToken(path=args.token_file, roles=roles, agency=args.token_agency or None,
+                           name=args.token_name or "First administrator", ttl=args.token_ttl)
+    return bootstrap(wait=args.wait, first_token=first)
+
+
+def _probe(args: argparse.Namespace) -> int:
+    from api.ops import probe
+
+    return probe(args.url, args.timeout)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -133,7 +171,28 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("follow", help="projection worker: keep read models caught up with the log")
     p.add_argument("--interval", type=float, default=1.0, help="seconds between polls when idle (new events wake it at once)")
     p.add_argument("--once", action="store_true", help="catch up once and exit")
+    p.add_argument("--health-port", type=int, help="serve the worker's /health, /lag and /metrics on this port")
+    p.add_argument("--health-host", default="127.0.0.1", help="address of the health endpoint (default 127.0.0.1)")
+    p.add_argument("--stall-after", type=float, help="seconds without progress before /health answers 503 (default max(30, 10 × interval))")
     p.set_defaults(func=_follow)
+
+    env = os.environ.get
+    p = sub.add_parser("bootstrap", help="first run / upgrade of a deployment: wait for the store, create tables, "
+                       "rebuild changed read models, check the token configuration, write a first token")
+    p.add_argument("--wait", type=float, default=float(env("PENGKOM_BOOTSTRAP_WAIT", "60")), help="seconds to wait for the store")
+    p.add_argument("--token-file", default=env("PENGKOM_BOOTSTRAP_TOKEN_FILE"),
+                   help="write a first token here on first run (mode 0600; an existing file is kept)")
+    p.add_argument("--token-role", action="append", default=[r for r in [env("PENGKOM_BOOTSTRAP_ROLES")] if r],
+                   help="roles of the first token (default hr)")
+    p.add_argument("--token-agency", default=env("PENGKOM_BOOTSTRAP_AGENCY"), help="agency of the first token (agency roles)")
+    p.add_argument("--token-name", default=env("PENGKOM_BOOTSTRAP_NAME"))
+    p.add_argument("--token-ttl", type=int, default=int(env("PENGKOM_BOOTSTRAP_TTL", "3600")), help="seconds (at most 12 h)")
+    p.set_defaults(func=_bootstrap)
+
+    p = sub.add_parser("probe", help="exit 0 if a health URL answers 200 (container health checks)")
+    p.add_argument("url")
+    p.add_argument("--timeout", type=float, default=3.0)
+    p.set_defaults(func=_probe)
 
     from api import maintenance
 

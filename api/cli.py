@@ -194,9 +194,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=3.0)
     p.set_defaults(func=_probe)
 
-    from api import maintenance
+    from api import backup, maintenance
 
     maintenance.add_commands(sub)
+    backup.add_commands(sub)
     return parser
 
 

@@ -271,10 +271,15 @@ def _first_token(services: Any, spec: FirstToken, out: Any) -> int:
     except Invalid as e:
         print(f"pengkom bootstrap: the first token cannot be issued: {e.message}", file=sys.stderr)
         return 2
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(token + "\n")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(token + "\n")
+    except OSError as e:
+        print(f"pengkom bootstrap: the first token cannot be written to {path} ({e.strerror or e}); "
+              "give a writable place in PENGKOM_BOOTSTRAP_TOKEN_FILE.", file=sys.stderr)
+        return 2
     expires = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(time.time() + min(spec.ttl, 12 * 3600)))
     print(f"pengkom bootstrap: first token for roles {','.join(spec.roles)}"
           f"{' of agency ' + spec.agency if spec.agency else ''} written to {path} (mode 0600, valid until {expires}).", file=out)

@@ -88,3 +88,10 @@ def test_with_an_identity_provider_no_token_is_written(env, settings, tmp_path, 
     assert main(["bootstrap", "--wait", "30", "--token-file", str(path), "--token-agency", "kemnaker"]) == 0
     out = capsys.readouterr().out
     assert "identity provider (public key" in out and "no first token is written" in out and not path.exists()
+
+
+def test_an_unwritable_token_place_is_a_clear_error(env, tmp_path, capsys):
+    (tmp_path / "a-file").write_text("not a directory")
+    path = tmp_path / "a-file" / "first-token"  # its parent is a file: not writable, even for root
+    assert main(["bootstrap", "--wait", "30", "--token-file", str(path), "--token-agency", "kemnaker"]) == 2
+    assert "cannot be written" in capsys.readouterr().err

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install bench bench-commands clean
+.PHONY: run test install bench bench-commands deploy-test clean
 
 # (Re)create the virtual environment and install pengkom with its test tools whenever the
 # project's dependency files change.
@@ -37,6 +37,11 @@ bench: $(STAMP)
 # beside the event store's own save rate, on PostgreSQL and SQLite; uses wrk when installed.
 bench-commands: $(STAMP)
 	$(PY) bench/commands.py --seconds $(or $(BENCH_SECONDS),10)
+
+# The deployment test: builds the images, starts the compose stack (PostgreSQL, two API replicas, the
+# worker), breaks it and checks it (README, Deployment). Needs a running Docker engine; not part of `make test`.
+deploy-test: $(STAMP)
+	$(PY) docker/deploy_test.py
 
 clean:
 	rm -rf $(VENV) var

@@ -211,6 +211,7 @@ def restore(settings: Any, path: Path, *, out: IO[str] | None = None) -> Restore
     out = out or sys.stdout
     from api.bootstrap import build, open_views, setup_lock
     from api.files import open_files
+    from api.ops import ensure_schema
     from core.application import Pengkom
     from projections.chain import ChainHead, verify_chain
     from projections.registry import all_projections
@@ -227,6 +228,7 @@ def restore(settings: Any, path: Path, *, out: IO[str] | None = None) -> Restore
         manifest = read_manifest(zf)
         _say(out, f"pengkom restore: {path} (made {manifest['created_at']} from {manifest['source']['where']}: "
                   f"{manifest['events']['count']:,} events, {manifest['files']['count']:,} files) into {settings.describe_store()}")
+        ensure_schema(settings)
         with setup_lock(settings):
             app = Pengkom(env=settings.event_store_env())
             try:

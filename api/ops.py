@@ -196,6 +196,17 @@ def auth_mode(settings: Any) -> str:
     return f"key generated in the data directory ({settings.data_dir / 'signing.key'}); `pengkom token` issues tokens"
 
 
+def ensure_schema(settings: Any) -> None:
+    """Create the PostgreSQL schema of ``PENGKOM_PG_SCHEMA`` if it is missing (the event store does not)."""
+    if not settings.database_url:
+        return
+    import psycopg
+
+    with psycopg.connect(settings.database_url, autocommit=True, connect_timeout=10) as conn:
+        if conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (settings.pg_schema,)).fetchone() is None:
+            conn.execute(f"CREATE SCHEMA IF NOT EXISTS {settings.pg_schema}")
+
+
 def bootstrap(*, wait: float = 60.0, first_token: FirstToken | None = None, out: Any = None) -> int:
     """``pengkom bootstrap``: make a new (or upgraded) deployment ready before its API processes start.
 
@@ -223,6 +234,7 @@ def bootstrap(*, wait: float = 60.0, first_token: FirstToken | None = None, out:
     while True:
         attempt += 1
         try:
+            ensure_schema(settings)
             services = build(settings)
             break
         except Exception as e:  # the database is still starting: retry until the deadline

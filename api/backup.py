@@ -405,31 +405,52 @@ def _load_events(settings: Any, events: Iterator[tuple[int, UUID, int, str, byte
 
 
 def _backup_command(args: Any) -> int:
+    """``pengkom backup FILE``; ``-`` writes the backup to standard output (progress goes to stderr)."""
+    import shutil
+    import tempfile
+
     from api.settings import Settings
 
     try:
-        report = backup(Settings.from_env(), Path(args.file))
+        settings = Settings.from_env()
+        if args.file != "-":
+            return 1 if backup(settings, Path(args.file)).problems else 0
+        with tempfile.TemporaryDirectory(prefix="pengkom-backup-") as d:
+            report = backup(settings, Path(d) / "backup.zip", out=sys.stderr)
+            with open(report.path, "rb") as f:
+                shutil.copyfileobj(f, sys.stdout.buffer, 1024 * 1024)
+            sys.stdout.buffer.flush()
+            return 1 if report.problems else 0
     except ValueError as e:
         print(f"pengkom backup: {e}", file=sys.stderr)
         return 2
-    return 1 if report.problems else 0
 
 
 def _restore_command(args: Any) -> int:
+    """``pengkom restore FILE``; ``-`` reads the backup from standard input."""
+    import shutil
+    import tempfile
+
     from api.settings import Settings
 
     try:
-        report = restore(Settings.from_env(), Path(args.file))
+        settings = Settings.from_env()
+        if args.file != "-":
+            return 0 if restore(settings, Path(args.file)).ok else 1
+        with tempfile.TemporaryDirectory(prefix="pengkom-restore-") as d:
+            path = Path(d) / "backup.zip"
+            with open(path, "wb") as f:
+                shutil.copyfileobj(sys.stdin.buffer, f, 1024 * 1024)
+            return 0 if restore(settings, path).ok else 1
     except (RestoreRefused, ValueError) as e:
         print(f"pengkom restore: {e}", file=sys.stderr)
         return 2
-    return 0 if report.ok else 1
 
 
 def add_commands(sub: Any) -> None:
     p = sub.add_parser("backup", help="write the event log and the stored files to one file (the deployment keeps running)")
-    p.add_argument("file", help="the backup file to write (a zip file; replaced if it exists)")
+    p.add_argument("file", help="the backup file to write (a zip file; replaced if it exists); - for standard output")
     p.set_defaults(func=_backup_command)
     p = sub.add_parser("restore", help="restore a backup into an empty store, rebuild the read models and verify everything")
-    p.add_argument("file", help="a file written by `pengkom backup`")
+    p.add_argument("file", help="a file written by `pengkom backup`; - for standard input")
     p.set_defaults(func=_restore_command)

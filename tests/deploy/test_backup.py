@@ -179,3 +179,23 @@ def test_the_commands_and_their_exit_codes(api, settings, tmp_path, monkeypatch,
         monkeypatch.setenv(k, v)
     assert main(["restore", str(path)]) == 0
     assert "done and verified" in capsys.readouterr().out
+
+
+def test_backup_to_standard_output_and_restore_from_standard_input(api, settings, tmp_path):
+    # `docker compose exec -T api1 pengkom backup - > b.zip` and `… pengkom restore - < b.zip`.
+    import subprocess
+    import sys
+
+    from tests.deploy.test_health import ROOT
+
+    seen = record_some_history(api)
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PENGKOM_")}
+    made = subprocess.run([sys.executable, "-m", "api.cli", "backup", "-"], cwd=ROOT, env=clean | settings_env(settings),
+                          capture_output=True, timeout=300)
+    assert made.returncode == 0, made.stderr.decode()
+    assert made.stdout[:2] == b"PK" and b"pengkom backup: wrote" in made.stderr
+    target = new_settings(KIND[settings.store_name], tmp_path / "target")
+    back = subprocess.run([sys.executable, "-m", "api.cli", "restore", "-"], cwd=ROOT, env=clean | settings_env(target),
+                          input=made.stdout, capture_output=True, timeout=300)
+    assert back.returncode == 0 and b"done and verified" in back.stdout, back.stdout.decode() + back.stderr.decode()
+    assert reads(target, seen)["file"] == big_pdf(300_000, seed=11)

@@ -51,8 +51,8 @@ def _replay(args: argparse.Namespace) -> int:
             where = ", ".join(f"{n} at position {tracking[n].position}" for n in resume)
             print(f"pengkom replay: resuming the interrupted rebuild of {where} (--restart drops and starts over)", file=sys.stderr)
         if fresh:
-            projector.reset(fresh)
-            print(f"pengkom replay: dropped {', '.join(fresh)}; rebuilding from the event log on {settings.describe_store()}", file=sys.stderr)
+            dropped = projector.reset(fresh)  # never the hash chain (an append-only record)
+            print(f"pengkom replay: dropped {', '.join(dropped)}; rebuilding from the event log on {settings.describe_store()}", file=sys.stderr)
         start = min((0 if n in fresh else tracking[n].position) for n in chosen)
         head = app.recorder.max_notification_id() or 0
         bar = _bar("replay", head, start)

@@ -41,6 +41,9 @@ class Projection:
     handler_indexes: ClassVar[tuple[str, ...] | None] = None
     #: When True, the handler receives every notification (for chains over the raw log).
     wants_raw: ClassVar[bool] = False
+    #: False for a record that must never be dropped and recomputed from the log (the hash chain):
+    #: a reset leaves it as it is.
+    resettable: ClassVar[bool] = True
     #: When True, every event (decoded, upcast) reaches :meth:`on_any_event` unless a ``@handles``
     #: method claims its class (for read models over the whole record, like the audit trail).
     every_event: ClassVar[bool] = False

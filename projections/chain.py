@@ -42,6 +42,9 @@ class HashChain(Projection):
     name = "chain"
     version = 1
     wants_raw = True
+    # An append-only record: never dropped and recomputed from the log by a reset (a rebuild from a
+    # tampered log would wash the tampering out).
+    resettable = False
     tables = {
         "event_chain": (
             "position BIGINT PRIMARY KEY, aggregate_id TEXT NOT NULL, aggregate_version BIGINT NOT NULL, "

@@ -118,8 +118,11 @@ class Projector:
         return tracking.require_current(rows, self.app.recorder.max_notification_id)
 
     def reset(self, names: Iterable[str] | None = None) -> list[str]:
-        """Drop the named read models (all by default) and mark them for rebuilding from position 0."""
-        chosen = self.resolve(names)
+        """Drop the named read models (all by default) and mark them for rebuilding from position 0.
+
+        A projection that is not ``resettable`` (the hash chain, an append-only record) is never
+        dropped: it is left out, and the names returned are those reset."""
+        chosen = [p for p in self.resolve(names) if p.resettable]
         with self._lock, self.store.transaction() as tx:
             # The tracking rows first, in name order, as every catch-up takes them: a catch-up in
             # another process that is writing these tables finishes first (no deadlock).

@@ -25,6 +25,7 @@ from eventsourcing.persistence import EventStore, IntegrityError, Mapper, Mapper
 from eventsourcing.utils import strtobool
 
 from core.activities import ActivityCommands
+from core.agencies import AgencyCommands
 from core.assessment import AssessmentCommands
 from core.errors import Conflict, Invalid
 from core.evaluation import EvaluationCommands
@@ -89,6 +90,7 @@ class Pengkom(Application[UUID]):
         self.proposals = ProposalCommands(self)
         self.plans = PlanCommands(self)
         self.evaluations = EvaluationCommands(self)
+        self.agencies = AgencyCommands(self)
 
     def construct_mapper(self) -> Mapper[UUID]:
         return MsgspecMapper()

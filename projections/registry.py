@@ -9,6 +9,7 @@ from projections.deadlines import DeadlineLedger
 from projections.evaluations import EvaluationBook
 from projections.ledger import JpLedger
 from projections.monitoring import Monitoring
+from projections.national import NationalRecords
 from projections.officers import OfficerDirectory
 from projections.plans import PlanBook
 
@@ -24,4 +25,5 @@ def all_projections() -> list[Projection]:
         JpLedger(),
         Monitoring(),
         EvaluationBook(),
+        NationalRecords(),
     ]

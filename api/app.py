@@ -15,13 +15,17 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from api.activities import activity_routes
+from api.agencies import AgencyController
 from api.assessments import AssessmentController, InstrumentController
 from api.audit import AuditController
 from api.bootstrap import Services, build, setup_lock
 from api.commands import STORE_HANDLERS, ensure_tables
 from api.evaluations import AdministrativeEvaluationController, ResultEvaluationController
+from api.exports import ExportController, NegotiationMiddleware
 from api.impact import impact_routes
+from api.imports import import_routes
 from api.ledger import LedgerController
+from api.national import NationalController
 from api.officers import OfficerController
 from api.pathways import PathwayController
 from api.performance import PerformanceReviewController
@@ -98,7 +102,8 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
         route_handlers=[SystemController, OfficerController, AuditController, InstrumentController, AssessmentController, PerformanceReviewController, ProposalController, PlanController, CurriculumController, DeadlineController,
                         PathwayController, LedgerController, *activity_routes(services.settings),
                         AdministrativeEvaluationController, ResultEvaluationController, *impact_routes(services.settings),
-                        RecapController],
+                        RecapController, AgencyController, NationalController, ExportController,
+                        *import_routes(services.settings)],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         middleware=[RequestIdMiddleware, DefineMiddleware(BearerAuth, exclude=PUBLIC)],
         exception_handlers={**EXCEPTION_HANDLERS, **STORE_HANDLERS},
@@ -115,4 +120,6 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
         debug=False,
     )
     app.state.services = services
+    # CSV/XLSX asked of a JSON route is served by its export twin: chosen before routing (api/exports.py).
+    app.asgi_handler = NegotiationMiddleware(app.asgi_handler)
     return app

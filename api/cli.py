@@ -194,10 +194,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=3.0)
     p.set_defaults(func=_probe)
 
-    from api import backup, maintenance
+    from api import backup, imports, maintenance
 
     maintenance.add_commands(sub)
     backup.add_commands(sub)
+    imports.add_commands(sub)
     return parser
 
 

@@ -186,6 +186,37 @@ def run(services: Services, request: Request[Any, Any, Any], data: Any,
         raise NotRecorded(unit.error)
 
 
+def record_many(services: Services, subject: str, key: str, fingerprint: str, aggregates: Sequence[Any],
+                summary: dict[str, Any] | None = None) -> tuple[str, list[int]]:
+    """Record many aggregates' pending events in one transaction (a bulk import's batch), with one idempotency key
+    for the batch, through the same group commit as every command. Returns the outcome (``RECORDED``, or
+    ``DUPLICATE`` when the key was recorded before: nothing new) and the events' log positions; raises
+    :class:`NotRecorded` / :class:`OutcomeUnknown` / :class:`Conflict` as :func:`run` does."""
+    app = services.app
+    with app.command():
+        _, stored = app.pending(aggregates)
+
+        def body(ids: list[int]) -> bytes:
+            return msgspec.json.encode({**(summary or {}), "events": len(ids), "first_position": ids[0] if ids else None,
+                                        "last_position": ids[-1] if ids else None})
+
+        unit = services.commits.submit(es.Unit(stored, subject, key, fingerprint, 201, body))
+        if unit.outcome == es.RECORDED:
+            app.remember(aggregates)
+            return unit.outcome, unit.ids
+        app.forget([a.id for a in aggregates])
+        if unit.outcome == es.DUPLICATE:
+            return unit.outcome, []
+        if unit.outcome == es.CONFLICT:
+            raise Conflict("Someone else recorded a change to one of these officers at the same moment; import the file again "
+                           "(what is recorded already is skipped).")
+        if unit.outcome == es.UNKNOWN:
+            raise OutcomeUnknown(key, generated=False)
+        if unit.outcome == es.FAILED and unit.error is not None and not outage.is_unavailable(unit.error):
+            raise unit.error
+        raise NotRecorded(unit.error)
+
+
 def _behind(stopped: Sequence[str]) -> dict[str, Any]:
     return {
         "status": "behind",

@@ -129,6 +129,10 @@ def _verify(args: argparse.Namespace) -> int:
     try:
         if args.chain:
             return _verify_chain(args, app, views)
+        if args.export:
+            from reports.cli import verify_export_command
+
+            return verify_export_command(args.export, app, views)
         try:
             chosen = projector.resolve(args.projection or None)
         except Invalid as e:
@@ -201,4 +205,6 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--chain", action="store_true", help="check the hash chain over the event log instead")
     p.add_argument("--expect", metavar="POSITION:DIGEST", help="with --chain: a chain head a response gave you, to prove it still holds")
     p.add_argument("--keep-scratch", action="store_true", help="keep the scratch rebuild for inspection")
+    p.add_argument("--export", metavar="FILE", help="re-derive an exported CSV/XLSX file from the log at its position and say "
+                                                   "whether it is exactly what pengkom produced, or name the first differing cell")
     p.set_defaults(func=_verify)

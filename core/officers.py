@@ -370,10 +370,14 @@ class OfficerCommands:
         return officer
 
     def record_history(self, ctx: Context, oid: UUID, kind: str, *, year: int, expected_version: int | None = None,
-                       **fields: Any) -> tuple[Officer, UUID]:
+                       entry_id: UUID | None = None, **fields: Any) -> tuple[Officer, UUID]:
+        """Record a history fact; ``entry_id`` names the entry (a bulk import derives it from the row, so the same
+        row imported twice names the same entry), a new id otherwise."""
         officer, ctx = self._for_change(ctx, oid, expected_version)
         today = ctx.now.date()
-        entry_id = uuid4()
+        if entry_id is not None and entry_id in officer.histories:
+            raise Conflict(f"History entry {entry_id} is already recorded on NIP {officer.nip}.", field="entry_id")
+        entry_id = entry_id or uuid4()
         meta = ctx.provenance(on_behalf_of=officer.nip)
         year = _year(year, today)
         values = self._history_values(kind, fields)

@@ -60,6 +60,10 @@ def send(api: Any, method: str, path: str, op: dict[str, Any], s: Seeded, header
     if method == "get":
         return api.get(url, params=query_for(op, s.params_for(path)) or {}, headers=headers)
     content = op.get("requestBody", {}).get("content", {})
+    if op.get("operationId") == "importOfficers":
+        # A file body: a clean CSV of one kemnaker officer, imported into kemnaker (?agency=kemnaker).
+        return api.request(method.upper(), url, headers={**headers, "Content-Type": "text/csv"}, params={"agency": AGENCY},
+                           content=s.bodies["importOfficers"]["csv"].encode())
     if "multipart/form-data" in content:
         from tests.support.activities import PDF
 

@@ -207,6 +207,13 @@ def seed(api: Any) -> Seeded:
         "computeRecap": {},
         "finaliseRecap": {"analysis": "Analisis Unit Pengelola SDM Aparatur atas hasil evaluasi tahun ini."},
         "submitRecap": {},
+        # National reporting (issue 11): the agency directory and the bulk import.
+        "registerAgency": {"code": "disnaker-bali", "name": "Dinas Tenaga Kerja Provinsi Bali", "kind": "provinsi", "province": "bali"},
+        "changeAgency": {"name": "Kementerian Ketenagakerjaan RI", "kind": "kementerian_lembaga", "province": "dki_jakarta",
+                         "reason": "Nama resmi diperbarui"},
+        "importOfficers": {"csv": "NIP,Nama,Tempat Lahir,Tanggal Lahir,Jenis Kelamin (L/P),Jenis Pegawai (PNS/PPPK),Jabatan,Jenjang,"
+                                  "Golongan,Unit Kerja\r\n199505052020011006,Rudi,Bogor,1995-05-05,L,PNS,Pengantar Kerja Ahli Pertama,"
+                                  "ahli_pertama,III/a,Direktorat Penempatan\r\n"},
     }
     return Seeded(path=path, path_by_prefix=by_prefix, secrets={str(s) for s in secrets}, bodies=bodies, other_officer=other)
 

@@ -1,0 +1,214 @@
+"""Bulk import of officers (Formulir 2.2) and their histories from CSV or XLSX — ``POST /imports/officers`` and
+``pengkom import officers FILE`` run the same code (:func:`execute`): the whole file is validated first with the
+API's own rules; any problem is reported by row and column (problem+json, or the error file as CSV with
+``Accept: text/csv``) and nothing is recorded; a clean file is recorded in batches, idempotently (see
+:mod:`reports.importer`)."""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, Router, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
+from litestar.params import Parameter
+
+from api import schemas as s
+from api.bootstrap import Services
+from api.commands import record_many
+from api.settings import Settings
+from core import access
+from core.errors import Forbidden, Invalid
+from core.events import Actor, Context
+from reports import importer
+
+Req = Request[Actor, Any, Any]
+SCHEMAS = {"position": s.PositionEntry, "development": s.DevelopmentEntry, "performance": s.PerformanceEntry,
+           "credit_points": s.CreditPointsEntry}
+
+
+@dataclass
+class Outcome:
+    plan: importer.ImportPlan
+    recorded_batches: int = 0
+    replayed_batches: int = 0
+    positions: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"file_sha256": self.plan.digest, "agency": self.plan.agency, **self.plan.summary(),
+                "batches": self.recorded_batches, "batches_already_recorded": self.replayed_batches,
+                "first_position": self.positions[0] if self.positions else None,
+                "last_position": self.positions[-1] if self.positions else None}
+
+
+def execute(services: Services, actor: Actor, data: bytes, *, agency: str, request_id: str, dry_run: bool = False,
+            on_validate: Callable[[int, int], None] | None = None,
+            on_record: Callable[[int, int], None] | None = None) -> Outcome:
+    """Validate the whole file, then (when clean and not a dry run) record it batch by batch."""
+    access.require_role(actor, [access.HR], "import officers and their histories")
+    if actor.agency != agency:
+        raise Forbidden(f"You import into your own agency ({actor.agency}), not {agency}.")
+    ctx = Context(actor=actor, request_id=request_id, now=datetime.now(UTC))
+    try:
+        plan = importer.plan_import(services.app, ctx, data, agency=agency, schemas=SCHEMAS, on_progress=on_validate)
+    except importer.NotATable as e:
+        raise Invalid(str(e), field="file") from None
+    out = Outcome(plan)
+    if plan.problems or dry_run or not plan.aggregates:
+        return out
+    total = plan.events
+    done = 0
+    for n, batch in enumerate(importer.batches(plan.aggregates)):
+        key = f"import:{plan.digest[:40]}:{n}:{len(batch)}"
+        fingerprint = hashlib.sha256(f"{plan.digest}:{n}:{','.join(str(a.id) for a in batch)}".encode()).hexdigest()
+        events = sum(len(a.pending_events) for a in batch)
+        outcome, ids = record_many(services, actor.subject, key, fingerprint, batch, summary={"import": plan.digest, "batch": n})
+        if ids:
+            out.recorded_batches += 1
+            out.positions += [ids[0], ids[-1]]
+        else:
+            out.replayed_batches += 1
+        done += events
+        if on_record is not None:
+            on_record(done, total)
+    return out
+
+
+def _problem_body(request: Req, plan: importer.ImportPlan) -> dict[str, Any]:
+    listed = plan.problems[:importer.MAX_LISTED]
+    first = plan.problems[0]
+    where = f"{first.sheet} row {first.row}" + (f", column {first.column} ({first.heading})" if first.column else "")
+    return {
+        "type": "urn:pengkom:problem:invalid", "title": "Invalid input", "status": 422,
+        "detail": f"{len(plan.problems)} problem(s) in {plan.rows} rows; nothing was recorded. The first: {where}: {first.message} "
+                  "Correct every row listed and import the whole file again (ask for Accept: text/csv to get the list as a file).",
+        "instance": request.url.path, "request_id": request.scope.get("state", {}).get("request_id") or str(uuid.uuid4()),
+        "error_count": len(plan.problems), "errors": [p.as_dict() for p in listed], "file_sha256": plan.digest,
+    }
+
+
+async def _file_bytes(request: Req, limit: int) -> bytes:
+    ctype = request.headers.get("content-type", "")
+    if ctype.startswith("multipart/form-data"):
+        form = await request.form()
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise Invalid("Send the file as the form field 'file' of a multipart/form-data request.", field="file")
+        data = await upload.read()
+    else:
+        data = await request.body()
+    if not data:
+        raise Invalid("The request has no file: send the CSV or XLSX as the body (Content-Type text/csv or the XLSX type) "
+                      "or as the form field 'file'.", field="file")
+    if len(data) > limit:
+        raise Invalid(f"The file is {len(data):,} bytes; at most {limit:,} are accepted (PENGKOM_UPLOAD_MAX_BYTES). Split it.",
+                      field="file")
+    return data
+
+
+class ImportController(Controller):
+    path = "/imports"
+    tags = ["imports"]
+
+    @post("/officers", operation_id="importOfficers", status_code=201,
+          summary="Import officers (Formulir 2.2) and their histories from CSV or XLSX: all rows checked first, nothing "
+                  "recorded if any fails; recorded in batches; the same file twice records nothing new")
+    async def officers(self, request: Req, services: NamedDependency[Services],
+                       agency: Annotated[str | None, Parameter(max_length=100, description="your agency (default: your token's)")] = None,
+                       dry_run: Annotated[bool, Parameter(description="only check the file")] = False) -> Response[Any]:
+        import anyio.to_thread
+
+        actor = request.user
+        target = agency or actor.agency
+        if target is None:
+            raise Forbidden("Your token names no agency; name the agency to import into (?agency=).")
+        data = await _file_bytes(request, services.settings.upload_max_bytes)
+        rid = request.scope.get("state", {}).get("request_id") or str(uuid.uuid4())
+        out = await anyio.to_thread.run_sync(lambda: execute(services, actor, data, agency=target, request_id=rid, dry_run=dry_run))
+        if out.plan.problems:
+            accept = request.headers.get("accept", "")
+            if "text/csv" in accept:
+                return Response(importer.error_file(out.plan.problems), status_code=422, media_type="text/csv; charset=utf-8",
+                                headers={"Content-Disposition": f'attachment; filename="import-errors-{out.plan.digest[:12]}.csv"'})
+            return Response(_problem_body(request, out.plan), status_code=422, media_type="application/problem+json")
+        status = 201 if out.recorded_batches else 200
+        return Response({**out.as_dict(), "dry_run": dry_run}, status_code=status)
+
+
+def import_routes(settings: Settings) -> list[Any]:
+    """The import route allows bodies up to the upload limit."""
+    return [Router(path="/", route_handlers=[ImportController], request_max_body_size=settings.upload_max_bytes + 64 * 1024)]
+
+
+# -- pengkom import ---------------------------------------------------------------------------------------------------
+
+
+def _cli(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from api.bootstrap import build
+
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        print(f"pengkom import: cannot read {path}: {e.strerror}.", file=sys.stderr)
+        return 2
+    actor = Actor(subject=args.sub or f"import@{args.agency}", name=args.name or "pengkom import", roles=frozenset({access.HR}),
+                  agency=args.agency, unit=args.unit)
+    services = build()
+    bars: dict[str, Any] = {}
+
+    def progress(name: str, unit: str) -> Callable[[int, int], None]:
+        def update(done: int, total: int) -> None:
+            bar = bars.get(name) or bars.setdefault(name, tqdm(total=total, desc=name, unit=unit, file=sys.stderr, dynamic_ncols=True,
+                                                               mininterval=0.3, disable=None))
+            bar.update(done - bar.n)
+        return update
+
+    try:
+        out = execute(services, actor, data, agency=args.agency, request_id=f"cli-import-{uuid.uuid4().hex[:12]}",
+                      dry_run=args.dry_run, on_validate=progress("check", "row"), on_record=progress("record", "ev"))
+    except (Invalid, Forbidden) as e:
+        print(f"pengkom import: {e.message}", file=sys.stderr)
+        return 2
+    finally:
+        for bar in bars.values():
+            bar.close()
+        services.close()
+    plan = out.plan
+    if plan.problems:
+        errors = Path(args.errors or f"{path}.errors.csv")
+        errors.write_bytes(importer.error_file(plan.problems))
+        print(f"pengkom import: {len(plan.problems)} problem(s) in {plan.rows} rows; nothing was recorded. Every problem is listed "
+              f"in {errors}; the first ones:", file=sys.stderr)
+        for p in plan.problems[:10]:
+            where = f"{p.sheet} row {p.row}" + (f", column {p.column} ({p.heading})" if p.column else "")
+            print(f"  {where}: {p.message}", file=sys.stderr)
+        return 1
+    summary = plan.summary()
+    verb = "would record" if args.dry_run else "recorded"
+    print(f"pengkom import: {verb} {summary['officers_new']} officers and {summary['histories_new']} history entries "
+          f"({summary['events']} events in {out.recorded_batches} batches); already recorded: {summary['officers_already_recorded']} "
+          f"officers, {summary['histories_already_recorded']} entries.")
+    return 0
+
+
+def add_commands(sub: Any) -> None:
+    p = sub.add_parser("import", help="import officers (Formulir 2.2) and their histories from a CSV or XLSX file")
+    p.add_argument("what", choices=["officers"], help="what the file holds (officers, with an optional history sheet)")
+    p.add_argument("file", help="the CSV or XLSX file (GET /exports/officers?format=xlsx gives the layout)")
+    p.add_argument("--agency", required=True, help="the agency the officers belong to")
+    p.add_argument("--name", help="who is importing (recorded in every event's provenance)")
+    p.add_argument("--sub", help="subject id recorded as the importer (default import@AGENCY)")
+    p.add_argument("--unit", help="the importer's unit")
+    p.add_argument("--errors", help="where to write the list of problems (default FILE.errors.csv)")
+    p.add_argument("--dry-run", action="store_true", help="only check the file; record nothing")
+    p.set_defaults(func=_cli)

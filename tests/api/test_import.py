@@ -1,0 +1,133 @@
+"""Bulk import of officers (Formulir 2.2) and their histories (issue 11), on both stores: a clean 1,000-row
+file recorded in batches; a file with errors in several rows reports them all, by row and column, and records
+nothing; the same file again records nothing new; the CLI (`pengkom import`) does the same with an error file."""
+from __future__ import annotations
+
+import csv
+import io
+
+from tests.support.activities import ok
+from tests.support.bulk import HISTORY_HEADINGS, OFFICER_HEADINGS, history_rows, officer_rows, to_csv, to_xlsx
+from tests.support.planning import head
+
+AGENCY = "disnaker-jabar"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def post(api, data: bytes, who: dict[str, str], ctype: str = "text/csv", **params):
+    return api.post("/imports/officers", content=data, params=params, headers={**who, "Content-Type": ctype})
+
+
+def test_a_clean_thousand_row_file_is_recorded_in_batches_and_once_only(api):
+    hr = api.as_("hr", AGENCY, subject="hr-jabar")
+    officers = officer_rows(500)
+    data = to_xlsx(officers, history_rows(officers))  # 500 officer rows + 1,000 history rows
+    before = head(api)
+    dry = ok(post(api, data, hr, XLSX, dry_run="true"))
+    assert (dry["officers_new"], dry["histories_new"], head(api)) == (500, 1000, before)
+    done = ok(post(api, data, hr, XLSX), 201)
+    assert (done["officers_new"], done["histories_new"], done["events"]) == (500, 1000, 1500)
+    assert done["batches"] == 2 and head(api) == before + 1500
+    assert done["first_position"] > before and done["last_position"] == head(api)
+    # The officers are there, with their histories and the provenance of the import.
+    listed = ok(api.get("/officers/?limit=1", headers=hr))
+    assert listed["total"] == 500
+    oid = listed["items"][0]["id"]
+    profile = ok(api.get(f"/officers/{oid}", headers=hr))
+    assert profile["riwayat_pengembangan_kompetensi"][0]["provider"] == "Pusdiklat Kemnaker"
+    assert profile["riwayat_angka_kredit"][0]["credit_points"] == "12.5"
+    events = ok(api.get(f"/officers/{oid}/events", headers=hr))["events"]
+    assert {e["provenance"]["role"] for e in events} == {"hr"} and {e["provenance"]["subject"] for e in events} == {"hr-jabar"}
+    # The same file again records nothing new; so does the officers part alone, as CSV.
+    again = ok(post(api, data, hr, XLSX), 200)
+    assert (again["officers_new"], again["histories_new"], again["officers_already_recorded"], again["histories_already_recorded"]) == \
+           (0, 0, 500, 1000)
+    assert head(api) == before + 1500
+    assert ok(post(api, to_csv(OFFICER_HEADINGS, officers[:100]), hr), 200)["officers_already_recorded"] == 100
+    # An export of the agency's officers is itself an import file: importing it records nothing new.
+    exported = api.get(f"/exports/officers?agency={AGENCY}&format=xlsx", headers=hr)
+    assert ok(post(api, exported.content, hr, XLSX), 200)["officers_already_recorded"] == 500
+    assert head(api) == before + 1500
+
+
+def test_errors_in_several_rows_are_all_reported_and_nothing_is_recorded(api):
+    hr = api.as_("hr", AGENCY, subject="hr-jabar")
+    rows = officer_rows(30)
+    rows[3][0] = "1990010120150110"              # row 5: 16 digits
+    rows[4][8] = "IV/e"                          # row 6: golongan does not fit ahli_pertama
+    rows[12][7] = "ahli_super"                   # row 14: no such level
+    rows[20][1] = ""                             # row 22: name missing
+    rows[25][0] = rows[24][0]                    # row 27: the NIP of row 26 again
+    histories = [[rows[1][0], "kinerja", 2024, None, None, None, None, None, None, None, None, "luar biasa", None],
+                 [rows[2][0], "pengembangan", 2024, None, None, None, "integritas", "Pelatihan", None, 5000, None, None, None],
+                 ["199901012020011999", "jabatan", 2023, "Pengantar Kerja", None, None, None, None, None, None, None, None, None]]
+    before = head(api)
+    r = post(api, to_xlsx(rows, histories), hr, XLSX)
+    assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json"), r.text
+    body = r.json()
+    assert body["error_count"] == 8 and "nothing was recorded" in body["detail"]
+    where = {(e["sheet"], e["row"], e["column"]) for e in body["errors"]}
+    assert where == {("Formulir 2.2", 5, "A"), ("Formulir 2.2", 6, "I"), ("Formulir 2.2", 14, "H"), ("Formulir 2.2", 22, "B"),
+                     ("Formulir 2.2", 27, "A"), ("Riwayat", 2, "L"), ("Riwayat", 3, "J"), ("Riwayat", 4, "A")}, body["errors"]
+    by_row = {(e["sheet"], e["row"]): e for e in body["errors"]}
+    assert "16 digits" in by_row[("Formulir 2.2", 5)]["message"]
+    assert "does not fit level ahli_pertama" in by_row[("Formulir 2.2", 6)]["message"]
+    assert by_row[("Formulir 2.2", 22)]["message"] == "Name is required; the row leaves it empty."
+    assert by_row[("Riwayat", 3)]["message"] == "Jp must be a whole number of at most 1000."
+    assert by_row[("Formulir 2.2", 27)]["message"].endswith("is also on row 26; list each officer once.")
+    assert by_row[("Riwayat", 4)]["heading"] == "NIP" and "No officer with NIP 199901012020011999" in by_row[("Riwayat", 4)]["message"]
+    assert head(api) == before
+    # The same problems as a downloadable file.
+    r = api.post("/imports/officers", content=to_xlsx(rows, histories), headers={**hr, "Content-Type": XLSX, "Accept": "text/csv"})
+    assert r.status_code == 422 and r.headers["content-type"].startswith("text/csv")
+    lines = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert lines[0] == ["Lembar", "Baris", "Kolom", "Judul Kolom", "Kolom API", "Masalah"] and len(lines) == 9
+    assert head(api) == before
+
+
+def test_an_officer_already_registered_with_other_details_is_a_problem_of_its_row(api):
+    hr = api.as_("hr", AGENCY, subject="hr-jabar")
+    rows = officer_rows(3)
+    ok(post(api, to_csv(OFFICER_HEADINGS, rows), hr), 201)
+    rows[1][1] = "Nama Lain"
+    r = post(api, to_csv(OFFICER_HEADINGS, rows), hr)
+    assert r.status_code == 422
+    (err,) = r.json()["errors"]
+    assert (err["row"], err["column"]) == (3, "B") and "already registered with other details" in err["message"]
+
+
+def test_only_the_agencys_hr_unit_imports_into_its_own_agency(api):
+    data = to_csv(OFFICER_HEADINGS, officer_rows(2))
+    for who in (api.as_("hr", "kemnaker"), api.as_("ppk", AGENCY), api.as_("bkn", None), api.as_("pembina", None)):
+        r = post(api, data, who, agency=AGENCY)
+        assert r.status_code == 403, r.text
+    assert post(api, b"", api.as_("hr", AGENCY)).status_code == 422
+    r = post(api, b"Nama,Tempat Lahir\r\nA,B\r\n", api.as_("hr", AGENCY))
+    assert r.status_code == 422 and "heading row naming NIP" in r.json()["detail"]
+
+
+def test_the_cli_imports_with_a_progress_bar_and_writes_the_error_file(api, settings, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PENGKOM_DATA_DIR", str(settings.data_dir))
+    if settings.database_url:
+        monkeypatch.setenv("PENGKOM_DATABASE_URL", settings.database_url)
+        monkeypatch.setenv("PENGKOM_PG_SCHEMA", settings.pg_schema)
+    from api.cli import main
+
+    rows = officer_rows(40)
+    good = tmp_path / "pegawai.csv"
+    good.write_bytes(to_csv(OFFICER_HEADINGS, rows))
+    before = head(api)
+    assert main(["import", "officers", str(good), "--agency", AGENCY, "--name", "Asep (BKD Jabar)"]) == 0
+    assert "recorded 40 officers" in capsys.readouterr().out
+    assert head(api) == before + 40
+    assert main(["import", "officers", str(good), "--agency", AGENCY]) == 0
+    assert "already recorded: 40 officers" in capsys.readouterr().out
+    bad_rows = officer_rows(3, start=100)
+    bad_rows[1][4] = "X"
+    bad = tmp_path / "salah.csv"
+    bad.write_bytes(to_csv(OFFICER_HEADINGS, bad_rows) + to_csv(HISTORY_HEADINGS, [])[3:0])
+    assert main(["import", "officers", str(bad), "--agency", AGENCY]) == 1
+    err = capsys.readouterr().err
+    assert "1 problem(s)" in err and "row 3, column E" in err
+    assert (tmp_path / "salah.csv.errors.csv").read_bytes().decode("utf-8-sig").startswith("Lembar,Baris,Kolom")
+    assert head(api) == before + 40

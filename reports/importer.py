@@ -169,16 +169,12 @@ def _table(sheet: str, rows: Iterable[list[Any]]) -> Table | None:
 def read_tables(data: bytes, *, sheet_name: str = "CSV") -> list[Table]:
     """The officer and history tables of a CSV or XLSX file."""
     if zipfile.is_zipfile(io.BytesIO(data)):
-        import openpyxl
+        from reports import xlsxread
 
         try:
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as e:
+            tables = [t for name, rows in xlsxread.read(io.BytesIO(data)) if (t := _table(name, rows))]
+        except (KeyError, ValueError, SyntaxError, zipfile.BadZipFile) as e:
             raise NotATable(f"The file is a ZIP archive but not a readable XLSX workbook ({type(e).__name__}).") from e
-        try:
-            tables = [t for ws in book.worksheets if (t := _table(ws.title, (list(r) for r in ws.iter_rows(values_only=True))))]
-        finally:
-            book.close()
     else:
         try:
             text = data.decode("utf-8-sig")
@@ -377,6 +373,10 @@ def _officer_row(plan: ImportPlan, staging: _Staging, cmds: OfficerCommands, ctx
     if isinstance(raw["nip"], (int, float)):
         _problem(plan, t, number, "nip", f"NIP {raw['nip']!r} is stored as a number, which loses digits; format the NIP column as text.")
         return
+    if isinstance(raw["birth_date"], (int, float)) and not isinstance(raw["birth_date"], bool):
+        from reports.xlsxread import excel_date
+
+        raw["birth_date"] = excel_date(raw["birth_date"]).isoformat()  # an XLSX date cell is a serial day number
     body = {k: v for k, v in raw.items() if v is not None} | {"agency": plan.agency}
     try:
         fields = msgspec.structs.asdict(msgspec.convert(body, s.RegisterOfficer, strict=False))

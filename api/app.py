@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Litestar, Request
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
-from litestar.exceptions import NotAuthorizedException, ValidationException
+from litestar.exceptions import ValidationException
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.authentication import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.openapi import OpenAPIConfig
@@ -46,12 +46,11 @@ class BearerAuth(AbstractAuthenticationMiddleware):
         header = connection.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise NotAuthorizedException("Send 'Authorization: Bearer <token>'; `pengkom token --role … --agency …` prints one for the embedded store.")
+            raise Unauthenticated("Send 'Authorization: Bearer <token>'; `pengkom token --role … --agency …` prints one for the embedded store.",
+                                  code="token.missing")
         services: Services = connection.app.state.services
-        try:
-            actor = services.tokens.verify(token.strip())
-        except Unauthenticated as e:
-            raise NotAuthorizedException(e.message) from None
+        # Unauthenticated (401 problem+json naming the claim) propagates to the exception handlers.
+        actor = services.tokens.verify(token.strip())
         return AuthenticationResult(user=actor, auth=token)
 
 
@@ -99,7 +98,8 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
         return services
 
     app = Litestar(
-        route_handlers=[SystemController, OfficerController, AuditController, InstrumentController, AssessmentController, PerformanceReviewController, ProposalController, PlanController, CurriculumController, DeadlineController,
+        route_handlers=[SystemController, OfficerController, AuditController, InstrumentController, AssessmentController,
+                        PerformanceReviewController, ProposalController, PlanController, CurriculumController, DeadlineController,
                         PathwayController, LedgerController, *activity_routes(services.settings),
                         AdministrativeEvaluationController, ResultEvaluationController, *impact_routes(services.settings),
                         RecapController, AgencyController, NationalController, ExportController,

@@ -9,32 +9,50 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from psycopg.errors import NumericValueOutOfRange
 
-from core.errors import DomainError
+from core.errors import KINDS, DomainError
 
 log = logging.getLogger("pengkom.api")
 PROBLEM = "application/problem+json"
 
+#: The one place a kind of domain error becomes an HTTP status.
+STATUS_OF_KIND: dict[str, int] = {"invalid": 422, "bad_request": 400, "not_found": 404, "conflict": 409, "forbidden": 403,
+                                  "unauthenticated": 401, "unavailable": 503, "too_large": 413, "unsupported": 415}
+assert set(STATUS_OF_KIND) == set(KINDS)
+#: Seconds a client should wait before retrying an "unavailable" answer (a read model rebuilding or stopped).
+RETRY_AFTER = 5
+
 _SLUG = {400: "bad-request", 401: "unauthenticated", 403: "forbidden", 404: "not-found", 405: "method-not-allowed",
          409: "conflict", 412: "precondition-failed", 413: "too-large", 415: "unsupported-media-type",
-         422: "invalid", 428: "precondition-required", 429: "too-many-requests", 500: "internal"}
+         422: "invalid", 428: "precondition-required", 429: "too-many-requests", 500: "internal", 503: "unavailable"}
 
 
-def problem(request: Request[Any, Any, Any], status: int, title: str, detail: str, **extra: Any) -> Response[Any]:
+def problem(request: Request[Any, Any, Any], status: int, title: str, detail: str, *, code: str | None = None,
+            **extra: Any) -> Response[Any]:
+    """A problem+json response; ``code`` is the stable machine code (default: from the status)."""
+    slug = _SLUG.get(status, str(status))
     body = {
-        "type": f"urn:pengkom:problem:{_SLUG.get(status, str(status))}",
+        "type": f"urn:pengkom:problem:{slug}",
         "title": title,
         "status": status,
+        "code": code or slug.replace("-", "_"),
         "detail": detail,
         "instance": request.url.path,
         "request_id": request.scope.get("state", {}).get("request_id") or str(uuid.uuid4()),
         **{k: v for k, v in extra.items() if v is not None},
     }
-    headers = {"WWW-Authenticate": 'Bearer realm="pengkom"'} if status == 401 else None
-    return Response(body, status_code=status, media_type=PROBLEM, headers=headers)
+    headers = {"WWW-Authenticate": 'Bearer realm="pengkom"'} if status == 401 else {}
+    if status == 503:
+        headers["Retry-After"] = str(RETRY_AFTER)
+    return Response(body, status_code=status, media_type=PROBLEM, headers=headers or None)
+
+
+def status_of(exc: DomainError) -> int:
+    return STATUS_OF_KIND[exc.kind]
 
 
 def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
-    return problem(request, exc.status, exc.title, exc.message, field=exc.field, **exc.details)
+    details = {k: v for k, v in exc.details.items() if k not in ("type", "title", "status", "detail", "instance", "code")}
+    return problem(request, status_of(exc), exc.title, exc.message, code=exc.code, kind=exc.kind, field=exc.field, **details)
 
 
 def _validation_detail(exc: ValidationException) -> tuple[str, list[dict[str, Any]] | None]:

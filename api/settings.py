@@ -70,6 +70,9 @@ class Settings:
     # Where `pengkom serve` applies the log to the read models: "process" (a projector process beside
     # the API processes; they take over if it dies) or "thread" (inside the API process).
     projector: str = "process"
+    # Bearer tokens: the longest lifetime (exp - iat) accepted, and the clock skew tolerated for iat/nbf.
+    jwt_max_ttl: int = 12 * 3600
+    jwt_leeway: int = 60
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -99,6 +102,8 @@ class Settings:
             idempotency_days=int(env.get("PENGKOM_IDEMPOTENCY_DAYS", "7")),
             read_wait=float(env.get("PENGKOM_READ_WAIT", "5")),
             projector=env.get("PENGKOM_PROJECTOR", "process"),
+            jwt_max_ttl=int(env.get("PENGKOM_JWT_MAX_TTL", str(12 * 3600))),
+            jwt_leeway=int(env.get("PENGKOM_JWT_LEEWAY", "60")),
         )
 
     @property

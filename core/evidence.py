@@ -41,12 +41,12 @@ _HEAD = max(len(m) for magics in ALLOWED_CONTENT_TYPES.values() for m in magics)
 
 
 class FileTooLarge(Invalid):
-    status = 413
+    kind = "too_large"
     title = "File too large"
 
 
 class UnsupportedFile(Invalid):
-    status = 415
+    kind = "unsupported"
     title = "Unsupported file type"
 
 

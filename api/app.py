@@ -5,10 +5,9 @@ import re
 import uuid
 from typing import Any
 
-from litestar import Litestar, Request
+from litestar import Litestar
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
-from litestar.exceptions import ValidationException
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.authentication import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.openapi import OpenAPIConfig
@@ -34,6 +33,7 @@ from api.problems import EXCEPTION_HANDLERS
 from api.proposals import ProposalController
 from api.recaps import RecapController
 from api.settings import Settings
+from api.strict import strict_input
 from api.system import SystemController
 from core.errors import Unauthenticated
 
@@ -76,18 +76,6 @@ class RequestIdMiddleware:
         await self.app(scope, receive, send_with_id)
 
 
-def reject_nul(request: Request[Any, Any, Any]) -> None:
-    """A NUL character in the path or the query string is refused before any handler reads a store with it."""
-    if "\x00" in request.url.path:
-        raise ValidationException("The path contains a NUL character (%00); remove it.",
-                                  extra=[{"key": "path", "message": "contains a NUL character (%00); remove it"}])
-    for name, value in request.query_params.multi_items():
-        if "\x00" in name or "\x00" in value:
-            key = name.replace("\x00", "%00")
-            raise ValidationException(f"Query parameter {key} contains a NUL character (%00); remove it.",
-                                      extra=[{"key": key, "message": "contains a NUL character (%00); remove it"}])
-
-
 def create_app(services: Services | None = None, settings: Settings | None = None) -> Litestar:
     services = services or build(settings)
     with setup_lock(services.settings):
@@ -107,7 +95,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         middleware=[RequestIdMiddleware, DefineMiddleware(BearerAuth, exclude=PUBLIC)],
         exception_handlers={**EXCEPTION_HANDLERS, **STORE_HANDLERS},
-        before_request=reject_nul,
+        before_request=strict_input,
         request_max_body_size=services.settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="pengkom", version="0.1.0", path="/schema",

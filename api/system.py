@@ -1,4 +1,9 @@
-"""Health, readiness, the caller's identity and the reference catalogue."""
+"""Health, readiness, the caller's identity and the reference catalogue.
+
+``/health`` and ``/ready`` answer anyone (load balancers, orchestrators) but tell an anonymous caller
+only the status: no store, file path, host or schema, no log position, no error text. A bearer token
+with the ``auditor`` role gets the details (store and where, log position, lag, why a read model stopped).
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -7,6 +12,7 @@ from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 
 from api.bootstrap import Services
+from core import access
 from core.catalogue import catalogue_document
 from core.events import Actor
 
@@ -14,16 +20,21 @@ from core.events import Actor
 class SystemController(Controller):
     tags = ["system"]
 
-    @get("/health", operation_id="health", summary="Liveness, and the store in use", sync_to_thread=True)
-    def health(self, services: NamedDependency[Services]) -> dict[str, Any]:
+    @get("/health", operation_id="health", summary="Liveness (details for auditors)", sync_to_thread=True)
+    def health(self, request: Request[Any, Any, Any], services: NamedDependency[Services]) -> dict[str, Any]:
+        if not _operator(request, services):
+            return {"status": "ok"}
         return {"status": "ok", "store": services.settings.store_name, "where": services.settings.describe_store()}
 
-    @get("/ready", operation_id="ready", summary="Readiness: the event store and read models answer", sync_to_thread=True)
-    def ready(self, services: NamedDependency[Services]) -> Response[Any]:
+    @get("/ready", operation_id="ready", summary="Readiness: the event store and read models answer (details for auditors)",
+         sync_to_thread=True)
+    def ready(self, request: Request[Any, Any, Any], services: NamedDependency[Services]) -> Response[Any]:
+        details = _operator(request, services)
         probe = services.store_ready()  # one bounded query; never raises
         if not probe.ok:  # a store that does not answer is "not ready", never a 500
-            return Response({"status": "unavailable", "store": services.settings.store_name, "error": probe.error},
-                            status_code=503, headers={"Retry-After": "2"})
+            body = {"status": "unavailable", "store": services.settings.store_name, "error": probe.error} if details \
+                else {"status": "unavailable"}
+            return Response(body, status_code=503, headers={"Retry-After": "2"})
         head, tracking = probe.head, probe.tracking
         lag = {name: head - t.position for name, t in tracking.items()}
         # A read model being rebuilt answers its own reads with 503; the rest of the API serves.
@@ -31,6 +42,9 @@ class SystemController(Controller):
         stopped = {name: t.error for name, t in sorted(tracking.items()) if t.error}
         status = "degraded" if stopped else "rebuilding" if rebuilding else "ready"
         # A stopped read model answers its reads with 503 and needs an operator; the rest of the API serves.
+        if not details:
+            return Response({"status": status, "rebuilding": rebuilding, "stopped": sorted(stopped)},
+                            status_code=503 if stopped else 200)
         return Response({"status": status, "store": services.settings.store_name, "log_position": head,
                          "projection_lag": lag, "rebuilding": rebuilding, "stopped": stopped},
                         status_code=503 if stopped else 200)
@@ -43,3 +57,15 @@ class SystemController(Controller):
     @get("/catalogue", operation_id="catalogue", summary="Competencies, levels, Tabel 3.1, gap matrix, bands, JP table (versioned)")
     async def catalogue(self) -> dict[str, Any]:
         return catalogue_document()
+
+
+def _operator(request: Request[Any, Any, Any], services: Services) -> bool:
+    """Whether the (optional) bearer token on a public route is an auditor's: only they see deployment details."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return False
+    try:
+        actor = services.tokens.verify(token.strip())
+    except Exception:  # an unusable token on a public route is simply anonymous
+        return False
+    return access.AUDITOR in actor.roles

@@ -67,9 +67,10 @@ def test_read_your_writes_across_list_and_detail(api):
 
 
 def test_health_names_the_store_and_schema_is_served(api, settings):
-    h = api.get("/health").json()
+    auditor = api.as_("auditor", None)
+    h = api.get("/health", headers=auditor).json()
     assert h["store"] == ("postgresql" if settings.database_url else "sqlite")
-    ready = api.get("/ready").json()
+    ready = api.get("/ready", headers=auditor).json()
     assert ready["status"] == "ready" and ready["projection_lag"] == {k: 0 for k in ready["projection_lag"]}
     schema = api.get("/schema/openapi.json")
     assert schema.status_code == 200
@@ -95,6 +96,7 @@ def test_a_read_model_failure_after_recording_still_reports_the_recorded_command
     assert stopped.status_code == 503 and "pengkom replay officers" in stopped.json()["detail"]
     ready = api.get("/ready")
     assert ready.status_code == 503 and ready.json()["status"] == "degraded" and list(ready.json()["stopped"]) == ["officers"]
+    assert "read model bug" in api.get("/ready", headers=api.as_("auditor", None)).json()["stopped"]["officers"]
     assert api.get(f"/audit/{r.json()['id']}", headers=api.as_("hr")).status_code == 200
     # The next commands are recorded and say that a read model is behind.
     later = api.post("/officers/", json=officer_body("19850505 201003 2 002"), headers=api.as_("hr"))

@@ -1,0 +1,126 @@
+"""Strict input on every JSON route, checked before a handler (or Litestar's lax conversion) sees the body.
+
+In order: the path and query string carry no NUL; a route taking a JSON body gets
+``Content-Type: application/json`` (415 otherwise); the body fits the size limit (413, enforced by
+Litestar as it is read); it is UTF-8 (400); it nests at most :data:`MAX_DEPTH` arrays/objects (400);
+it decodes into the route's request Struct *strictly* — no ``"2020"`` for a year, no ``"10"`` for
+JP (400 naming the field); and every date in it lies in a plausible range for its field (422 naming
+the field, :mod:`api.dates`). Litestar decodes bodies with ``strict=False``; because this check runs
+first with ``strict=True``, only bodies that are valid without coercion ever reach it.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import msgspec
+from litestar import Request
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import ValidationException
+
+from api.dates import check_dates
+from core.errors import DomainError
+
+#: Arrays and objects nested deeper than this are refused (request Structs nest 3 levels at most).
+MAX_DEPTH = 32
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+class UnsupportedMediaType(DomainError):
+    kind = "unsupported"
+    title = "Unsupported media type"
+
+
+class MalformedBody(DomainError):
+    kind = "bad_request"
+    title = "Malformed request body"
+
+
+def reject_nul(request: Request[Any, Any, Any]) -> None:
+    """A NUL character in the path or the query string is refused before any handler reads a store with it."""
+    if "\x00" in request.url.path:
+        raise ValidationException("The path contains a NUL character (%00); remove it.",
+                                  extra=[{"key": "path", "message": "contains a NUL character (%00); remove it"}])
+    for name, value in request.query_params.multi_items():
+        if "\x00" in name or "\x00" in value:
+            key = name.replace("\x00", "%00")
+            raise ValidationException(f"Query parameter {key} contains a NUL character (%00); remove it.",
+                                      extra=[{"key": key, "message": "contains a NUL character (%00); remove it"}])
+
+
+def json_body_type(request: Request[Any, Any, Any]) -> Any | None:
+    """The request Struct a route decodes its JSON body into, or None (no body, multipart)."""
+    field = request.route_handler.parsed_fn_signature.parameters.get("data")
+    if field is None:
+        return None
+    media = getattr(field.kwarg_definition, "media_type", RequestEncodingType.JSON)
+    if media != RequestEncodingType.JSON:
+        return None
+    return field.annotation
+
+
+def check_media_type(request: Request[Any, Any, Any]) -> None:
+    raw = request.headers.get("content-type", "")
+    mime, _, params = raw.partition(";")
+    mime = mime.strip().lower()
+    if mime != "application/json" and not (mime.startswith("application/") and mime.endswith("+json")):
+        shown = f"'{raw}'" if raw else "no Content-Type"
+        raise UnsupportedMediaType(f"This route takes a JSON body; the request was sent with {shown}. Send the body as JSON "
+                                   "with the header 'Content-Type: application/json'.", field="Content-Type",
+                                   code="request.unsupported_media_type")
+    charset = re.search(r"charset\s*=\s*\"?([A-Za-z0-9_-]+)", params, re.I)
+    if charset and charset.group(1).lower().replace("_", "-") not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(f"JSON is read as UTF-8; the request declares charset {charset.group(1)}. Send UTF-8 "
+                                   "('Content-Type: application/json; charset=utf-8').", field="Content-Type",
+                                   code="request.unsupported_charset")
+
+
+def nesting_depth(body: bytes) -> int:
+    """How deeply arrays and objects nest in a JSON text (strings skipped)."""
+    skeleton = _STRING.sub(b"", body).translate(None, _NOT_BRACKETS)
+    depth = deepest = 0
+    for ch in skeleton:
+        if ch in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        else:
+            depth -= 1
+    return deepest
+
+
+def check_body(body: bytes, body_type: Any) -> Any:
+    """The body decoded strictly into ``body_type``; a 400 problem naming what is wrong otherwise."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise MalformedBody(f"The body is not valid UTF-8 (byte 0x{body[e.start]:02x} at offset {e.start}). Send the JSON "
+                            "encoded as UTF-8.", code="request.invalid_utf8") from None
+    depth = nesting_depth(body)
+    if depth > MAX_DEPTH:
+        raise MalformedBody(f"The body nests arrays and objects {depth} levels deep; at most {MAX_DEPTH} are accepted. "
+                            "Send the request's fields as documented in /schema.", code="request.too_deep")
+    try:
+        return msgspec.json.decode(body, type=body_type, strict=True)
+    except msgspec.ValidationError as e:
+        text = str(e).replace("`", "'")
+        message, _, where = text.partition(" - at ")
+        key = where.strip("'").removeprefix("$").lstrip(".") or "body"
+        raise ValidationException(f"{key}: {message}", extra=[{"key": key, "message": message, "source": "body"}]) from None
+    except msgspec.DecodeError as e:
+        raise MalformedBody(f"The body is not valid JSON ({e}). Send one JSON object.", code="request.malformed_json") from None
+
+
+async def strict_input(request: Request[Any, Any, Any]) -> None:
+    """Litestar ``before_request`` hook: every check above, for every route."""
+    reject_nul(request)
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return
+    body_type = json_body_type(request)
+    if body_type is None:
+        return
+    check_media_type(request)
+    body = await request.body()
+    data = check_body(body, body_type)
+    check_dates(data, request)

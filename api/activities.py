@@ -6,9 +6,7 @@ a router built from the settings; every other route keeps the app's 1 MiB JSON l
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -19,211 +17,40 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody, Parameter
 from litestar.response import Stream
 
+from api import activity_bodies as b
 from api.bootstrap import Services
 from api.commands import event_view, expected_version, run
-from api.schemas import Body, Reason
+from api.dates import check_dates
+from api.schemas import Body
+from api.scope import activity_in_scope, listing_scope, require_agency_reader
 from api.settings import Settings
-from core import access
-from core.activities import Activity, can_read_activity, can_submit_report
-from core.errors import Forbidden, Invalid, NotFound
+from core.activities import Activity, can_submit_report
+from core.errors import Invalid, NotFound
 from core.events import Actor
+from core.evidence import FileStore
+from plugins.manager import PathwayPlugins
 
 Req = Request[Actor, Any, Any]
-Text = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-LongText = Annotated[str, msgspec.Meta(min_length=1, max_length=10_000)]
-Note = Annotated[str, msgspec.Meta(max_length=1000)]
 #: Room for the multipart envelope and form fields around the file itself.
 MULTIPART_OVERHEAD = 256 * 1024
-
-
-# -- request bodies -------------------------------------------------------------------------------------
-
-
-class CreateActivity(Body):
-    """One run of a pathway. From a validated plan row: give plan_id and plan_row_id."""
-
-    title: Text
-    method: Annotated[str, msgspec.Meta(description="klasikal, blended, hybrid or e_learning")]
-    provider_kind: Annotated[str, msgspec.Meta(description="own_unit, other_agency, independent, host_institution, coach_mentor, hr_unit")]
-    place: Text
-    pathway: Annotated[str, msgspec.Meta(description="a pathway code from GET /pathways", max_length=60)] | None = None
-    provider_name: Text | None = None
-    start: date | None = None
-    end: date | None = None
-    planned_jp: Annotated[int, msgspec.Meta(ge=0, le=1000)] | None = None
-    accreditation_ref: str | None = None
-    variant: str | None = None
-    competency: str | None = None
-    international: bool = False
-    budget: Decimal | None = None
-    funding_source: Annotated[str | None, msgspec.Meta(description="apbn, apbd or lainnya (BAB IV)")] = None
-    plan_id: str | None = None
-    plan_row_id: str | None = None
-    agency: str | None = None
-
-
-class ApproveProvider(Body):
-    approved_on: date
-    approver_name: Text
-    decision_ref: str | None = None
-
-
-class ProposalLetter(Body):
-    number: Text
-    letter_date: date
-    addressed_to: str | None = None
-
-
-class Schedule(Body):
-    dates: Annotated[list[date], msgspec.Meta(min_length=1, max_length=366)]
-    minutes: Annotated[int, msgspec.Meta(ge=15, le=1440)] | None = None
-    agreed_with_provider: bool = False
-    note: Note | None = None
-
-
-class SelectParticipant(Body):
-    officer_id: UUID
-    urgency_rank: Annotated[int, msgspec.Meta(ge=1, le=10_000, description="1 = most urgent (seleksi administrasi)")]
-    reason: Note | None = None
-    plan_id: str | None = None
-    plan_row_id: str | None = None
-
-
-class Deselect(Body):
-    officer_id: UUID
-    reason: Reason
-
-
-class AssignmentLetter(Body):
-    officer_id: UUID
-    number: Text
-    letter_date: date
-    signer_name: Text
-    signer_position: Text
-
-
-class AssignCoach(Body):
-    kind: Annotated[str, msgspec.Meta(description="coach or mentor")]
-    subject: Annotated[str, msgspec.Meta(min_length=1, max_length=200, description="the subject id of the coach's token")]
-    name: Text
-    institution: Text
-    criteria: Annotated[str, msgspec.Meta(min_length=1, max_length=1000, description="the agency's criteria the coach meets")]
-    assignment_number: Text
-    assignment_date: date
-    nip: str | None = None
-
-
-class ProposeContract(Body):
-    officer_id: UUID
-    meetings_agreed: Annotated[int, msgspec.Meta(ge=1, le=1000)]
-    goals: Annotated[list[str], msgspec.Meta(min_length=1, max_length=50)]
-
-
-class SignContract(Body):
-    officer_id: UUID
-
-
-class Materials(Body):
-    items: Annotated[list[str], msgspec.Meta(min_length=1, max_length=50)]
-    note: Note | None = None
-
-
-class Topics(Body):
-    topics: Annotated[list[str], msgspec.Meta(min_length=1, max_length=50)]
-
-
-class AttendanceBody(Body):
-    """Formulir 3.3, one participant and one session."""
-
-    officer_id: UUID
-    session_date: date
-    status: Annotated[str, msgspec.Meta(description="hadir_full, hadir_tidak_full or tidak_hadir")]
-    minutes_attended: Annotated[int, msgspec.Meta(ge=0, le=1440)] | None = None
-    note: Note | None = None
-
-
-class AttendanceCorrection(AttendanceBody, kw_only=True):
-    reason: Reason
-
-
-class MeetingBody(Body):
-    """Formulir 3.4, one meeting held."""
-
-    officer_id: UUID
-    meeting_date: date
-    duration_minutes: Annotated[int, msgspec.Meta(ge=15, le=720)]
-    notes: Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
-
-
-class MeetingCorrection(Body):
-    meeting_id: UUID
-    meeting_date: date
-    duration_minutes: Annotated[int, msgspec.Meta(ge=15, le=720)]
-    notes: Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
-    reason: Reason
-
-
-class MeetingRetraction(Body):
-    meeting_id: UUID
-    reason: Reason
-
-
-class ReportBody(Body):
-    """The officer's report; the effective date is the day it was handed in."""
-
-    officer_id: UUID
-    title: Text
-    summary: LongText
-
-
-class CoachReport(Body):
-    officer_id: UUID
-    summary: LongText
-
-
-class DiscussionNotes(Body):
-    topic: Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
-    held_on: date
-    notes: LongText
-
-
-class Summary(Body):
-    summary: LongText
-
-
-class Complete(Body):
-    officer_ids: list[UUID] | None = None
-
-
-@dataclass
-class CertificateUpload:
-    """multipart/form-data: the file and what the certificate or statement says."""
-
-    file: UploadFile
-    officer_id: UUID
-    number: str
-    issuer: str
-    issued_on: date
-    kind: str = "sertifikat"
-    programme_jp: int | None = None
-    effective_date: date | None = None
 
 
 # -- helpers ----------------------------------------------------------------------------------------------
 
 
 def _activity(services: Services, actor: Actor, aid: UUID) -> Activity:
-    try:
-        agg = services.app.activities.get(aid)
-    except NotFound:
-        raise NotFound(f"No activity with id {aid} exists.") from None
-    try:
-        can_read_activity(actor, agg)
-    except Forbidden:
-        if actor.agency != agg.agency and not access.reads_across_agencies(actor):
-            raise NotFound(f"No activity with id {aid} exists in your agency.") from None
-        raise
+    agg: Activity = activity_in_scope(services, actor, aid)
     return agg
+
+
+def _pathways(services: Services) -> PathwayPlugins:
+    assert services.pathways is not None, "the API is built with its pathway plugins"
+    return services.pathways
+
+
+def _files(services: Services) -> FileStore:
+    assert services.files is not None, "the API is built with its file store"
+    return services.files
 
 
 def _fields(data: Body) -> tuple[dict[str, Any], date | None]:
@@ -262,12 +89,12 @@ class ActivityController(Controller):
 
     @post("/", operation_id="createActivity", summary="Create an activity of a pathway (unplanned or from a plan row)",
           status_code=201, sync_to_thread=True)
-    def create(self, request: Req, services: NamedDependency[Services], data: JSONBody[CreateActivity]) -> Response[Any]:
+    def create(self, request: Req, services: NamedDependency[Services], data: JSONBody[b.CreateActivity]) -> Response[Any]:
         fields, effective = _fields(data)
         agency = fields.pop("agency") or request.user.agency
         if agency is None:
             raise Invalid("Name the agency the activity belongs to.", field="agency")
-        return run(services, request, data, lambda ctx: [services.app.activities.create(ctx, services.pathways, agency=agency, **fields)],
+        return run(services, request, data, lambda ctx: [services.app.activities.create(ctx, _pathways(services), agency=agency, **fields)],
                    effective=effective, status=201)
 
     @get("/", operation_id="listActivities", summary="Activities of your agency", sync_to_thread=True)
@@ -278,10 +105,8 @@ class ActivityController(Controller):
 
         services.projector.require_current("monitoring")
         actor = request.user
-        scope = access.agency_scope(actor, agency)
-        if not access.reads_across_agencies(actor) and not actor.roles & access.AGENCY_READERS:
-            raise Forbidden("Listing activities is for the HR unit, PyB, PPK, the head and national roles; open an activity "
-                            "you take part in by its id.")
+        scope = listing_scope(actor, agency)
+        require_agency_reader(actor, "The list of activities (open an activity you take part in by its id)")
         rows, total = list_activities(services.views, agency=scope, year=year, pathway=pathway, limit=limit, offset=offset)
         return {"items": rows, "total": total, "limit": limit, "offset": offset}
 
@@ -309,7 +134,7 @@ class ActivityController(Controller):
         services.projector.require_current("monitoring")
         when = as_of or datetime.now(UTC).date()
         row = activity_row(services.views, str(activity_id))
-        findings = services.pathways.findings(agg.facts(), when)
+        findings = _pathways(services).findings(agg.facts(), when)
         body: dict[str, Any] = {
             "activity_id": str(activity_id), "title": agg.title, "pathway": agg.pathway, "agency": agg.agency,
             "satuan_kerja": agg.agency, "as_of": when.isoformat(), "monitoring_form": agg.monitoring_form,
@@ -329,7 +154,7 @@ class ActivityController(Controller):
             raise NotFound(f"No file {sha256} is recorded on this activity.", field="sha256")
         ctype = next((e.content_type for e in services.app.stored_events(activity_id)
                       if isinstance(e, Activity.CertificateRecorded) and e.sha256 == sha256), "application/octet-stream")
-        stored = services.files.open(sha256)  # streamed in chunks from the deployment's file store (core/evidence.py)
+        stored = _files(services).open(sha256)  # streamed in chunks from the deployment's file store (core/evidence.py)
         return Stream(stored.chunks, media_type=ctype, headers={"ETag": f'"{sha256}"', "Content-Length": str(stored.size),
                                                                 "Cache-Control": "private, max-age=86400, immutable"})
 
@@ -338,65 +163,65 @@ class ActivityController(Controller):
     @post("/{activity_id:uuid}/provider-approval", operation_id="approveProvider",
           summary="The head (or PPK) approves the provider or benchmarking host", sync_to_thread=True)
     def approve(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
-                data: JSONBody[ApproveProvider]) -> Response[Any]:
+                data: JSONBody[b.ApproveProvider]) -> Response[Any]:
         return _command(services, request, data, activity_id, services.app.activities.approve_provider)
 
     @post("/{activity_id:uuid}/proposal-letter", operation_id="recordProposalLetter",
           summary="The proposal letter (surat pengusulan) to the provider", sync_to_thread=True)
     def proposal(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
-                 data: JSONBody[ProposalLetter]) -> Response[Any]:
+                 data: JSONBody[b.ProposalLetter]) -> Response[Any]:
         return _command(services, request, data, activity_id, services.app.activities.send_proposal_letter)
 
-    @post("/{activity_id:uuid}/sessions", operation_id="scheduleSessions", summary="Schedule session dates", sync_to_thread=True)
+    @post("/{activity_id:uuid}/sessions", operation_id="scheduleSessions", summary="b.Schedule session dates", sync_to_thread=True)
     def sessions(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
-                 data: JSONBody[Schedule]) -> Response[Any]:
+                 data: JSONBody[b.Schedule]) -> Response[Any]:
         return _command(services, request, data, activity_id, services.app.activities.schedule)
 
     @post("/{activity_id:uuid}/participants", operation_id="selectParticipant",
           summary="Select a participant with their urgency ranking", status_code=201, sync_to_thread=True)
     def select(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
-               data: JSONBody[SelectParticipant]) -> Response[Any]:
+               data: JSONBody[b.SelectParticipant]) -> Response[Any]:
         return _command(services, request, data, activity_id, services.app.activities.select_participant, status=201)
 
     @post("/{activity_id:uuid}/participants/deselection", operation_id="deselectParticipant",
           summary="Withdraw a participant, with a reason", sync_to_thread=True)
     def deselect(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
-                 data: JSONBody[Deselect]) -> Response[Any]:
+                 data: JSONBody[b.Deselect]) -> Response[Any]:
         return _command(services, request, data, activity_id, services.app.activities.deselect_participant)
 
     @post("/{activity_id:uuid}/assignment-letters", operation_id="recordAssignmentLetter",
           summary="A participant's assignment letter (surat penugasan)", status_code=201, sync_to_thread=True)
     def assignment(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
-                   data: JSONBody[AssignmentLetter]) -> Response[Any]:
+                   data: JSONBody[b.AssignmentLetter]) -> Response[Any]:
         return _command(services, request, data, activity_id, services.app.activities.issue_assignment, status=201)
 
     @post("/{activity_id:uuid}/coach", operation_id="assignCoach", summary="Assign the coach or mentor", sync_to_thread=True)
     def coach(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
-              data: JSONBody[AssignCoach]) -> Response[Any]:
+              data: JSONBody[b.AssignCoach]) -> Response[Any]:
         return _command(services, request, data, activity_id, services.app.activities.assign_coach)
 
     @post("/{activity_id:uuid}/learning-contracts", operation_id="proposeLearningContract",
           summary="Draw up a learning contract: meetings agreed and goals", status_code=201, sync_to_thread=True)
     def contract(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
-                 data: JSONBody[ProposeContract]) -> Response[Any]:
+                 data: JSONBody[b.ProposeContract]) -> Response[Any]:
         return _command(services, request, data, activity_id, services.app.activities.propose_contract, status=201)
 
     @post("/{activity_id:uuid}/learning-contracts/signatures", operation_id="signLearningContract",
           summary="The coachee or the coach agrees to the learning contract", sync_to_thread=True)
     def sign(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
-             data: JSONBody[SignContract]) -> Response[Any]:
+             data: JSONBody[b.SignContract]) -> Response[Any]:
         return _command(services, request, data, activity_id, services.app.activities.sign_contract)
 
     @post("/{activity_id:uuid}/materials", operation_id="provideMaterials", summary="Learning material from the HR unit",
           sync_to_thread=True)
     def materials(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
-                  data: JSONBody[Materials]) -> Response[Any]:
+                  data: JSONBody[b.Materials]) -> Response[Any]:
         return _command(services, request, data, activity_id, services.app.activities.provide_materials)
 
     @post("/{activity_id:uuid}/topics", operation_id="setTopics", summary="The topics of a community of practice",
           sync_to_thread=True)
     def topics(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
-               data: JSONBody[Topics]) -> Response[Any]:
+               data: JSONBody[b.Topics]) -> Response[Any]:
         return _command(services, request, data, activity_id, services.app.activities.set_topics)
 
     # -- monitoring -----------------------------------------------------------------------------------
@@ -404,19 +229,19 @@ class ActivityController(Controller):
     @post("/{activity_id:uuid}/attendance", operation_id="recordAttendance", summary="Formulir 3.3: attendance of one session",
           status_code=201, sync_to_thread=True)
     def attendance(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
-                   data: JSONBody[AttendanceBody]) -> Response[Any]:
+                   data: JSONBody[b.AttendanceBody]) -> Response[Any]:
         return _command(services, request, data, activity_id, services.app.activities.record_attendance, status=201)
 
     @post("/{activity_id:uuid}/attendance/corrections", operation_id="correctAttendance",
           summary="Correct recorded attendance, with a reason", sync_to_thread=True)
     def correct_attendance(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
-                           data: JSONBody[AttendanceCorrection]) -> Response[Any]:
+                           data: JSONBody[b.AttendanceCorrection]) -> Response[Any]:
         return _command(services, request, data, activity_id, services.app.activities.correct_attendance)
 
     @post("/{activity_id:uuid}/meetings", operation_id="recordMeeting", summary="Formulir 3.4: a coaching/mentoring meeting held",
           status_code=201, sync_to_thread=True)
     def meeting(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
-                data: JSONBody[MeetingBody]) -> Response[Any]:
+                data: JSONBody[b.MeetingBody]) -> Response[Any]:
         _activity(services, request.user, activity_id)
         version = expected_version(request)
         fields, effective = _fields(data)
@@ -432,13 +257,13 @@ class ActivityController(Controller):
     @post("/{activity_id:uuid}/meetings/corrections", operation_id="correctMeeting", summary="Correct a meeting, with a reason",
           sync_to_thread=True)
     def correct_meeting(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
-                        data: JSONBody[MeetingCorrection]) -> Response[Any]:
+                        data: JSONBody[b.MeetingCorrection]) -> Response[Any]:
         return _command(services, request, data, activity_id, services.app.activities.correct_meeting)
 
     @post("/{activity_id:uuid}/meetings/retractions", operation_id="retractMeeting",
           summary="Retract a meeting recorded in error, with a reason", sync_to_thread=True)
     def retract_meeting(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
-                        data: JSONBody[MeetingRetraction]) -> Response[Any]:
+                        data: JSONBody[b.MeetingRetraction]) -> Response[Any]:
         return _command(services, request, data, activity_id, services.app.activities.retract_meeting)
 
     # -- reporting ------------------------------------------------------------------------------------
@@ -446,42 +271,42 @@ class ActivityController(Controller):
     @post("/{activity_id:uuid}/reports", operation_id="submitReport", summary="The officer's report (date handed in)",
           status_code=201, sync_to_thread=True)
     def report(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
-               data: JSONBody[ReportBody]) -> Response[Any]:
+               data: JSONBody[b.ReportBody]) -> Response[Any]:
         return _command(services, request, data, activity_id, services.app.activities.submit_report, status=201)
 
     @post("/{activity_id:uuid}/coach-reports", operation_id="submitCoachReport", summary="The coach/mentor's report",
           status_code=201, sync_to_thread=True)
     def coach_report(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
-                     data: JSONBody[CoachReport]) -> Response[Any]:
+                     data: JSONBody[b.CoachReport]) -> Response[Any]:
         return _command(services, request, data, activity_id, services.app.activities.submit_coach_report, status=201)
 
     @post("/{activity_id:uuid}/discussion-notes", operation_id="recordDiscussionNotes",
           summary="Community of practice: discussion notes of one topic", status_code=201, sync_to_thread=True)
     def discussion(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
-                   data: JSONBody[DiscussionNotes]) -> Response[Any]:
+                   data: JSONBody[b.DiscussionNotes]) -> Response[Any]:
         return _command(services, request, data, activity_id, services.app.activities.record_discussion_notes, status=201)
 
     @post("/{activity_id:uuid}/group-report", operation_id="submitGroupReport", summary="Community of practice: the group report",
           status_code=201, sync_to_thread=True)
     def group_report(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
-                     data: JSONBody[Summary]) -> Response[Any]:
+                     data: JSONBody[b.Summary]) -> Response[Any]:
         return _command(services, request, data, activity_id, services.app.activities.submit_group_report, status=201)
 
     @post("/{activity_id:uuid}/recap", operation_id="recordRecap", summary="The HR unit's recap of monitoring and reports",
           status_code=201, sync_to_thread=True)
     def recap(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
-              data: JSONBody[Summary]) -> Response[Any]:
+              data: JSONBody[b.Summary]) -> Response[Any]:
         return _command(services, request, data, activity_id, services.app.activities.record_recap, status=201)
 
     @post("/{activity_id:uuid}/completion", operation_id="completeActivity",
-          summary="Complete participants: the pathway plugin credits their JP", sync_to_thread=True)
+          summary="b.Complete participants: the pathway plugin credits their JP", sync_to_thread=True)
     def complete(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
-                 data: JSONBody[Complete]) -> Response[Any]:
+                 data: JSONBody[b.Complete]) -> Response[Any]:
         agg = _activity(services, request.user, activity_id)
         version = expected_version(request)
         table = services.app.jp_tables.table_for(agg.agency)
         return run(services, request, data, lambda ctx: [services.app.activities.complete(
-            ctx, activity_id, services.pathways, table, officer_ids=data.officer_ids, expected_version=version)],
+            ctx, activity_id, _pathways(services), table, officer_ids=data.officer_ids, expected_version=version)],
             effective=data.effective_date)
 
 
@@ -495,8 +320,9 @@ class CertificateController(Controller):
           summary="Upload a certificate or statement (PDF, JPEG or PNG) with its number, issuer and date",
           status_code=201, sync_to_thread=True)
     def upload(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
-               data: MultipartBody[CertificateUpload]) -> Response[Any]:
+               data: MultipartBody[b.CertificateUpload]) -> Response[Any]:
         agg = _activity(services, request.user, activity_id)
+        check_dates(data)
         version = expected_version(request)
         upload = data.file
         if not isinstance(upload, UploadFile):
@@ -505,8 +331,8 @@ class CertificateController(Controller):
         p = agg.participants.get(data.officer_id)
         if p is not None:
             can_submit_report(request.user, agg, p)
-        stored = services.files.put(upload.file, upload.content_type, upload.filename)
-        fields = {"officer_id": data.officer_id, "kind": data.kind, "number": data.number, "issuer": data.issuer,
+        stored = _files(services).put(upload.file, upload.content_type, upload.filename)
+        fields: dict[str, Any] = {"officer_id": data.officer_id, "kind": data.kind, "number": data.number, "issuer": data.issuer,
                   "issued_on": data.issued_on, "programme_jp": data.programme_jp}
         fingerprint = {**fields, "sha256": stored.sha256}
         out: dict[str, Any] = {"sha256": stored.sha256, "size": stored.size, "content_type": stored.content_type}

@@ -13,8 +13,8 @@ from litestar.params import FromPath, JSONBody, Parameter
 
 from api.bootstrap import Services
 from api.commands import expected_version, run
-from api.officers import readable_officer, visible_officer
 from api.schemas import Body
+from api.scope import officer_for_command, readable_officer
 from core.assessment import assessment_id
 from core.errors import NotFound
 from core.events import Actor
@@ -102,7 +102,7 @@ class AssessmentController(Controller):
           summary="Formulir 2.3: the direct supervisor scores every question 0–10")
     def supervisor(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], year: YearParam,
                    data: JSONBody[ScoreForm]) -> Response[Any]:
-        visible_officer(services, request.user, officer_id)
+        officer_for_command(services, request.user, officer_id)
         version = expected_version(request)
         return run(services, request, data, lambda ctx: [services.app.assessments.score_as_supervisor(
             ctx, officer_id, year, scores=_dicts(data.scores), instrument=data.instrument,
@@ -112,7 +112,7 @@ class AssessmentController(Controller):
           summary="Formulir 2.4: the officer scores every question 0–10")
     def self_assessment(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID],
                         year: YearParam, data: JSONBody[ScoreForm]) -> Response[Any]:
-        visible_officer(services, request.user, officer_id)
+        officer_for_command(services, request.user, officer_id)
         version = expected_version(request)
         return run(services, request, data, lambda ctx: [services.app.assessments.score_self(
             ctx, officer_id, year, scores=_dicts(data.scores), instrument=data.instrument,
@@ -122,7 +122,7 @@ class AssessmentController(Controller):
           summary="Close the competency-gap analysis (HR unit or Instansi Pembina), weights explicit")
     def close(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], year: YearParam,
               data: JSONBody[CloseGapAnalysis]) -> Response[Any]:
-        visible_officer(services, request.user, officer_id)
+        officer_for_command(services, request.user, officer_id)
         version = expected_version(request)
         return run(services, request, data, lambda ctx: [services.app.assessments.close_gap_analysis(
             ctx, officer_id, year, weight_supervisor=data.weight_supervisor, weight_self=data.weight_self,

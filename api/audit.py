@@ -17,6 +17,7 @@ from litestar.params import FromPath, Parameter, QueryParameter
 
 from api import asof
 from api.bootstrap import Services
+from api.scope import listing_scope, require_same_agency
 from core import access
 from core.errors import Forbidden, Invalid, NotFound
 from core.events import Actor
@@ -41,9 +42,9 @@ def _scope(actor: Actor, agency: str | None, on_behalf_of: str | None) -> tuple[
     if access.reads_across_agencies(actor):
         return agency is None, agency, on_behalf_of
     if actor.roles & access.AGENCY_READERS:
-        return False, access.agency_scope(actor, agency), on_behalf_of
+        return False, listing_scope(actor, agency), on_behalf_of
     if access.OFFICER in actor.roles and actor.nip:
-        access.agency_scope(actor, agency)
+        listing_scope(actor, agency)
         if on_behalf_of not in (None, actor.nip):
             raise Forbidden("An officer reads the audit entries recorded on their own behalf only.")
         return False, actor.agency, actor.nip
@@ -62,7 +63,8 @@ class AuditController(Controller):
                actor: Annotated[str | None, Parameter(max_length=200, description="the subject who recorded")] = None,
                event_type: Annotated[str | None, Parameter(max_length=200, description="topic (pengkom.officer.Registered) or name (Registered)")] = None,
                on_behalf_of: Annotated[str | None, Parameter(max_length=40, description="the NIP an entry was recorded for")] = None,
-               recorded_from: Annotated[str | None, QueryParameter(name="from", max_length=64, description="recorded at or after (ISO 8601 with offset)")] = None,
+               recorded_from: Annotated[str | None, QueryParameter(name="from", max_length=64,
+                                                                   description="recorded at or after (ISO 8601 with offset)")] = None,
                recorded_to: Annotated[str | None, QueryParameter(name="to", max_length=64, description="recorded at or before (ISO 8601 with offset)")] = None,
                as_of: Annotated[str | None, Parameter(max_length=64, description=asof.AS_OF_DOC)] = None,
                limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
@@ -108,7 +110,5 @@ class AuditController(Controller):
         known, agency = aggregate_agency(store, str(aggregate_id))
         if not known:
             raise NotFound(f"Nothing has been recorded for id {aggregate_id}.")
-        if not access.reads_across_agencies(who) and agency != who.agency:
-            raise Forbidden(f"The records of {aggregate_id} belong to another agency than yours ({who.agency}); "
-                            "only national roles and auditors read across agencies.")
+        require_same_agency(who, agency, aggregate_id)
         return agency

@@ -13,6 +13,7 @@ outside it is refused with 422 naming the field, the range and why, and nothing 
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
@@ -48,6 +49,9 @@ def _walk(value: Any, path: str = "") -> Iterator[tuple[str, str, date]]:
     elif isinstance(value, msgspec.Struct):
         for name in value.__struct_fields__:
             yield from _walk(getattr(value, name), f"{path}.{name}" if path else name)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            yield from _walk(getattr(value, f.name), f"{path}.{f.name}" if path else f.name)
     elif isinstance(value, (list, tuple)):
         for i, v in enumerate(value):
             yield from _walk(v, f"{path}[{i}]")

@@ -11,8 +11,7 @@ from litestar.params import FromPath, FromQuery, Parameter
 
 from api import asof
 from api.bootstrap import Services
-from api.officers import readable_officer
-from core import access
+from api.scope import listing_scope, readable_officer, require_agency_reader
 from core.errors import Forbidden, NotFound
 from core.events import Actor
 from projections.ledger import agency_ledger, officer_ledger
@@ -58,11 +57,10 @@ class LedgerController(Controller):
     def agency(self, request: Req, services: NamedDependency[Services], agency: FromQuery[str | None] = None,
                year: YearParam = None, as_of: AsOf = None) -> Response[Any]:
         actor = request.user
-        scope = access.agency_scope(actor, agency)
+        scope = listing_scope(actor, agency)
         if scope is None:
             raise Forbidden("Name the agency (?agency=) whose ledger you want.")
-        if not access.reads_across_agencies(actor) and not actor.roles & access.AGENCY_READERS:
-            raise Forbidden("The agency's JP summary is read by the HR unit, PyB, verifiers, PPK, the head and national roles.")
+        require_agency_reader(actor, "The agency's JP summary")
         doc, point, head = asof.read_model(services, LEDGER_MODELS, lambda st: agency_ledger(st, agency=scope, year=_year(year)),
                                            as_of=as_of)
         return asof.respond(doc, point, head)

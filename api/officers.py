@@ -13,37 +13,14 @@ from api import asof
 from api import schemas as s
 from api.bootstrap import Services
 from api.commands import event_view, expected_version, run
+from api.scope import listing_scope, officer_for_command, readable_officer
 from core import access
 from core.errors import NotFound
 from core.events import Actor
 from core.officers import Officer
-from projections.officers import formulir_2_2, officer_row, search_officers
+from projections.officers import formulir_2_2, search_officers
 
 Req = Request[Actor, Any, Any]
-
-
-def readable_officer(services: Services, actor: Actor, officer_id: UUID) -> dict[str, Any]:
-    """The officer's directory row if the caller may read their records (Formulir 2.2 and what hangs on
-    it: assessments, reviews, proposals, the JP ledger). Another agency's officer is reported absent,
-    so ids of other agencies reveal nothing."""
-    services.projector.require_current("officers")
-    row = officer_row(services.views, str(officer_id))
-    if row is None:
-        raise NotFound(f"No officer with id {officer_id} is registered.")
-    try:
-        access.can_read_officer(actor, agency=row["agency"], nip=row["nip"], supervisor_nip=row["supervisor_nip"])
-    except access.Forbidden:
-        if actor.agency != row["agency"] and not access.reads_across_agencies(actor):
-            raise NotFound(f"No officer with id {officer_id} is registered in your agency.") from None
-        raise
-    return row
-
-
-def visible_officer(services: Services, actor: Actor, officer_id: UUID) -> None:
-    """For commands: another agency's officer is 'not found'; the domain guard decides the rest."""
-    row = officer_row(services.views, str(officer_id))
-    if row is None or (actor.agency != row["agency"] and not access.reads_across_agencies(actor)):
-        raise NotFound(f"No officer with id {officer_id} is registered in your agency.")
 
 
 class OfficerController(Controller):
@@ -66,7 +43,7 @@ class OfficerController(Controller):
              offset: Annotated[int, Parameter(ge=0, le=1_000_000_000)] = 0) -> dict[str, Any]:
         actor = request.user
         services.projector.require_current("officers")
-        scope = access.agency_scope(actor, agency)
+        scope = listing_scope(actor, agency)
         supervisor_nip = None
         nip_only = None
         if not access.reads_across_agencies(actor) and not (actor.roles & access.AGENCY_READERS):
@@ -101,7 +78,7 @@ class OfficerController(Controller):
 
     @post("/{officer_id:uuid}/corrections", operation_id="correctOfficer", summary="Correct profile fields, with a reason", sync_to_thread=True)
     def correct(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], data: JSONBody[s.CorrectProfile]) -> Response[Any]:
-        readable_officer(services, request.user, officer_id)
+        officer_for_command(services, request.user, officer_id)
         version = expected_version(request)
         return run(services, request, data, lambda ctx: [services.app.officers.correct_profile(
             ctx, officer_id, changes=data.changes, reason=data.reason, corrects_version=data.corrects_version,
@@ -111,7 +88,7 @@ class OfficerController(Controller):
           summary="Record a new placement (promotion, move, new supervisor) from its effective date")
     def placement(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID],
                   data: JSONBody[s.ChangePlacement]) -> Response[Any]:
-        readable_officer(services, request.user, officer_id)
+        officer_for_command(services, request.user, officer_id)
         version = expected_version(request)
         fields = msgspec.structs.asdict(data)
         effective = fields.pop("effective_date")
@@ -120,13 +97,13 @@ class OfficerController(Controller):
 
     @post("/{officer_id:uuid}/withdrawal", operation_id="withdrawOfficer", summary="Withdraw a registration made in error", sync_to_thread=True)
     def withdraw(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], data: JSONBody[s.Withdraw]) -> Response[Any]:
-        readable_officer(services, request.user, officer_id)
+        officer_for_command(services, request.user, officer_id)
         version = expected_version(request)
         return run(services, request, data, lambda ctx: [services.app.officers.withdraw_registration(
             ctx, officer_id, reason=data.reason, expected_version=version)], effective=data.effective_date)
 
     def _history(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], kind: str, data: JSONBody[s.Body]) -> Response[Any]:
-        readable_officer(services, request.user, officer_id)
+        officer_for_command(services, request.user, officer_id)
         version = expected_version(request)
         fields = msgspec.structs.asdict(data)
         effective = fields.pop("effective_date")
@@ -139,33 +116,42 @@ class OfficerController(Controller):
 
         return run(services, request, data, verb, effective=effective, status=201, result=lambda _: entry)
 
-    @post("/{officer_id:uuid}/history/positions", operation_id="recordPositionHistory", summary="Riwayat jabatan", status_code=201, sync_to_thread=True)
+    @post("/{officer_id:uuid}/history/positions", operation_id="recordPositionHistory", summary="Riwayat jabatan",
+          status_code=201, sync_to_thread=True)
     def position(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], data: JSONBody[s.PositionEntry]) -> Response[Any]:
         return self._history(request, services, officer_id, "position", data)
 
-    @post("/{officer_id:uuid}/history/development", operation_id="recordDevelopmentHistory", summary="Riwayat pengembangan kompetensi", status_code=201, sync_to_thread=True)
+    @post("/{officer_id:uuid}/history/development", operation_id="recordDevelopmentHistory", summary="Riwayat pengembangan kompetensi",
+          status_code=201, sync_to_thread=True)
     def development(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], data: JSONBody[s.DevelopmentEntry]) -> Response[Any]:
         return self._history(request, services, officer_id, "development", data)
 
-    @post("/{officer_id:uuid}/history/performance", operation_id="recordPerformanceHistory", summary="Riwayat hasil penilaian kinerja", status_code=201, sync_to_thread=True)
+    @post("/{officer_id:uuid}/history/performance", operation_id="recordPerformanceHistory", summary="Riwayat hasil penilaian kinerja",
+          status_code=201, sync_to_thread=True)
     def performance(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], data: JSONBody[s.PerformanceEntry]) -> Response[Any]:
         return self._history(request, services, officer_id, "performance", data)
 
-    @post("/{officer_id:uuid}/history/credit-points", operation_id="recordCreditPoints", summary="Riwayat angka kredit", status_code=201, sync_to_thread=True)
-    def credit_points(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], data: JSONBody[s.CreditPointsEntry]) -> Response[Any]:
+    @post("/{officer_id:uuid}/history/credit-points", operation_id="recordCreditPoints", summary="Riwayat angka kredit",
+          status_code=201, sync_to_thread=True)
+    def credit_points(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID],
+                      data: JSONBody[s.CreditPointsEntry]) -> Response[Any]:
         return self._history(request, services, officer_id, "credit_points", data)
 
-    @post("/{officer_id:uuid}/history/{entry_id:uuid}/corrections", operation_id="correctHistoryEntry", summary="Correct a history entry, with a reason", sync_to_thread=True)
-    def correct_entry(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], entry_id: FromPath[UUID], data: JSONBody[s.CorrectHistory]) -> Response[Any]:
-        readable_officer(services, request.user, officer_id)
+    @post("/{officer_id:uuid}/history/{entry_id:uuid}/corrections", operation_id="correctHistoryEntry", summary="Correct a history entry, with a reason",
+          sync_to_thread=True)
+    def correct_entry(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID],
+                      entry_id: FromPath[UUID], data: JSONBody[s.CorrectHistory]) -> Response[Any]:
+        officer_for_command(services, request.user, officer_id)
         version = expected_version(request)
         return run(services, request, data, lambda ctx: [services.app.officers.correct_history(
             ctx, officer_id, entry_id, changes=data.changes, reason=data.reason, expected_version=version)],
             effective=data.effective_date)
 
-    @post("/{officer_id:uuid}/history/{entry_id:uuid}/retraction", operation_id="retractHistoryEntry", summary="Retract a history entry recorded in error", sync_to_thread=True)
-    def retract_entry(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], entry_id: FromPath[UUID], data: JSONBody[s.Retract]) -> Response[Any]:
-        readable_officer(services, request.user, officer_id)
+    @post("/{officer_id:uuid}/history/{entry_id:uuid}/retraction", operation_id="retractHistoryEntry", summary="Retract a history entry recorded in error",
+          sync_to_thread=True)
+    def retract_entry(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID],
+                      entry_id: FromPath[UUID], data: JSONBody[s.Retract]) -> Response[Any]:
+        officer_for_command(services, request.user, officer_id)
         version = expected_version(request)
         return run(services, request, data, lambda ctx: [services.app.officers.retract_history(
             ctx, officer_id, entry_id, reason=data.reason, expected_version=version)], effective=data.effective_date)

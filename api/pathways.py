@@ -11,9 +11,10 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from api.bootstrap import Services
 from api.commands import run
 from api.schemas import Body
-from core import access
+from api.scope import listing_scope
 from core.errors import Invalid, NotFound
 from core.events import Actor
+from plugins.manager import PathwayPlugins
 
 Req = Request[Actor, Any, Any]
 
@@ -28,8 +29,12 @@ class ConfigureJpTable(Body):
 
 
 def _agency(actor: Actor, agency: str | None) -> str | None:
-    scope = access.agency_scope(actor, agency)
-    return scope
+    return listing_scope(actor, agency)
+
+
+def _plugins(services: Services) -> PathwayPlugins:
+    assert services.pathways is not None, "the API is built with its pathway plugins"
+    return services.pathways
 
 
 class PathwayController(Controller):
@@ -41,16 +46,16 @@ class PathwayController(Controller):
         scope = _agency(request.user, agency)
         table = services.app.jp_tables.table_for(scope) if scope else None
         return {"jp_table_version": table.version if table else None,
-                "plugins": [{"name": n, "version": v} for n, v in sorted(services.pathways.versions.items())],
-                "items": [services.pathways.describe(code, table) for code in services.pathways.codes()]}
+                "plugins": [{"name": n, "version": v} for n, v in sorted(_plugins(services).versions.items())],
+                "items": [_plugins(services).describe(code, table) for code in _plugins(services).codes()]}
 
     @get("/pathways/{code:str}", operation_id="getPathway", summary="One pathway and its rules", sync_to_thread=True)
     def read(self, request: Req, services: NamedDependency[Services], code: FromPath[str],
              agency: FromQuery[str | None] = None) -> dict[str, Any]:
-        if services.pathways.definition(code) is None:
-            raise NotFound(f"No installed plugin provides pathway {code!r}; installed: {', '.join(services.pathways.codes())}.")
+        if _plugins(services).definition(code) is None:
+            raise NotFound(f"No installed plugin provides pathway {code!r}; installed: {', '.join(_plugins(services).codes())}.")
         scope = _agency(request.user, agency)
-        return services.pathways.describe(code, services.app.jp_tables.table_for(scope) if scope else None)
+        return _plugins(services).describe(code, services.app.jp_tables.table_for(scope) if scope else None)
 
     @get("/jp-table", operation_id="getJpTable", summary="The agency's JP conversion table (LAN defaults + its settings)",
          sync_to_thread=True)

@@ -12,8 +12,8 @@ from litestar.params import FromPath, JSONBody
 from api.assessments import YearParam
 from api.bootstrap import Services
 from api.commands import expected_version, run
-from api.officers import readable_officer, visible_officer
 from api.schemas import Body
+from api.scope import officer_for_command, readable_officer
 from core.errors import NotFound
 from core.events import Actor
 from core.performance import review_id
@@ -48,7 +48,7 @@ class PerformanceReviewController(Controller):
           summary="Formulir 2.5: work targets, ratings → predikat and gap level (the direct supervisor)")
     def record(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], year: YearParam,
                data: JSONBody[RecordReview]) -> Response[Any]:
-        visible_officer(services, request.user, officer_id)
+        officer_for_command(services, request.user, officer_id)
         version = expected_version(request)
         return run(services, request, data, lambda ctx: [services.app.performance.record(
             ctx, officer_id, year, targets=[msgspec.structs.asdict(t) for t in data.targets], hasil_kerja=data.hasil_kerja,
@@ -59,7 +59,7 @@ class PerformanceReviewController(Controller):
           summary="Formulir 2.5 item 12: the supervisor's signature")
     def sign(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], year: YearParam,
              data: JSONBody[Sign]) -> Response[Any]:
-        visible_officer(services, request.user, officer_id)
+        officer_for_command(services, request.user, officer_id)
         version = expected_version(request)
         return run(services, request, data, lambda ctx: [services.app.performance.sign(
             ctx, officer_id, year, expected_version=version)], effective=data.effective_date)

@@ -18,6 +18,7 @@ from api.assessments import OptYearParam, YearParam
 from api.bootstrap import Services
 from api.commands import expected_version, run
 from api.schemas import Body, Reason
+from api.scope import listing_scope, plan_in_scope, require_agency_reader
 from core import access
 from core.errors import NotFound
 from core.events import Actor
@@ -133,9 +134,9 @@ def _row(data: PlanRowBody) -> dict[str, Any]:
 def _readable_plan(services: Services, actor: Actor, agency: str, year: int) -> dict[str, Any]:
     head = plan_head(services.views, str(plan_id(agency, year)))
     if head is None:
-        if actor.agency not in (None, agency) and not access.reads_across_agencies(actor):
-            raise access.Forbidden(f"You can only read agency {actor.agency}'s plans.")
-        raise NotFound(f"{agency} has no development plan for {year} yet.")
+        if actor.agency is not None:
+            plan_in_scope(actor, agency)
+        raise NotFound(f"{agency} has no development plan for {year} yet.", code="plan.not_found")
     can_read_plan(actor, agency, submitted=bool(head["submissions"]))
     return head
 
@@ -151,9 +152,8 @@ class PlanController(Controller):
     def list(self, request: Req, services: NamedDependency[Services], year: OptYearParam = None,
              agency: FromQuery[Agency | None] = None) -> dict[str, Any]:
         actor = request.user
-        scope = access.agency_scope(actor, agency)
-        if not access.reads_across_agencies(actor):
-            access.require_role(actor, sorted(access.AGENCY_READERS), "read the agency's plans")
+        scope = listing_scope(actor, agency)
+        require_agency_reader(actor, "The agency's plans")
         submitted_only = access.reads_across_agencies(actor) and access.AUDITOR not in actor.roles
         return {"items": list_plans(services.views, agency=scope, year=year, submitted_only=submitted_only)}
 
@@ -341,10 +341,9 @@ class DeadlineController(Controller):
     def read(self, request: Req, services: NamedDependency[Services], plan_year: YearParam,
              agency: FromQuery[Agency | None] = None, today: FromQuery[date | None] = None) -> dict[str, Any]:
         actor = request.user
-        scope = access.agency_scope(actor, agency)
+        scope = listing_scope(actor, agency)
         if scope is None:
             raise access.Forbidden("Name the agency whose deadlines you want to read (?agency=).")
-        if not access.reads_across_agencies(actor):
-            access.require_role(actor, sorted(access.AGENCY_READERS), "read the agency's deadlines")
+        require_agency_reader(actor, "The agency's deadlines")
         return deadlines(services.views, agency=scope, plan_year=plan_year,
                          today=today or datetime.now(UTC).date())

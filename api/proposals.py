@@ -13,8 +13,8 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from api.assessments import YearParam
 from api.bootstrap import Services
 from api.commands import expected_version, run
-from api.officers import readable_officer, visible_officer
 from api.schemas import Body, Reason
+from api.scope import listing_scope, officer_for_command, readable_officer, require_agency_reader
 from core import access
 from core.errors import NotFound
 from core.events import Actor
@@ -64,7 +64,7 @@ class ProposalController(Controller):
           summary="Add an item to the officer's Formulir 2.1 (officer or direct supervisor)")
     def add(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], plan_year: YearParam,
             data: JSONBody[ProposalItem]) -> Response[Any]:
-        visible_officer(services, request.user, officer_id)
+        officer_for_command(services, request.user, officer_id)
         version = expected_version(request)
         out: dict[str, Any] = {}
 
@@ -79,7 +79,7 @@ class ProposalController(Controller):
           summary="Change an item (voids the signatures of a signed proposal)")
     def change(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], plan_year: YearParam,
                item_id: FromPath[UUID], data: JSONBody[ProposalItem]) -> Response[Any]:
-        visible_officer(services, request.user, officer_id)
+        officer_for_command(services, request.user, officer_id)
         version = expected_version(request)
         return run(services, request, data, lambda ctx: [services.app.proposals.change_item(
             ctx, officer_id, plan_year, item_id, item=_item(data), expected_version=version)], effective=data.effective_date)
@@ -88,7 +88,7 @@ class ProposalController(Controller):
           sync_to_thread=True, summary="Remove an item, with a reason")
     def remove(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], plan_year: YearParam,
                item_id: FromPath[UUID], data: JSONBody[Removal]) -> Response[Any]:
-        visible_officer(services, request.user, officer_id)
+        officer_for_command(services, request.user, officer_id)
         version = expected_version(request)
         return run(services, request, data, lambda ctx: [services.app.proposals.remove_item(
             ctx, officer_id, plan_year, item_id, reason=data.reason, expected_version=version)], effective=data.effective_date)
@@ -97,7 +97,7 @@ class ProposalController(Controller):
           summary="Sign Formulir 2.1: the officer (item 19) or the direct supervisor (item 20), by the token")
     def sign(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], plan_year: YearParam,
              data: JSONBody[Sign]) -> Response[Any]:
-        visible_officer(services, request.user, officer_id)
+        officer_for_command(services, request.user, officer_id)
         version = expected_version(request)
         return run(services, request, data, lambda ctx: [services.app.proposals.sign(
             ctx, officer_id, plan_year, expected_version=version)], effective=data.effective_date)
@@ -106,6 +106,7 @@ class ProposalController(Controller):
           summary="Consideration up the hierarchy: position and note")
     def consider(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], plan_year: YearParam,
                  data: JSONBody[Consider]) -> Response[Any]:
+        officer_for_command(services, request.user, officer_id)
         version = expected_version(request)
         return run(services, request, data, lambda ctx: [services.app.proposals.consider(
             ctx, officer_id, plan_year, position=data.position, note=data.note, expected_version=version)],
@@ -115,7 +116,7 @@ class ProposalController(Controller):
           summary="Forward the signed proposal to the PyB (direct supervisor or HR unit)")
     def forward(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], plan_year: YearParam,
                 data: JSONBody[Sign]) -> Response[Any]:
-        visible_officer(services, request.user, officer_id)
+        officer_for_command(services, request.user, officer_id)
         version = expected_version(request)
         return run(services, request, data, lambda ctx: [services.app.proposals.forward(
             ctx, officer_id, plan_year, expected_version=version)], effective=data.effective_date)
@@ -135,9 +136,8 @@ class ProposalController(Controller):
     def forwarded(self, request: Req, services: NamedDependency[Services], plan_year: YearParam,
                   agency: FromQuery[str | None] = None) -> dict[str, Any]:
         actor = request.user
-        scope = access.agency_scope(actor, agency)
+        scope = listing_scope(actor, agency)
         if scope is None:
             raise access.Forbidden("Name the agency whose forwarded proposals you want to read (?agency=).")
-        if not access.reads_across_agencies(actor):
-            access.require_role(actor, sorted(access.AGENCY_READERS), "read the agency's forwarded proposals")
+        require_agency_reader(actor, "The agency's forwarded proposals")
         return {"items": forwarded_proposals(services.views, agency=scope, plan_year=plan_year)}

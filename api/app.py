@@ -37,7 +37,7 @@ from api.strict import strict_input
 from api.system import SystemController
 from core.errors import Unauthenticated
 
-PUBLIC = ["^/health$", "^/ready$", "^/schema"]
+PUBLIC = ["^/health$", "^/ready$", "^/schema", "^/chain/public-key$"]
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,100}")
 
 

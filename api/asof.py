@@ -4,9 +4,10 @@
 resolves to the log as it stood then: every event before the first one recorded after it. Before
 the first event, in the future, beyond the log's end or unparseable: a 422 problem that says so.
 
-Every response built with :func:`respond` carries the chain head (position and digest) in its
-body (``chain_head``) and in the ``X-Pengkom-Chain-Head: POSITION:DIGEST`` header; a recipient who
-keeps it can later have it checked with ``pengkom verify --chain --expect POSITION:DIGEST``.
+Every response built with :func:`respond` carries the chain head (position, digest and the
+deployment's Ed25519 signature, :mod:`api.heads`) in its body (``chain_head``) and in the
+``X-Pengkom-Chain-Head: POSITION:DIGEST:SIGNATURE`` header; a recipient who keeps it can later have
+it checked with ``pengkom verify --chain --expect POSITION:DIGEST:SIGNATURE``.
 """
 from __future__ import annotations
 
@@ -20,10 +21,11 @@ from uuid import UUID
 from litestar import Response
 
 from api.bootstrap import Services
+from api.heads import SignedHead, sign
 from core.errors import Invalid
 from projections.asof import build_as_of
 from projections.audit import position_at, recorded_at
-from projections.chain import ChainHead, chain_head
+from projections.chain import chain_head
 from projections.log import EventLog
 from projections.store import ViewStore
 
@@ -87,7 +89,7 @@ def resolve(services: Services, raw: str, store: ViewStore) -> Point:
 
 
 def read_model(services: Services, names: Sequence[str], query: Callable[[ViewStore], T], *, as_of: str | None = None,
-               aggregate_ids: Iterable[UUID] | None = None) -> tuple[T, Point | None, ChainHead | None]:
+               aggregate_ids: Iterable[UUID] | None = None) -> tuple[T, Point | None, SignedHead | None]:
     """Run ``query`` on the named read models — live, or rebuilt as of ``as_of`` — with the chain head
     of the log position the answer was computed from.
 
@@ -98,24 +100,24 @@ def read_model(services: Services, names: Sequence[str], query: Callable[[ViewSt
     with services.views.snapshot() as snap:
         if as_of is None:
             position = services.projector.require_current(*names, store=snap)
-            return query(snap), None, chain_head(snap, upto=position)
+            return query(snap), None, sign(services.settings, chain_head(snap, upto=position))
         point = resolve(services, as_of, snap)
         head = chain_head(snap, upto=point.position)
     past = build_as_of(services.app, names, point.position, aggregate_ids=aggregate_ids)
     try:
-        return query(past), point, head
+        return query(past), point, sign(services.settings, head)
     finally:
         past.close()
 
 
-def stamp(body: dict[str, Any], point: Point | None, head: ChainHead | None) -> dict[str, str]:
+def stamp(body: dict[str, Any], point: Point | None, head: SignedHead | None) -> dict[str, str]:
     """Add ``chain_head`` (and ``as_of``) to a response body; return the headers to send with it."""
     body["chain_head"] = head.as_dict() if head else None
     if point is not None:
         body["as_of"] = point.as_dict()
-    return {CHAIN_HEADER: f"{head.position}:{head.digest}"} if head else {}
+    return {CHAIN_HEADER: head.header} if head else {}
 
 
-def respond(body: dict[str, Any], point: Point | None, head: ChainHead | None, *, status: int = 200,
+def respond(body: dict[str, Any], point: Point | None, head: SignedHead | None, *, status: int = 200,
             headers: dict[str, str] | None = None) -> Response[Any]:
     return Response(body, status_code=status, headers={**(headers or {}), **stamp(body, point, head)})

@@ -34,16 +34,41 @@ def _bar(desc: str, total: int, initial: int) -> Any:
                 dynamic_ncols=True, mininterval=0.5, disable=None)
 
 
+def _chain_intact_for_rebuild(app: Any, views: Any, what: str) -> bool:
+    """A rebuild first checks the log against the recorded chain: a rebuild from a tampered log would
+    serve the tampering as the record. False (and why, naming the event) when the chain is broken."""
+    from projections.chain import verify_chain
+
+    report = verify_chain(app, views)
+    if report.ok:
+        return True
+    print(f"{what}: REFUSED — the event log no longer matches its recorded hash chain; first event affected: "
+          f"{report.problems[0].message}", file=sys.stderr)
+    for problem in report.problems[1:5]:
+        print(f"  also: {problem.message}", file=sys.stderr)
+    print("Nothing was dropped or rebuilt. Restore the log from a backup (then `pengkom verify --chain`) before rebuilding "
+          "read models from it.", file=sys.stderr)
+    return False
+
+
 def _replay(args: argparse.Namespace) -> int:
     from core.errors import Invalid
 
     settings, app, views, projector = _open()
     try:
         try:
-            chosen = [p.name for p in projector.resolve(args.projection or None)]
+            named = projector.resolve(args.projection or None)
         except Invalid as e:
             print(f"pengkom replay: {e.message}", file=sys.stderr)
             return 2
+        records = [p.name for p in named if not p.resettable]
+        if records and args.projection:
+            print(f"pengkom replay: {', '.join(records)} is an append-only record of the log, never rebuilt from it; "
+                  "`pengkom verify --chain` checks it.", file=sys.stderr)
+            return 2
+        chosen = [p.name for p in named if p.resettable]
+        if not _chain_intact_for_rebuild(app, views, "pengkom replay"):
+            return 1
         tracking = projector.tracking()
         resume = [n for n in chosen if tracking[n].rebuilding and not args.restart]
         fresh = [n for n in chosen if n not in resume]
@@ -82,29 +107,54 @@ def _replay(args: argparse.Namespace) -> int:
         app.close()
 
 
-def _parse_head(text: str) -> Any:
+def _parse_head(text: str) -> tuple[Any, str | None]:
     from projections.chain import ChainHead
 
-    position, sep, digest = text.partition(":")
+    position, sep, rest = text.partition(":")
+    digest, _, signature = rest.partition(":")
     if not sep or not position.isdigit() or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest.lower()):
-        raise ValueError(f"--expect {text!r} must be POSITION:DIGEST as a response's chain head gave it (64 hex digits)")
-    return ChainHead(int(position), digest.lower())
+        raise ValueError(f"--expect {text!r} must be POSITION:DIGEST[:SIGNATURE] as a response's chain head gave it "
+                         "(64 hex digits, then the signature)")
+    return ChainHead(int(position), digest.lower()), signature or None
+
+
+def _check_signature(args: argparse.Namespace, head: Any, signature: str) -> str | None:
+    """Why the signature of a kept head does not verify (None when it does)."""
+    from pathlib import Path
+
+    from api.heads import load_public_key, signer_for, verify_signature
+    from api.settings import Settings
+
+    try:
+        public = load_public_key(Path(args.public_key).read_bytes()) if args.public_key else signer_for(Settings.from_env()).public
+    except (OSError, ValueError) as e:
+        return f"the public key could not be read ({e})"
+    if not verify_signature(public, head, signature):
+        return (f"the signature of the head you kept (position {head.position}) is not this deployment's"
+                f"{' (key ' + args.public_key + ')' if args.public_key else ''}: the head was not handed out by it, or was altered")
+    return None
 
 
 def _verify_chain(args: argparse.Namespace, app: Any, views: Any) -> int:
     from projections.chain import verify_chain
 
     try:
-        expect = _parse_head(args.expect) if args.expect else None
+        expect, signature = _parse_head(args.expect) if args.expect else (None, None)
     except ValueError as e:
         print(f"pengkom verify: {e}", file=sys.stderr)
         return 2
+    if expect is not None and signature is not None:
+        bad = _check_signature(args, expect, signature)
+        if bad:
+            print(f"chain head REFUSED — {bad}", file=sys.stderr)
+            return 1
     report = verify_chain(app, views, expect=expect)
     head = f"position {report.head.position}, sha256 {report.head.digest}" if report.head else "none"
     if report.ok:
         print(f"chain intact: {report.checked:,} events checked; head {head}.")
         if expect is not None:
-            print(f"the head you kept (position {expect.position}) is part of it.")
+            signed = " and its signature is this deployment's" if signature else " (unsigned: its origin was not checked)"
+            print(f"the head you kept (position {expect.position}) is part of it{signed}.")
         if report.unchained:
             print(f"note: {report.unchained:,} events recorded after the head are not chained yet "
                   "(the next catch-up chains them; run `pengkom follow --once`).")
@@ -203,7 +253,10 @@ def add_commands(sub: Any) -> None:
     p = sub.add_parser("verify", help="rebuild read models into a scratch store and compare them with the live ones")
     p.add_argument("projection", nargs="*", help="projection names (default: all)")
     p.add_argument("--chain", action="store_true", help="check the hash chain over the event log instead")
-    p.add_argument("--expect", metavar="POSITION:DIGEST", help="with --chain: a chain head a response gave you, to prove it still holds")
+    p.add_argument("--expect", metavar="POSITION:DIGEST[:SIGNATURE]",
+                   help="with --chain: a (signed) chain head a response gave you, to prove it still holds")
+    p.add_argument("--public-key", metavar="PEM_FILE",
+                   help="with --expect: check the head's signature with this public key (from GET /chain/public-key)")
     p.add_argument("--keep-scratch", action="store_true", help="keep the scratch rebuild for inspection")
     p.add_argument("--export", metavar="FILE", help="re-derive an exported CSV/XLSX file from the log at its position and say "
                                                    "whether it is exactly what pengkom produced, or name the first differing cell")

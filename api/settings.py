@@ -73,6 +73,8 @@ class Settings:
     # Bearer tokens: the longest lifetime (exp - iat) accepted, and the clock skew tolerated for iat/nbf.
     jwt_max_ttl: int = 12 * 3600
     jwt_leeway: int = 60
+    # The Ed25519 key that signs chain heads (PEM); default <data dir>/chain-signing.key, generated.
+    chain_signing_key_file: str | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -104,6 +106,7 @@ class Settings:
             projector=env.get("PENGKOM_PROJECTOR", "process"),
             jwt_max_ttl=int(env.get("PENGKOM_JWT_MAX_TTL", str(12 * 3600))),
             jwt_leeway=int(env.get("PENGKOM_JWT_LEEWAY", "60")),
+            chain_signing_key_file=env.get("PENGKOM_CHAIN_SIGNING_KEY_FILE") or None,
         )
 
     @property

@@ -6,15 +6,20 @@ with the ``auditor`` role gets the details (store and where, log position, lag, 
 """
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 
+from api.asof import CHAIN_HEADER
 from api.bootstrap import Services
+from api.heads import SIGNATURE_ALGORITHM, message, sign, signer_for
 from core import access
 from core.catalogue import catalogue_document
+from core.errors import Unavailable
 from core.events import Actor
+from projections.chain import chain_head, record_published
 
 
 class SystemController(Controller):
@@ -48,6 +53,27 @@ class SystemController(Controller):
         return Response({"status": status, "store": services.settings.store_name, "log_position": head,
                          "projection_lag": lag, "rebuilding": rebuilding, "stopped": stopped},
                         status_code=503 if stopped else 200)
+
+    @get("/chain/head", operation_id="chainHead", summary="The signed head of the hash chain over the event log, to keep and check later",
+         sync_to_thread=True)
+    def chain_head(self, services: NamedDependency[Services]) -> Response[Any]:
+        with services.views.snapshot() as snap:
+            head = chain_head(snap)
+        if head is None:
+            raise Unavailable("The hash chain is not caught up with the log yet; retry in a moment.", code="chain.not_ready")
+        signed = sign(services.settings, head)
+        assert signed is not None
+        record_published(services.views, head, signed.signature, signed.key_id, datetime.now(UTC).isoformat())
+        body = {**signed.as_dict(), "signed_text": message(head).decode(), "public_key": "/chain/public-key",
+                "check": f"pengkom verify --chain --expect {signed.header}"}
+        return Response(body, headers={CHAIN_HEADER: signed.header})
+
+    @get("/chain/public-key", operation_id="chainPublicKey", summary="The Ed25519 public key that signs chain heads (PEM)",
+         sync_to_thread=True)
+    def public_key(self, services: NamedDependency[Services]) -> dict[str, Any]:
+        signer = signer_for(services.settings)
+        return {"algorithm": SIGNATURE_ALGORITHM, "key_id": signer.key_id, "public_key_pem": signer.public_pem(),
+                "signed_text": "pengkom-chain-head:v1:<position>:<digest>", "signature_encoding": "base64url, no padding"}
 
     @get("/me", operation_id="whoAmI", summary="The identity your token carries")
     async def me(self, request: Request[Actor, Any, Any]) -> dict[str, Any]:

@@ -4,11 +4,17 @@ Entry *n* is ``sha256(digest(n-1) || position || aggregate id || version || topi
 over the bytes exactly as stored, so a changed, removed, re-ordered or inserted event breaks the
 chain at the first event affected. :func:`verify_chain` recomputes it from the stored events.
 
+The chain is an append-only *record*, not a rebuildable read model: ``resettable = False``, so no
+``pengkom replay`` or version change recomputes it from the log (a rebuild from a tampered log
+would otherwise wash the tampering out). An empty or shortened chain — fewer entries than events
+up to the furthest position the chain has covered (its tracking position, or a head it published)
+— is a failure, as is a published head the chain no longer holds.
+
 What it proves, and what not: the chain lives beside the read models, so someone able to rewrite
 both the event table *and* this table can forge a consistent chain. The anchor against that is
-the chain head (position and digest) every report carries: a recipient who kept a head can later
-ask for the chain to be checked against it, and no rewrite of the history before that position
-can reproduce it.
+the signed chain head (position, digest, Ed25519 signature; :mod:`api.heads`) every report
+carries: a recipient who kept a head can later ask for the chain to be checked against it, and no
+rewrite of the history before that position can reproduce it.
 """
 from __future__ import annotations
 
@@ -99,10 +105,35 @@ def chain_head(store: ViewStore, upto: int | None = None) -> ChainHead | None:
     return ChainHead(int(row["position"]), row["digest"])
 
 
+#: Heads handed out by ``GET /chain/head`` (signed), kept beside the chain: each must stay in it.
+PUBLISHED = "chain_published_heads"
+
+
+def ensure_published(store: ViewStore) -> None:
+    with store.transaction() as tx:
+        tx.execute(f"CREATE TABLE IF NOT EXISTS {PUBLISHED} (position BIGINT PRIMARY KEY, digest TEXT NOT NULL, "
+                   "signature TEXT NOT NULL, key_id TEXT NOT NULL, published_at TEXT NOT NULL)")
+
+
+def record_published(store: ViewStore, head: ChainHead, signature: str, key_id: str, at: str) -> None:
+    ensure_published(store)
+    with store.transaction() as tx:
+        if tx.fetchone(f"SELECT 1 AS x FROM {PUBLISHED} WHERE position = ?", (head.position,)) is None:
+            tx.execute(f"INSERT INTO {PUBLISHED} (position, digest, signature, key_id, published_at) VALUES (?, ?, ?, ?, ?)",
+                       (head.position, head.digest, signature, key_id, at))
+
+
+def _published(store: ViewStore) -> list[dict[str, Any]]:
+    try:
+        return store.fetchall(f"SELECT position, digest FROM {PUBLISHED} ORDER BY position")
+    except Exception:  # never published anything: the table does not exist
+        return []
+
+
 @dataclass
 class ChainProblem:
     position: int
-    kind: str  # changed | removed | inserted | broken
+    kind: str  # changed | removed | inserted | broken | shortened
     message: str
 
 
@@ -129,11 +160,21 @@ def verify_chain(app: Any, store: ViewStore, *, keep: int = 20, expect: ChainHea
     Each entry is recomputed from the *kept* digest before it, so one damaged event is reported
     once, at its position, and the report names the first event affected. ``expect``: a head a
     recipient kept; the kept chain must still hold exactly that digest at that position.
+
+    The chain must also be whole: as many entries as there are events up to the furthest position
+    it ever covered (its tracking position, or the furthest head it published), and not empty while
+    the log holds events.
     """
     log = EventLog(app)
+    published = _published(store)
     with store.snapshot() as snap:
         head = chain_head(snap)
         report = ChainReport(head=head)
+        tracked = snap.fetchone("SELECT position FROM projection_tracking WHERE name = ?", (HashChain.name,))
+        covered = max([int(tracked["position"]) if tracked else 0, *(int(r["position"]) for r in published)])
+        entries = 0
+        events_covered = 0
+        inserted = 0
 
         def problem(position: int, kind: str, message: str) -> None:
             if len(report.problems) < keep:
@@ -141,13 +182,17 @@ def verify_chain(app: Any, store: ViewStore, *, keep: int = 20, expect: ChainHea
             else:
                 report.more += 1
 
-        chained: Iterator[tuple[Any, ...]] = snap.stream(
+        chained: Iterator[tuple[Any, ...]] = snap.stream(  # type: ignore[attr-defined]  # a snapshot streams (_Snapshot)
             "SELECT position, aggregate_id, aggregate_version, topic, digest FROM event_chain ORDER BY position")
         stored = log.scan()
         c = next(chained, None)
         s = next(stored, None)
         prev = GENESIS
         while c is not None or s is not None:
+            if c is not None and (s is None or int(c[0]) <= s.id):
+                entries += int(c[0]) <= covered
+            if s is not None and (c is None or s.id <= int(c[0])):
+                events_covered += s.id <= covered
             if c is not None and (s is None or int(c[0]) < s.id):
                 problem(int(c[0]), "removed", f"position {c[0]}: the event chained there ({_name(c[1], c[2], c[3])}) is no longer in the log")
                 prev = bytes.fromhex(c[4])
@@ -156,12 +201,15 @@ def verify_chain(app: Any, store: ViewStore, *, keep: int = 20, expect: ChainHea
             assert s is not None
             if c is None:
                 if head is not None and s.id <= head.position:
-                    problem(s.id, "inserted", f"position {s.id}: {_name(s.originator_id, s.originator_version, s.topic)} was never chained (inserted into the log)")
+                    inserted += 1
+                    name = _name(s.originator_id, s.originator_version, s.topic)
+                    problem(s.id, "inserted", f"position {s.id}: {name} was never chained (inserted into the log)")
                 else:
                     report.unchained += 1
                 s = next(stored, None)
                 continue
             if s.id < int(c[0]):
+                inserted += s.id <= covered
                 problem(s.id, "inserted", f"position {s.id}: {_name(s.originator_id, s.originator_version, s.topic)} was never chained (inserted into the log)")
                 s = next(stored, None)
                 continue
@@ -179,10 +227,19 @@ def verify_chain(app: Any, store: ViewStore, *, keep: int = 20, expect: ChainHea
             prev = bytes.fromhex(c[4])
             c = next(chained, None)
             s = next(stored, None)
-        if expect is not None:
-            row = snap.fetchone("SELECT digest FROM event_chain WHERE position = ?", (expect.position,))
-            if row is None or row["digest"] != expect.digest:
-                problem(expect.position, "broken", f"position {expect.position}: the chain no longer holds the head you kept "
-                        f"({expect.digest[:16]}…); the history up to it was rewritten")
+        if events_covered - inserted > entries:
+            problem(covered, "shortened", f"position {covered}: the chain is shortened: it holds {entries:,} entries for the "
+                    f"{events_covered:,} events up to position {covered}, the furthest it has covered; chain entries were removed")
+        elif report.checked == 0 and report.unchained:
+            problem(1, "shortened", f"position 1: the chain is empty while the log holds {report.unchained:,} events")
+        kept = [ChainHead(int(r["position"]), r["digest"]) for r in published]
+        for h in [*kept, *([expect] if expect is not None else [])]:
+            if h.position == 0:
+                continue
+            row = snap.fetchone("SELECT digest FROM event_chain WHERE position = ?", (h.position,))
+            if row is None or row["digest"] != h.digest:
+                whose = "you kept" if h is expect else "it published"
+                problem(h.position, "broken", f"position {h.position}: the chain no longer holds the head {whose} "
+                        f"({h.digest[:16]}…); the history up to it was rewritten")
     report.problems.sort(key=lambda p: p.position)
     return report

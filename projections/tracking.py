@@ -105,6 +105,9 @@ def _add_columns(tx: Tx) -> None:
 
 def reset(tx: Tx, p: Projection) -> None:
     """Drop a read model's tables and mark it for rebuilding from position 0."""
+    if not p.resettable:
+        raise Invalid(f"The {p.name} read model is an append-only record and is never rebuilt from the log; "
+                      "`pengkom verify --chain` checks it.", field="projection", code="projection.not_resettable")
     p.drop(tx)
     p.create(tx)
     tx.execute(f"UPDATE {TRACKING} SET version = ?, position = 0, rebuilding = 1, error = NULL WHERE name = ?", (p.version, p.name))

@@ -40,7 +40,7 @@ def test_audit_trail_reads_who_did_what_and_refuses_other_agencies(api):
     # Every response names the chain head it was computed from.
     head = body["chain_head"]
     assert head["position"] == 3 and len(head["digest"]) == 64
-    assert r.headers["x-pengkom-chain-head"] == f"3:{head['digest']}"
+    assert r.headers["x-pengkom-chain-head"] == f"3:{head['digest']}:{head['signature']}"
 
     # Filters: actor, event type (topic or short name), time range, one aggregate.
     assert api.get("/audit/", params={"event_type": "Registered"}, headers=hr).json()["total"] == 1

@@ -213,7 +213,7 @@ def test_planning_half_for_one_agency(api):
     received = {k: v for k, v in as_sent.json().items() if k != "chain_head"}
     assert {k: v for k, v in then.json().items() if k not in ("chain_head", "as_of")} == received
     assert then.json()["chain_head"] == as_sent.json()["chain_head"]
-    assert then.headers["x-pengkom-chain-head"] == f"{sent_to_lan_at}:{as_sent.json()['chain_head']['digest']}"
+    assert then.headers["x-pengkom-chain-head"] == f"{sent_to_lan_at}:{as_sent.json()['chain_head']['digest']}:{as_sent.json()['chain_head']['signature']}"
     assert api.get(f"{plan}?as_of={sent_to_lan_at}", headers=lan).json() == then.json()
     now = api.get(plan, headers=lan).json()
     assert now["version"] > received["version"] and len(now["revisions"]) > len(received["revisions"])

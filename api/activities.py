@@ -18,6 +18,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody, Parame
 from litestar.response import Stream
 
 from api import activity_bodies as b
+from api import reading
 from api.bootstrap import Services
 from api.commands import event_view, expected_version, run
 from api.dates import check_dates
@@ -114,15 +115,18 @@ class ActivityController(Controller):
          sync_to_thread=True)
     def read(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID]) -> Response[Any]:
         agg = _activity(services, request.user, activity_id)
-        return Response(activity_document(services, agg), headers={"ETag": f'"{agg.version}"'})
+        doc = activity_document(services, agg)
+        reading.redact_document(doc, reading.readable_notes(request.user, agg))
+        return Response(doc, headers={"ETag": f'"{agg.version}"'})
 
     @get("/{activity_id:uuid}/events", operation_id="getActivityEvents", summary="Every event of the activity, with provenance",
          sync_to_thread=True)
     def events(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID]) -> dict[str, Any]:
-        _activity(services, request.user, activity_id)
+        agg = _activity(services, request.user, activity_id)
+        readable = reading.readable_notes(request.user, agg)
         events = services.app.stored_events(activity_id)
         return {"id": str(activity_id), "version": events[-1].originator_version if events else 0,
-                "events": [event_view(e) for e in events]}
+                "events": [reading.redact_event(event_view(e), readable) for e in events]}
 
     @get("/{activity_id:uuid}/monitoring", operation_id="getActivityMonitoring",
          summary="Formulir 3.3 / 3.4 rows and the pathway's findings as of a date", sync_to_thread=True)
@@ -134,7 +138,8 @@ class ActivityController(Controller):
         services.projector.require_current("monitoring")
         when = as_of or datetime.now(UTC).date()
         row = activity_row(services.views, str(activity_id))
-        findings = _pathways(services).findings(agg.facts(), when)
+        readable = reading.readable_notes(request.user, agg)
+        findings = _pathways(services).findings(reading.facts_without_notes(agg.facts(), readable), when)
         body: dict[str, Any] = {
             "activity_id": str(activity_id), "title": agg.title, "pathway": agg.pathway, "agency": agg.agency,
             "satuan_kerja": agg.agency, "as_of": when.isoformat(), "monitoring_form": agg.monitoring_form,
@@ -142,6 +147,7 @@ class ActivityController(Controller):
             "formulir_3_3": formulir_3_3(services.views, str(activity_id)),
             "findings": [f.as_dict() for f in findings],
         }
+        reading.redact_formulir_3_3(body["formulir_3_3"], readable)
         if agg.monitoring_form == "3.4":
             body["formulir_3_4"] = formulir_3_4(services.views, str(activity_id))
         return body

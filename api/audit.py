@@ -18,6 +18,7 @@ from litestar.params import FromPath, Parameter, QueryParameter
 from api import asof
 from api.bootstrap import Services
 from api.heads import sign
+from api.reading import redact_audit_item
 from api.scope import listing_scope, require_same_agency
 from core import access
 from core.errors import Forbidden, Invalid, NotFound
@@ -85,6 +86,7 @@ class AuditController(Controller):
                                         aggregate_id=str(aggregate_id) if aggregate_id else None, actor=actor,
                                         event_type=event_type, on_behalf_of=behalf, recorded_from=start,
                                         recorded_to=end, upto=upto, limit=limit, offset=offset)
+            items = [redact_audit_item(i, who) for i in items]
             head = sign(services.settings, chain_head(snap, upto=upto))
         return asof.respond({"items": items, "total": total, "limit": limit, "offset": offset}, point, head)
 
@@ -102,6 +104,7 @@ class AuditController(Controller):
             upto = point.position if point else position
             items, total = search_audit(snap, agency=scope, all_agencies=all_agencies or scope is None,
                                         aggregate_id=str(aggregate_id), on_behalf_of=behalf, upto=upto, limit=limit, offset=offset)
+            items = [redact_audit_item(i, who) for i in items]
             head = sign(services.settings, chain_head(snap, upto=upto))
         return asof.respond({"aggregate_id": str(aggregate_id), "items": items, "total": total, "limit": limit, "offset": offset},
                             point, head)

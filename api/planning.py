@@ -13,16 +13,18 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
-from api import asof
+from api import asof, reading
 from api.assessments import OptYearParam, YearParam
 from api.bootstrap import Services
 from api.commands import expected_version, run
+from api.heads import sign
 from api.schemas import Body, Reason
 from api.scope import listing_scope, plan_in_scope, require_agency_reader
 from core import access
 from core.errors import NotFound
 from core.events import Actor
 from core.planning import DevelopmentPlan, can_read_plan, plan_id
+from projections.chain import chain_head
 from projections.deadlines import deadlines
 from projections.plans import curriculum_standards, formulir_2_6, list_plans, plan_head
 
@@ -141,6 +143,34 @@ def _readable_plan(services: Services, actor: Actor, agency: str, year: int) -> 
     return head
 
 
+def _as_submitted(services: Services, actor: Actor, agency: str, year: int, subs: list[reading.Submission],
+                  as_of: str | None, revision: int | None) -> tuple[reading.Submission | None, str | None]:
+    """For a national reader: the submission they read the plan as of, and the position to read; for
+    the agency's own readers (None, as_of) unchanged."""
+    if not reading.national_only(actor, agency):
+        return None, as_of
+    upto = None
+    if as_of is not None:
+        with services.views.snapshot() as snap:
+            upto = asof.resolve(services, as_of, snap).position
+    got = [s for s in reading.received(actor, subs, upto) if revision is None or s.revision == revision]
+    if not got:
+        what = f"revision {revision} of {agency}'s {year} plan" if revision else f"{agency}'s {year} plan"
+        when = f" by {as_of}" if as_of is not None else " yet"
+        raise NotFound(f"Nothing of {what} had been submitted to you{when}; national bodies read a plan as it was submitted "
+                       "to them, never the agency's working draft.", code="plan.not_submitted")
+    return got[-1], str(got[-1].position)
+
+
+def _stamp_submissions(services: Services, doc: dict[str, Any], subs: list[reading.Submission]) -> None:
+    """Each submission shown carries the signed chain head at the position it was recorded: what was sent."""
+    with services.views.snapshot() as snap:
+        for entry, sub in zip(doc.get("submissions") or [], subs, strict=False):
+            signed = sign(services.settings, chain_head(snap, upto=sub.position))
+            entry["position"] = sub.position
+            entry["chain_head"] = signed.as_dict() if signed else None
+
+
 class PlanController(Controller):
     path = "/plans"
     tags = ["planning"]
@@ -154,33 +184,50 @@ class PlanController(Controller):
         actor = request.user
         scope = listing_scope(actor, agency)
         require_agency_reader(actor, "The agency's plans")
-        submitted_only = access.reads_across_agencies(actor) and access.AUDITOR not in actor.roles
+        submitted_only = access.reads_across_agencies(actor)
         return {"items": list_plans(services.views, agency=scope, year=year, submitted_only=submitted_only)}
 
     @get("/{agency:str}/{year:int}", operation_id="getPlan", sync_to_thread=True,
          summary="Formulir 2.6 as it stands, with findings, team, meetings, budgets, validations and submissions")
     def read(self, request: Req, services: NamedDependency[Services], agency: FromPath[Agency], year: YearParam,
              as_of: AsOf = None) -> Response[Any]:
-        _readable_plan(services, request.user, agency, year)
+        actor = request.user
+        _readable_plan(services, actor, agency, year)
         pid = plan_id(agency, year)
+        subs = reading.submissions(services, pid)
+        sent, read_at = _as_submitted(services, actor, agency, year, subs, as_of, None)
         # Formulir 2.6 is built from the plan's own events only, so an as-of read replays just those.
-        doc, point, head = asof.read_model(services, ["plans"], lambda st: formulir_2_6(st, str(pid)), as_of=as_of, aggregate_ids=[pid])
+        doc, point, head = asof.read_model(services, ["plans"], lambda st: formulir_2_6(st, str(pid)), as_of=read_at,
+                                           aggregate_ids=[pid])
         if doc is None:
             assert point is not None
             raise NotFound(f"{agency}'s {year} plan did not exist yet at log position {point.position}.")
-        return asof.respond(doc, point, head, headers=None if point else {"ETag": f'"{doc["version"]}"'})
+        _stamp_submissions(services, doc, subs)
+        if sent is not None:
+            doc["as_submitted"] = {"position": sent.position, "recipient": sent.recipient, "revision": sent.revision,
+                                   "submitted_on": sent.submitted_on}
+        if sent is not None and as_of is None:
+            # Read as sent: no as-of block (nothing was asked for) and no ETag (not a version to write against).
+            return asof.respond(doc, None, head)
+        return asof.respond(doc, point, head, headers={"ETag": f'"{doc["version"]}"'} if point is None else None)
 
     @get("/{agency:str}/{year:int}/revisions/{revision:int}", operation_id="getValidatedPlan", sync_to_thread=True,
          summary="Formulir 2.6 of one validated revision, as the PPK validated it")
     def revision(self, request: Req, services: NamedDependency[Services], agency: FromPath[Agency], year: YearParam,
                  revision: Annotated[int, Parameter(ge=1, le=10_000)], as_of: AsOf = None) -> Response[Any]:
-        _readable_plan(services, request.user, agency, year)
+        actor = request.user
+        _readable_plan(services, actor, agency, year)
         pid = plan_id(agency, year)
+        subs = reading.submissions(services, pid)
+        sent, read_at = _as_submitted(services, actor, agency, year, subs, as_of, revision)
         doc, point, head = asof.read_model(services, ["plans"], lambda st: formulir_2_6(st, str(pid), revision),
-                                           as_of=as_of, aggregate_ids=[pid])
+                                           as_of=read_at, aggregate_ids=[pid])
         if doc is None:
             when = f" at log position {point.position}" if point else ""
             raise NotFound(f"Revision {revision} of {agency}'s {year} plan had not been validated{when}.")
+        if sent is not None:
+            doc["as_submitted"] = {"position": sent.position, "recipient": sent.recipient, "revision": sent.revision,
+                                   "submitted_on": sent.submitted_on}
         return asof.respond(doc, point, head)
 
     # -- composing and verifying -------------------------------------------------------------------------

@@ -215,8 +215,12 @@ def test_planning_half_for_one_agency(api):
     assert then.json()["chain_head"] == as_sent.json()["chain_head"]
     assert then.headers["x-pengkom-chain-head"] == f"{sent_to_lan_at}:{as_sent.json()['chain_head']['digest']}:{as_sent.json()['chain_head']['signature']}"
     assert api.get(f"{plan}?as_of={sent_to_lan_at}", headers=lan).json() == then.json()
-    now = api.get(plan, headers=lan).json()
+    # LAN reads the plan as it was submitted to LAN (revision 2 is validated but not sent yet); the agency reads it as it stands.
+    assert api.get(plan, headers=lan).json() == as_sent.json()
+    now = api.get(plan, headers=hr).json()
     assert now["version"] > received["version"] and len(now["revisions"]) > len(received["revisions"])
+    assert [s["chain_head"]["position"] for s in now["submissions"]] == [s["position"] for s in now["submissions"]]
+    assert now["submissions"][-1]["position"] == sent_to_lan_at and now["submissions"][-1]["chain_head"]["signature"]
     from uuid import UUID
 
     from core.planning import plan_id, validated_plan_row

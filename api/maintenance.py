@@ -1,5 +1,10 @@
 """Read-model maintenance commands: ``pengkom replay``, ``pengkom verify`` and ``pengkom verify --chain``.
 
+``pengkom replay`` first checks the log against the recorded hash chain and refuses (exit 1, naming
+the event) when they differ; it never rebuilds the chain itself (an append-only record).
+``pengkom verify --chain --expect POSITION:DIGEST[:SIGNATURE] [--public-key PEM]`` checks the chain
+against a (signed) head kept outside the database.
+
 Exit codes: 0 success; 1 a mismatch or a broken chain (the report says where); 2 a usage error
 (an unknown projection name, a malformed ``--expect``); 3 not verifiable now (a read model is
 being rebuilt); 130 interrupted (``pengkom replay`` resumes where it stopped).

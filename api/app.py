@@ -36,6 +36,7 @@ from api.settings import Settings
 from api.strict import strict_input
 from api.system import SystemController
 from core.errors import Unauthenticated
+from projections.chain import ensure_published
 
 PUBLIC = ["^/health$", "^/ready$", "^/schema", "^/chain/public-key$"]
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,100}")
@@ -80,6 +81,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     services = services or build(settings)
     with setup_lock(services.settings):
         ensure_tables(services)
+        ensure_published(services.views)
 
     def provide_services() -> Services:
         services.begin_request()  # read-your-writes: the request's first read waits at the read barrier

@@ -126,7 +126,11 @@ def submissions(services: Any, plan_id: UUID) -> list[Submission]:
     with services.views.snapshot() as snap:
         services.projector.require_current("audit", store=snap)
         items, _ = search_audit(snap, aggregate_id=str(plan_id), all_agencies=True, event_type=SUBMITTED, limit=10_000)
-    by_version = {e.originator_version: e for e in services.app.stored_events(plan_id) if type(e).TOPIC == SUBMITTED}
+    if not items:
+        return []
+    # Decode only the submissions among the plan's stored events.
+    by_version = {s.originator_version: services.app.mapper.to_domain_event(s)
+                  for s in services.app.recorder.select_events(plan_id) if s.topic == SUBMITTED}
     out = []
     for item in items:
         e = by_version.get(item["aggregate"]["version"])

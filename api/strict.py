@@ -78,6 +78,8 @@ def check_media_type(request: Request[Any, Any, Any]) -> None:
 
 def nesting_depth(body: bytes) -> int:
     """How deeply arrays and objects nest in a JSON text (strings skipped)."""
+    if body.count(b"[") + body.count(b"{") <= MAX_DEPTH:
+        return 0 if b"[" not in body and b"{" not in body else 1  # cannot nest deeper than the limit; no scan needed
     skeleton = _STRING.sub(b"", body).translate(None, _NOT_BRACKETS)
     depth = deepest = 0
     for ch in skeleton:
@@ -98,7 +100,7 @@ def check_body(body: bytes, body_type: Any) -> Any:
         raise MalformedBody(f"The body is not valid UTF-8 (byte 0x{body[e.start]:02x} at offset {e.start}). Send the JSON "
                             "encoded as UTF-8.", code="request.invalid_utf8") from None
     depth = nesting_depth(body)
-    if depth > MAX_DEPTH:
+    if depth > MAX_DEPTH:  # nesting_depth is exact above the limit (it may round down below it)
         raise MalformedBody(f"The body nests arrays and objects {depth} levels deep; at most {MAX_DEPTH} are accepted. "
                             "Send the request's fields as documented in /schema.", code="request.too_deep")
     try:

@@ -171,4 +171,5 @@ def test_plan_refuses_other_agency_officer_open_findings_and_wrong_roles(api, se
     # Reading: another agency's HR is refused; national roles see only submitted plans.
     assert_problem(api.get(plan, headers=jabar_hr), 403)
     assert_problem(api.get(plan, headers=api.as_("lan", agency=None)), 403, "not been submitted")
-    assert api.get(plan, headers=api.as_("auditor", agency=None)).status_code == 200
+    # The auditor too reads a plan only as submitted (issue 8 item 8): nothing was submitted yet, not the draft.
+    assert assert_problem(api.get(plan, headers=api.as_("auditor", agency=None)), 404, "submitted")["code"] == "plan.not_submitted"

@@ -14,9 +14,8 @@ from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from api import asof
 from api.bootstrap import Services
 from api.commands import expected_version, run
-from api.officers import readable_officer, visible_officer
 from api.schemas import Body, Reason
-from core import access
+from api.scope import listing_scope, officer_for_command, readable_officer, require_agency_reader
 from core.activities import Activity
 from core.errors import NotFound
 from core.evaluation.administrative import can_read_evaluation, evaluation_id
@@ -132,9 +131,8 @@ class AdministrativeEvaluationController(Controller):
     def list(self, request: Req, services: NamedDependency[Services], year: OptYear = None,
              agency: FromQuery[Annotated[str, msgspec.Meta(max_length=100)] | None] = None) -> dict[str, Any]:
         actor = request.user
-        scope = access.agency_scope(actor, agency)
-        if not access.reads_across_agencies(actor):
-            access.require_role(actor, sorted(access.AGENCY_READERS), "list the agency's administrative evaluations")
+        scope = listing_scope(actor, agency)
+        require_agency_reader(actor, "The agency's administrative evaluations")
         services.projector.require_current("evaluations")
         return {"items": administrative_list(services.views, agency=scope, year=year)}
 
@@ -219,7 +217,7 @@ class AdministrativeEvaluationController(Controller):
 
 def visible_officer_activity(services: Services, actor: Actor, activity_id: UUID, officer_id: UUID) -> None:
     """For commands: another agency's officer or activity is 'not found'; the domain guards decide the rest."""
-    visible_officer(services, actor, officer_id)
+    officer_for_command(services, actor, officer_id)
     activity_for(services, actor, activity_id)
 
 

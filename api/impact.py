@@ -18,8 +18,8 @@ from api import asof
 from api.bootstrap import Services
 from api.commands import expected_version, run
 from api.evaluations import activity_for, visible_officer_activity
-from api.officers import readable_officer
 from api.schemas import Body
+from api.scope import readable_officer
 from api.settings import Settings
 from core.cycle import as_self_or_supervisor
 from core.errors import Invalid, NotFound

@@ -16,6 +16,7 @@ from api import asof
 from api.bootstrap import Services
 from api.commands import expected_version, run
 from api.schemas import Body
+from api.scope import listing_scope, require_agency_reader
 from core import access
 from core.errors import NotFound
 from core.evaluation.recap import can_read_recap, recap_id
@@ -61,9 +62,8 @@ class RecapController(Controller):
     def list(self, request: Req, services: NamedDependency[Services], year: OptYear = None,
              agency: FromQuery[Agency | None] = None) -> dict[str, Any]:
         actor = request.user
-        scope = access.agency_scope(actor, agency)
-        if not access.reads_across_agencies(actor):
-            access.require_role(actor, sorted(access.AGENCY_READERS), "read the agency's evaluation recaps")
+        scope = listing_scope(actor, agency)
+        require_agency_reader(actor, "The agency's evaluation recaps")
         services.projector.require_current("evaluations")
         submitted_only = access.reads_across_agencies(actor) and access.AUDITOR not in actor.roles
         return {"items": recaps(services.views, agency=scope, year=year, submitted_only=submitted_only)}

@@ -278,7 +278,7 @@ def store_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Respon
 
 def read_models_unavailable(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     """A read model rebuilding, stopped or behind: 503 problem+json with Retry-After."""
-    return _unavailable(request, exc.title, exc.message, field=exc.field, **exc.details)
+    return _unavailable(request, exc.title, exc.message, code=exc.code, kind=exc.kind, field=exc.field, **exc.details)
 
 
 def _store_handlers() -> dict[Any, Any]:

@@ -8,8 +8,10 @@ PostgreSQL variants are skipped with one line saying so. Every test gets its own
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -56,7 +58,9 @@ def pytest_report_header(config: pytest.Config) -> str:
 def new_settings(kind: str, tmp_path: Any) -> Settings:
     env = {"PENGKOM_DATA_DIR": str(tmp_path / "var"), "PENGKOM_JWT_SECRET": "test-secret-for-hs256-signing-" + RUN_ID + RUN_ID,
            # Pathway plugins: the built-ins and the test suite's own third-party package, never other installed ones.
-           "PENGKOM_PATHWAY_PLUGINS": "magang"}
+           "PENGKOM_PATHWAY_PLUGINS": "magang",
+           # One chain-signing key for the run, as replicas (and a restored deployment) of one deployment share it.
+           "PENGKOM_CHAIN_SIGNING_KEY_FILE": str(Path(tempfile.gettempdir()) / f"pengkom-test-chain-{RUN_ID}.key")}
     if kind == "postgres":
         if not PG_URL:
             pytest.skip("PostgreSQL: no PENGKOM_TEST_DATABASE_URL configured")

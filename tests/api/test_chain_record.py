@@ -22,7 +22,7 @@ def cli(settings: Any, monkeypatch: Any, *argv: str) -> int:
 
     env = {"PENGKOM_DATA_DIR": str(settings.data_dir), "PENGKOM_JWT_SECRET": settings.jwt_secret or "",
            "PENGKOM_DATABASE_URL": settings.database_url or "", "PENGKOM_PG_SCHEMA": settings.pg_schema,
-           "PENGKOM_PATHWAY_PLUGINS": "magang"}
+           "PENGKOM_PATHWAY_PLUGINS": "magang", "PENGKOM_CHAIN_SIGNING_KEY_FILE": settings.chain_signing_key_file or ""}
     for k, v in env.items():
         monkeypatch.setenv(k, v)
     parser = argparse.ArgumentParser(prog="pengkom")
@@ -152,7 +152,14 @@ def test_a_chain_recomputed_from_a_tampered_log_no_longer_holds_the_published_he
     assert any(p.kind == "broken" and p.position == head["position"] for p in report.problems), report.problems
 
 
-def test_the_signing_key_is_generated_once_per_data_directory(settings: Any) -> None:
+def test_the_signing_key_is_generated_once_per_key_file(settings: Any, tmp_path: Any) -> None:
+    from dataclasses import replace
+
+    from api.heads import key_path
+
     a = signer_for(settings)
-    b = signer_for(settings)
-    assert a is b and (settings.data_dir / "chain-signing.key").stat().st_mode & 0o777 == 0o600
+    assert a is signer_for(settings) and key_path(settings).stat().st_mode & 0o777 == 0o600
+    # Without configuration the key lives in the data directory.
+    own = replace(settings, data_dir=tmp_path / "own", chain_signing_key_file=None)
+    assert key_path(own) == tmp_path / "own" / "chain-signing.key"
+    assert signer_for(own).key_id != a.key_id and key_path(own).stat().st_mode & 0o777 == 0o600

@@ -25,7 +25,7 @@ from api.heads import SignedHead, sign
 from core.errors import Invalid
 from projections.asof import build_as_of
 from projections.audit import position_at, recorded_at
-from projections.chain import chain_head
+from projections.chain import ChainHead, chain_head
 from projections.log import EventLog
 from projections.store import ViewStore
 
@@ -110,14 +110,17 @@ def read_model(services: Services, names: Sequence[str], query: Callable[[ViewSt
         past.close()
 
 
-def stamp(body: dict[str, Any], point: Point | None, head: SignedHead | None) -> dict[str, str]:
+def stamp(body: dict[str, Any], point: Point | None, head: SignedHead | ChainHead | None) -> dict[str, str]:
     """Add ``chain_head`` (and ``as_of``) to a response body; return the headers to send with it."""
     body["chain_head"] = head.as_dict() if head else None
     if point is not None:
         body["as_of"] = point.as_dict()
-    return {CHAIN_HEADER: head.header} if head else {}
+    if head is None:
+        return {}
+    # An unsigned ChainHead (a caller that did not sign it) is still stamped, as POSITION:DIGEST.
+    return {CHAIN_HEADER: head.header if isinstance(head, SignedHead) else f"{head.position}:{head.digest}"}
 
 
-def respond(body: dict[str, Any], point: Point | None, head: SignedHead | None, *, status: int = 200,
+def respond(body: dict[str, Any], point: Point | None, head: SignedHead | ChainHead | None, *, status: int = 200,
             headers: dict[str, str] | None = None) -> Response[Any]:
     return Response(body, status_code=status, headers={**(headers or {}), **stamp(body, point, head)})

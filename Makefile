@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install bench bench-commands deploy-test clean
+.PHONY: run test install bench bench-commands bench-reporting deploy-test clean
 
 # (Re)create the virtual environment and install pengkom with its test tools whenever the
 # project's dependency files change.
@@ -32,6 +32,11 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/rebuild.py --events $(or $(EVENTS),1000000)
 	$(PY) bench/commands.py --seconds $(or $(BENCH_SECONDS),10)
+	$(PY) bench/reporting.py
+
+# National reporting alone: bulk import vs the event store's batched save, exports at 500 agencies x 10 officers.
+bench-reporting: $(STAMP)
+	$(PY) bench/reporting.py
 
 # Command throughput through the real server (POST /officers/, 1 and 16 clients, 1 and 2 API processes)
 # beside the event store's own save rate, on PostgreSQL and SQLite; uses wrk when installed.

@@ -187,14 +187,16 @@ def run(services: Services, request: Request[Any, Any, Any], data: Any,
 
 
 def record_many(services: Services, subject: str, key: str, fingerprint: str, aggregates: Sequence[Any],
-                summary: dict[str, Any] | None = None) -> tuple[str, list[int]]:
+                summary: dict[str, Any] | None = None, *, stored: Sequence[Any] | None = None) -> tuple[str, list[int]]:
     """Record many aggregates' pending events in one transaction (a bulk import's batch), with one idempotency key
-    for the batch, through the same group commit as every command. Returns the outcome (``RECORDED``, or
-    ``DUPLICATE`` when the key was recorded before: nothing new) and the events' log positions; raises
-    :class:`NotRecorded` / :class:`OutcomeUnknown` / :class:`Conflict` as :func:`run` does."""
+    for the batch, through the same group commit as every command. ``stored``: the events already taken from the
+    aggregates and checked (``app.pending``), so a caller may prepare the next batch while this one is written.
+    Returns the outcome (``RECORDED``, or ``DUPLICATE`` when the key was recorded before: nothing new) and the
+    events' log positions; raises :class:`NotRecorded` / :class:`OutcomeUnknown` / :class:`Conflict` as :func:`run` does."""
     app = services.app
     with app.command():
-        _, stored = app.pending(aggregates)
+        if stored is None:
+            _, stored = app.pending(aggregates)
 
         def body(ids: list[int]) -> bytes:
             return msgspec.json.encode({**(summary or {}), "events": len(ids), "first_position": ids[0] if ids else None,

@@ -10,6 +10,7 @@ import hashlib
 import sys
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +31,7 @@ from core.events import Actor, Context
 from reports import importer
 
 Req = Request[Actor, Any, Any]
-SCHEMAS = {"position": s.PositionEntry, "development": s.DevelopmentEntry, "performance": s.PerformanceEntry,
+SCHEMAS = {"officer": s.RegisterOfficer, "position": s.PositionEntry, "development": s.DevelopmentEntry, "performance": s.PerformanceEntry,
            "credit_points": s.CreditPointsEntry}
 
 
@@ -65,19 +66,33 @@ def execute(services: Services, actor: Actor, data: bytes, *, agency: str, reque
         return out
     total = plan.events
     done = 0
-    for n, batch in enumerate(importer.batches(plan.aggregates)):
-        key = f"import:{plan.digest[:40]}:{n}:{len(batch)}"
-        fingerprint = hashlib.sha256(f"{plan.digest}:{n}:{','.join(str(a.id) for a in batch)}".encode()).hexdigest()
-        events = sum(len(a.pending_events) for a in batch)
-        outcome, ids = record_many(services, actor.subject, key, fingerprint, batch, summary={"import": plan.digest, "batch": n})
-        if ids:
-            out.recorded_batches += 1
-            out.positions += [ids[0], ids[-1]]
-        else:
-            out.replayed_batches += 1
-        done += events
-        if on_record is not None:
-            on_record(done, total)
+    # While one batch is written (the database works, this thread waits), the next is taken from its aggregates
+    # and checked: encoding overlaps the writing. One batch in flight at a time, in order.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pengkom-import") as pool:
+        inflight: tuple[Future[tuple[str, list[int]]], int] | None = None
+
+        def settle(item: tuple[Future[tuple[str, list[int]]], int]) -> None:
+            nonlocal done
+            _, ids = item[0].result()
+            if ids:
+                out.recorded_batches += 1
+                out.positions += [ids[0], ids[-1]]
+            else:
+                out.replayed_batches += 1
+            done += item[1]
+            if on_record is not None:
+                on_record(done, total)
+
+        for n, batch in enumerate(importer.batches(plan.aggregates)):
+            key = f"import:{plan.digest[:40]}:{n}:{len(batch)}"
+            fingerprint = hashlib.sha256(f"{plan.digest}:{n}:{','.join(str(a.id) for a in batch)}".encode()).hexdigest()
+            _, stored = services.app.pending(batch)
+            if inflight is not None:
+                settle(inflight)
+            inflight = (pool.submit(record_many, services, actor.subject, key, fingerprint, batch,
+                                    {"import": plan.digest, "batch": n}, stored=stored), len(stored))
+        if inflight is not None:
+            settle(inflight)
     return out
 
 

@@ -139,25 +139,32 @@ def bench_import(url: str, officers: int, batch: int) -> dict[str, Any]:
 KINDS = ("kementerian_lembaga", "provinsi", "kabupaten_kota")
 
 
-def generate_national(services: Any, agencies: int, officers: int, first_year: int) -> int:
+def generate_national(settings: Any, agencies: int, officers: int, first_year: int) -> int:
+    """The yearly cycle (bench/cycle.py, written in bulk by its own application, as bench/rebuild.py does) and the
+    agency directory."""
     from bench.cycle import CycleGenerator
     from core.agencies import PROVINCES
+    from core.application import Pengkom
     from core.events import Actor, Context
 
-    gen = CycleGenerator(services.app, random.Random(2023), agencies=agencies, officers=officers, years=1, events=0,
-                         first_year=first_year)
-    written = gen.run()
-    pembina = Actor("bench-pembina", "Instansi Pembina", frozenset({"pembina"}))
-    provinces = sorted(PROVINCES)
-    aggs = []
-    for i, code in enumerate(sorted(gen.by_agency)):
-        kind = KINDS[i % 3]
-        ctx = Context(actor=pembina, request_id=f"bench-agency-{i}", now=datetime.now(UTC))
-        aggs.append(services.app.agencies.register(ctx, code=code, name=f"Instansi {i:03d}", kind=kind,
-                                                   province=provinces[i % len(provinces)],
-                                                   regency=f"Kota {i:03d}" if kind == "kabupaten_kota" else None))
-    for start in range(0, len(aggs), 200):
-        services.app.save(*aggs[start:start + 200])
+    app = Pengkom(env=settings.event_store_env())
+    try:
+        gen = CycleGenerator(app, random.Random(2023), agencies=agencies, officers=officers, years=1, events=0,
+                             first_year=first_year)
+        written = gen.run()
+        pembina = Actor("bench-pembina", "Instansi Pembina", frozenset({"pembina"}))
+        provinces = sorted(PROVINCES)
+        aggs = []
+        for i, code in enumerate(sorted(gen.by_agency)):
+            kind = KINDS[i % 3]
+            ctx = Context(actor=pembina, request_id=f"bench-agency-{i}", now=datetime.now(UTC))
+            aggs.append(app.agencies.register(ctx, code=code, name=f"Instansi {i:03d}", kind=kind,
+                                              province=provinces[i % len(provinces)],
+                                              regency=f"Kota {i:03d}" if kind == "kabupaten_kota" else None))
+        for start in range(0, len(aggs), 200):
+            app.save(*aggs[start:start + 200])
+    finally:
+        app.close()
     return written + len(aggs)
 
 
@@ -191,14 +198,14 @@ def bench_exports(url: str, agencies: int, officers: int) -> dict[str, Any]:
     from reports.verify import verify_export
 
     first_year = 2025
-    services = build(_settings(url, "pengkom_bench_national"))
+    settings = _settings(url, "pengkom_bench_national")
+    started = time.perf_counter()
+    events = generate_national(settings, agencies, officers, first_year)
+    generated = time.perf_counter() - started
+    started = time.perf_counter()
+    services = build(settings)  # start-up catches the read models up with the log
+    caught = time.perf_counter() - started
     try:
-        started = time.perf_counter()
-        events = generate_national(services, agencies, officers, first_year)
-        generated = time.perf_counter() - started
-        started = time.perf_counter()
-        services.projector.catch_up()
-        caught = time.perf_counter() - started
         print(f"  generated {events:,} events in {generated:,.0f} s; read models caught up in {caught:,.0f} s — {uptime()}",
               file=sys.stderr)
         plan_year = first_year + 1

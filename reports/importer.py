@@ -77,6 +77,8 @@ HISTORY_KINDS = {"jabatan": "position", "riwayat jabatan": "position", "position
 HISTORY_FIELDS = {"position": ("position", "level", "unit"), "development": ("competency", "form", "pathway", "jp", "provider"),
                   "performance": ("predikat",), "credit_points": ("credit_points",)}
 OFFICERS, HISTORIES = "officers", "histories"
+OFFICER_FIELDS = tuple(c.field for c in OFFICER_COLUMNS)
+HISTORY_FIELDS_ALL = tuple(c.field for c in HISTORY_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -216,6 +218,27 @@ def _cell(value: Any) -> Any:
     return value
 
 
+@dataclass(frozen=True)
+class _ImportContext(Context):
+    """The importing clerk's context for every row: the same role and provenance for every event recorded on
+    behalf of one officer, made once (a context is immutable, so sharing it is safe)."""
+
+    _provenances: dict[tuple[str | None, Any], Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def acting_as(self, role: str) -> Context:
+        if role == self.role:
+            return self
+        return _ImportContext(actor=self.actor, request_id=self.request_id, role=role, effective_date=self.effective_date,
+                              on_behalf_of=self.on_behalf_of, now=self.now)
+
+    def provenance(self, *, on_behalf_of: str | None = None, effective_date: date | None = None) -> Any:
+        key = (on_behalf_of, effective_date)
+        found = self._provenances.get(key)
+        if found is None:
+            found = self._provenances[key] = super().provenance(on_behalf_of=on_behalf_of, effective_date=effective_date)
+        return found
+
+
 class _Staging:
     """The record as the domain verbs see it while a file is validated: which officers exist (asked of the
     event store in one query) and the aggregates this file creates or extends (nothing is saved)."""
@@ -292,6 +315,9 @@ def plan_import(app: Any, ctx: Context, data: bytes, *, agency: str, schemas: di
                 on_progress: Callable[[int, int], None] | None = None) -> ImportPlan:
     """Read and validate the whole file; the officers to record with their new events, or the problems."""
     plan = ImportPlan(digest=hashlib.sha256(data).hexdigest(), agency=agency)
+    # The verbs' guards grant the HR unit's role for every row (they still check it, row by row).
+    ctx = _ImportContext(actor=ctx.actor, request_id=ctx.request_id, role="hr" if "hr" in ctx.actor.roles else ctx.role,
+                         effective_date=ctx.effective_date, on_behalf_of=ctx.on_behalf_of, now=ctx.now)
     tables = read_tables(data)
     officers = [t for t in tables if t.kind == OFFICERS]
     histories = [t for t in tables if t.kind == HISTORIES]
@@ -327,7 +353,7 @@ def plan_import(app: Any, ctx: Context, data: bytes, *, agency: str, schemas: di
                 on_progress(done, total)
             if not any(c not in (None, "") for c in cells):
                 continue
-            _officer_row(plan, staging, cmds, ctx, t, number, cells, seen_nip)
+            _officer_row(plan, staging, cmds, ctx, t, number, cells, seen_nip, schemas["officer"])
     seen_entry: dict[UUID, int] = {}
     for t in histories:
         for number, cells in t.rows:
@@ -359,17 +385,19 @@ def _problem(plan: ImportPlan, t: Table, number: int, f: str | None, message: st
 
 def _values(t: Table, cells: list[Any], fields: Iterable[str]) -> dict[str, Any]:
     out = {}
+    columns, width = t.columns, len(cells)
     for f in fields:
-        n = t.columns.get(f)
-        out[f] = _cell(cells[n]) if n is not None and n < len(cells) else None
+        n = columns.get(f)
+        v = cells[n] if n is not None and n < width else None
+        if v is not None and not isinstance(v, (int, float)):
+            v = _cell(v)
+        out[f] = v
     return out
 
 
 def _officer_row(plan: ImportPlan, staging: _Staging, cmds: OfficerCommands, ctx: Context, t: Table, number: int,
-                 cells: list[Any], seen: dict[str, int]) -> None:
-    from api import schemas as s
-
-    raw = _values(t, cells, [c.field for c in OFFICER_COLUMNS])
+                 cells: list[Any], seen: dict[str, int], schema: Any) -> None:
+    raw = _values(t, cells, OFFICER_FIELDS)
     if isinstance(raw["nip"], (int, float)):
         _problem(plan, t, number, "nip", f"NIP {raw['nip']!r} is stored as a number, which loses digits; format the NIP column as text.")
         return
@@ -379,7 +407,7 @@ def _officer_row(plan: ImportPlan, staging: _Staging, cmds: OfficerCommands, ctx
         raw["birth_date"] = excel_date(raw["birth_date"]).isoformat()  # an XLSX date cell is a serial day number
     body = {k: v for k, v in raw.items() if v is not None} | {"agency": plan.agency}
     try:
-        fields = msgspec.structs.asdict(msgspec.convert(body, s.RegisterOfficer, strict=False))
+        fields = msgspec.structs.asdict(msgspec.convert(body, schema, strict=False))
     except msgspec.ValidationError as e:
         where, what = _schema_problem(e)
         _problem(plan, t, number, where, what)
@@ -433,7 +461,7 @@ def _differences(known: Officer, fields: dict[str, Any]) -> list[tuple[str, Any,
 
 def _history_row(plan: ImportPlan, staging: _Staging, cmds: OfficerCommands, ctx: Context, t: Table, number: int,
                  cells: list[Any], seen: dict[UUID, int], schemas: dict[str, Any]) -> None:
-    raw = _values(t, cells, [c.field for c in HISTORY_COLUMNS])
+    raw = _values(t, cells, HISTORY_FIELDS_ALL)
     nip_raw = raw["nip"]
     if not isinstance(nip_raw, str):
         _problem(plan, t, number, "nip", "NIP is required, as text (format the NIP column as text).")

@@ -308,22 +308,33 @@ def _gaps(store: ViewStore, codes: Sequence[str], year: int) -> tuple[dict[str, 
 
 
 def gap_table(store: ViewStore, codes: Sequence[str], year: int) -> list[dict[str, Any]]:
-    """The 180° analysis: per competency and level, officers assessed, with a gap, and the mean scores."""
+    """The 180° analysis: per competency and level, officers assessed, with a gap, and the mean scores. The rows
+    (one per officer and competency) are streamed and summed per group, so memory holds the groups only."""
     where, params = _in(codes)
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for r in store.fetchall(f"SELECT competency, level, combined, target, gap, has_gap FROM nat_gaps WHERE year = ? AND {where}",
-                            [year, *params]):
-        groups.setdefault((r["competency"], r["level"]), []).append(r)
+    groups: dict[tuple[str, str], list[Any]] = {}  # -> [assessed, with_gap, sum combined, sum target, sum gap]
+    with store.snapshot() as snap:
+        for comp, level, combined, target, gap, has_gap in snap.stream(  # type: ignore[attr-defined]
+                f"SELECT competency, level, combined, target, gap, has_gap FROM nat_gaps WHERE year = ? AND {where}", [year, *params]):
+            g = groups.get((comp, level))
+            if g is None:
+                g = groups[(comp, level)] = [0, 0, Decimal(0), Decimal(0), Decimal(0)]
+            g[0] += 1
+            g[1] += 1 if has_gap else 0
+            g[2] += Decimal(combined)
+            g[3] += Decimal(target)
+            g[4] += Decimal(gap)
     order = {lv.value: n for n, lv in enumerate(Level)}
     out = []
-    for (comp, level), rows in sorted(groups.items(), key=lambda kv: (_comp_order(kv[0][0]), order.get(kv[0][1], 99))):
-        n = len(rows)
-        with_gap = sum(1 for r in rows if r["has_gap"])
+    for (comp, level), (n, with_gap, combined, target, gap) in sorted(
+            groups.items(), key=lambda kv: (_comp_order(kv[0][0]), order.get(kv[0][1], 99))):
         out.append({"competency": comp, "competency_name": _label("competency", comp), "level": level,
                     "level_label": _level_label(level), "assessed": n, "with_gap": with_gap, "share_with_gap": share(with_gap, n),
-                    "mean_combined": _mean(r["combined"] for r in rows), "mean_target": _mean(r["target"] for r in rows),
-                    "mean_gap": _mean(r["gap"] for r in rows)})
+                    "mean_combined": _avg(combined, n), "mean_target": _avg(target, n), "mean_gap": _avg(gap, n)})
     return out
+
+
+def _avg(total: Decimal, n: int) -> float | None:
+    return None if n == 0 else float((total / n).quantize(_CENT, rounding=ROUND_HALF_UP))
 
 
 def _comp_order(code: str) -> tuple[int, str]:

@@ -26,12 +26,12 @@ from litestar.response import Stream
 
 from api import asof
 from api.bootstrap import Services
-from api.officers import readable_officer
+from api.scope import activity_in_scope, readable_officer
 from core import access
 from core.agencies import AgencyKind
 from core.errors import Forbidden, Invalid, NotFound
 from core.events import Actor
-from core.planning import can_read_plan, plan_id
+from core.planning import plan_id
 from reports.registry import KINDS
 from reports.source import reading
 from reports.writers import CSV, MEDIA, XLSX, chunks, write
@@ -169,42 +169,32 @@ class ExportController(Controller):
          summary="Formulir 2.6 with budget totals and the signature block (national roles: the latest submitted revision)")
     def formulir_2_6(self, request: Req, services: NamedDependency[Services], agency: FromPath[Agency], year: Year,
                      format: Format = None, as_of: AsOf = None) -> Response[Any]:
-        revision = self._plan_revision(services, request.user, agency, year, None)
-        return respond_export(services, "formulir-2.6", {"agency": agency, "year": year, "revision": revision},
-                              choose_format(request, format), as_of)
+        read_at = self._plan_position(services, request.user, agency, year, None, as_of)
+        return respond_export(services, "formulir-2.6", {"agency": agency, "year": year, "revision": None},
+                              choose_format(request, format), read_at)
 
     @get("/plans/{agency:str}/{year:int}/revisions/{revision:int}", operation_id="exportFormulir26Revision", sync_to_thread=True,
          summary="Formulir 2.6 of one validated revision, as validated")
     def formulir_2_6_revision(self, request: Req, services: NamedDependency[Services], agency: FromPath[Agency], year: Year,
                               revision: Annotated[int, Parameter(ge=1, le=10_000)], format: Format = None,
                               as_of: AsOf = None) -> Response[Any]:
-        self._plan_revision(services, request.user, agency, year, revision)
+        read_at = self._plan_position(services, request.user, agency, year, revision, as_of)
         return respond_export(services, "formulir-2.6", {"agency": agency, "year": year, "revision": revision},
-                              choose_format(request, format), as_of)
+                              choose_format(request, format), read_at)
 
     @staticmethod
-    def _plan_revision(services: Services, actor: Actor, agency: str, year: int, revision: int | None) -> int | None:
-        """The plan's agency reads any revision; national roles read what was submitted to them (the latest
-        submitted revision unless one is named, and only a submitted one)."""
-        from projections.plans import plan_head
+    def _plan_position(services: Services, actor: Actor, agency: str, year: int, revision: int | None,
+                       as_of: str | None) -> str | None:
+        """The plan's readers as the JSON route has them (api/planning.py, api/reading.py): the agency's HR side reads
+        the plan as it stands (or as of); a national body reads it as it was submitted to it — the export is made at
+        the log position of that submission."""
+        from api import reading
+        from api.planning import _as_submitted, _readable_plan
 
-        services.projector.require_current("plans")
-        head = plan_head(services.views, str(plan_id(agency, year)))
-        if head is None:
-            if actor.agency not in (None, agency) and not access.reads_across_agencies(actor):
-                raise Forbidden(f"You can only read agency {actor.agency}'s plans.")
-            raise NotFound(f"{agency} has no development plan for {year} yet.")
-        can_read_plan(actor, agency, submitted=bool(head["submissions"]))
-        national = access.reads_across_agencies(actor) and access.AUDITOR not in actor.roles and actor.agency != agency
-        if not national:
-            return revision
-        submitted = sorted({s["revision"] for s in head["submissions"]})
-        if revision is None:
-            return submitted[-1]
-        if revision not in submitted:
-            raise NotFound(f"Revision {revision} of {agency}'s {year} plan was not submitted; national roles read submitted revisions "
-                           f"({', '.join(map(str, submitted))}).")
-        return revision
+        _readable_plan(services, actor, agency, year)
+        subs = reading.submissions(services, plan_id(agency, year))
+        _, read_at = _as_submitted(services, actor, agency, year, subs, as_of, revision)
+        return read_at
 
     # -- BAB III, ledgers, audit ----------------------------------------------------------------------------
 
@@ -213,17 +203,18 @@ class ExportController(Controller):
     def monitoring(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID], format: Format = None,
                    form: Annotated[str | None, Parameter(max_length=4, description="3.3 or 3.4 (default: the activity's own)")] = None,
                    as_of: AsOf = None) -> Response[Any]:
-        from api.activities import _activity
+        from api.reading import readable_notes
 
         actor = request.user
-        agg = _activity(services, actor, activity_id)
+        agg = activity_in_scope(services, actor, activity_id)
         chosen = form or agg.monitoring_form
         if chosen not in ("3.3", "3.4"):
             raise Invalid(f"form {form!r} is not 3.3 or 3.4.", field="form")
         params: dict[str, Any] = {"activity_id": str(activity_id)}
         if chosen == "3.3":
-            # Attendance notes (keterangan) are personal: shown to the agency's HR unit only.
-            params["notes"] = "shown" if access.HR in actor.roles and actor.agency == agg.agency else "withheld"
+            # Attendance notes (keterangan) are personal (api/reading.py): shown for the participants whose notes the
+            # reader may read, withheld for the others.
+            params["notes_for"] = sorted(readable_notes(actor, agg))
         return respond_export(services, f"formulir-{chosen}", params, choose_format(request, format), as_of)
 
     @get("/ledger/officers/{officer_id:uuid}", operation_id="exportOfficerLedger", sync_to_thread=True,
@@ -259,7 +250,12 @@ class ExportController(Controller):
                 raise NotFound(f"Nothing has been recorded for id {aggregate_id}.")
             if not access.reads_across_agencies(actor) and owner != actor.agency:
                 raise Forbidden(f"The records of {aggregate_id} belong to another agency than yours ({actor.agency}).")
-        params = {"agency": scope, "all_agencies": scope is None, "aggregate_id": str(aggregate_id) if aggregate_id else None}
+        # Attendance notes in the summaries are withheld as the JSON route withholds them (api/reading.py): the reader's
+        # HR agency and NIP go into the export's parameters, so its verification withholds the same.
+        reader = {"hr_agency": actor.agency if access.HR in actor.roles else None,
+                  "nip": actor.nip if access.OFFICER in actor.roles else None}
+        params = {"agency": scope, "all_agencies": scope is None, "aggregate_id": str(aggregate_id) if aggregate_id else None,
+                  "reader": reader}
         return respond_export(services, "audit", params, choose_format(request, format), as_of)
 
     # -- BAB V ------------------------------------------------------------------------------------------------

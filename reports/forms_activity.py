@@ -35,14 +35,14 @@ def _activity_header(store: ViewStore, a: dict[str, Any]) -> list[tuple[str, Any
 def formulir_3_3_doc(store: ViewStore, at: At, p: dict[str, Any]) -> Document:
     a = _activity(store, at, p["activity_id"])
     rows = formulir_3_3(store, p["activity_id"])
-    shown = p.get("notes") == "shown"
+    shown = set(p.get("notes_for") or [])
     cols = (Column("No", "(2)", INT, 5), Column("Nama JF", "(3)", width=24), Column("NIP", "(4)", width=20),
             Column("Jabatan", "(5)", width=26), Column("Jenis & Jalur Pengembangan", "(6)", width=22),
             Column("Unit/Lembaga Penyelenggara", "(7)", width=24), Column("Tempat dan Waktu", "(8)", width=30),
             Column("Jumlah JP", "(9)", INT, 9), Column("Kehadiran JF", "(10)", width=16), Column("Keterangan", "(11)", width=30))
     body = ([r["no"], r["nama_jf"], r["nip"], r["jabatan"], r["jenis_dan_jalur_pengembangan"], r["unit_lembaga_penyelenggara"],
              r["tempat_dan_waktu"], r["jumlah_jp"], r["kehadiran_label"],
-             r["keterangan"] if shown else ("(dirahasiakan)" if r["keterangan"] else None)] for r in rows)
+             r["keterangan"] if r["officer_id"] in shown else ("(dirahasiakan)" if r["keterangan"] else None)] for r in rows)
     return Document(kind="formulir-3.3", params=p, form="Formulir 3.3",
                     title="Monitoring Pelaksanaan Pengembangan Kompetensi Jabatan Fungsional Pengantar Kerja", at=at,
                     header=_activity_header(store, a), sections=[Section(cols, body)],
@@ -117,11 +117,24 @@ def ledger_agency_doc(store: ViewStore, at: At, p: dict[str, Any]) -> Document:
 # -- the audit trail -------------------------------------------------------------------------------------------
 
 
+def _note_redactor(reader: dict[str, Any]) -> Any:
+    """The audit trail's attendance notes, withheld as the JSON route withholds them (api/reading.py) for the reader
+    the export's parameters name (the HR unit's agency, the officer's NIP)."""
+    from api.reading import redact_audit_item
+    from core.events import Actor
+
+    roles = {r for r, v in (("hr", reader.get("hr_agency")), ("officer", reader.get("nip"))) if v}
+    actor = Actor("export-reader", "export reader", frozenset(roles), agency=reader.get("hr_agency"), nip=reader.get("nip"))
+    return lambda item: redact_audit_item(item, actor)
+
+
 def audit_doc(store: ViewStore, at: At, p: dict[str, Any]) -> Document:
     cols = (Column("Posisi", None, INT, 8), Column("Dicatat pada (UTC)", width=24), Column("Tanggal berlaku", None, DATE, 12),
             Column("Instansi", width=16), Column("Jenis Rekaman", width=16), Column("ID Rekaman", width=36), Column("Versi", None, INT, 6),
             Column("Peristiwa", width=34), Column("Pelaku", width=22), Column("Peran", width=10), Column("Atas nama (NIP)", width=20),
             Column("ID Permintaan", width=20), Column("Ringkasan", width=60))
+
+    redact = _note_redactor(p.get("reader") or {})
 
     def rows() -> Iterator[list[Any]]:
         offset, page = 0, 2000
@@ -129,7 +142,7 @@ def audit_doc(store: ViewStore, at: At, p: dict[str, Any]) -> Document:
             items, total = search_audit(store, agency=p.get("agency"), all_agencies=bool(p.get("all_agencies")),
                                         aggregate_id=p.get("aggregate_id"), on_behalf_of=p.get("on_behalf_of"),
                                         upto=at.position, limit=page, offset=offset)
-            for i in items:
+            for i in map(redact, items):
                 yield [i["position"], i["recorded_at"], day(i["effective_date"]), i["aggregate"]["agency"], i["aggregate"]["type"],
                        i["aggregate"]["id"], i["aggregate"]["version"], i["event_type"], i["actor"]["name"], i["actor"]["role"],
                        i["on_behalf_of"], i["request_id"], i["summary"]]

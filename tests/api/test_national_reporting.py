@@ -247,8 +247,13 @@ def test_national_reporting_narrative(api, world, settings, tmp_path, monkeypatc
     assert first[8].date().isoformat() == rows_json[0]["jadwal_dan_waktu_pelaksanaan"]["start"]
     assert isinstance(first[10], (int, float)) and Decimal(str(first[10])) == Decimal(rows_json[0]["anggaran"]["amount"])
     assert any(r and r[0] == "Nama Pejabat (14)" and r[1] == "Joko" for r in sheet)
-    # A national role exports the plan as submitted to it (the latest submitted revision).
+    # A national role exports the plan as submitted to it, with the JSON's values (read as submitted too).
     assert b"Dedi" in files[(f"/plans/{JABAR}/{YEAR}", "csv")]
+    as_sent = ok(api.get(f"/plans/{JABAR}/{YEAR}", headers=bkn))
+    _, sent_rows = table(csv_rows(files[(f"/plans/{JABAR}/{YEAR}", "csv")]), "No")
+    assert [(r[2], Decimal(r[10])) for r in sent_rows if r[0].isdigit()] == \
+           [(j["nama_pegawai_dan_nip"]["nip"], Decimal(j["anggaran"]["amount"])) for j in as_sent["rows"]]
+    assert stamp(csv_rows(files[(f"/plans/{JABAR}/{YEAR}", "csv")]))[0] == as_sent["as_submitted"]["position"]
 
     # The national recap: per agency rows equal the JSON.
     _, nrows = table(csv_rows(files[(f"/national/recap?year={YEAR}", "csv")]), "Kode Instansi")

@@ -17,6 +17,7 @@ from core.evidence import FileStore
 from core.planning import PlanCommands
 from plugins.manager import PathwayPlugins
 from projections import tracking
+from projections.curricula import PlanCurricula
 from projections.eventstore import GroupCommit
 from projections.follower import FileLeadership, Follower, Leadership, PgLeadership
 from projections.registry import all_projections
@@ -160,7 +161,8 @@ def build(settings: Settings | None = None) -> Services:
         app = Pengkom(env=settings.event_store_env())
         views = open_views(settings)
         projector = Projector(app, views, all_projections(), read_wait=settings.read_wait)
-        app.plans = PlanCommands(app, roster=OfficerRoster(projector))  # check (d) reads the agency's officers (core.planning.roster)
+        # Check (d) reads the agency's officers (core.planning.roster), check (c) the curriculum standards, from read models.
+        app.plans = PlanCommands(app, roster=OfficerRoster(projector), curricula=PlanCurricula(projector))
         files = open_files(settings)
     # Start-up finishes any rebuild (a changed projection version, an interrupted replay) before serving.
     projector.catch_up(rebuilding=True)

@@ -31,7 +31,8 @@ _ROW_SKIP = {"originator_id", "originator_version", "timestamp", "meta", "reason
 
 class PlanBook(Projection):
     name = "plans"
-    version = 1
+    #: 2: the findings in their own table (plan_findings), changed finding by finding, not in the head document.
+    version = 2
     tables = {
         "plan_heads": "id TEXT PRIMARY KEY, agency TEXT NOT NULL, year INTEGER NOT NULL, revision INTEGER NOT NULL, "
                       "status TEXT NOT NULL, submitted INTEGER NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL",
@@ -42,6 +43,8 @@ class PlanBook(Projection):
         "plan_version_rows": "plan_id TEXT NOT NULL, revision INTEGER NOT NULL, agency TEXT NOT NULL, year INTEGER NOT NULL, "
                              "row_id TEXT NOT NULL, officer_id TEXT NOT NULL, planned_jp INTEGER NOT NULL, "
                              "PRIMARY KEY (plan_id, revision, row_id)",
+        "plan_findings": "plan_id TEXT NOT NULL, finding_id TEXT NOT NULL, rule TEXT NOT NULL, doc TEXT NOT NULL, "
+                         "PRIMARY KEY (plan_id, finding_id)",
         "plan_curriculum_ids": "id TEXT PRIMARY KEY, competency TEXT NOT NULL, level TEXT NOT NULL",
         "plan_curriculum": "competency TEXT NOT NULL, level TEXT NOT NULL, code TEXT NOT NULL, title TEXT NOT NULL, "
                            "pathways TEXT NOT NULL, min_jp INTEGER, note TEXT, registered_at TEXT NOT NULL, "
@@ -107,7 +110,7 @@ class PlanBook(Projection):
     def opened(self, tx: Tx, e: DevelopmentPlan.Opened, position: int) -> None:
         doc = {"id": str(e.originator_id), "agency": e.agency, "year": e.year, "revision": 1, "status": "draft",
                "revisions": [{"revision": 1, "reason": None, **_who(e)}], "budgets": {}, "team": [], "meetings": [],
-               "findings": [], "accepted": {}, "checks": None, "signature": None, "voided_signatures": [],
+               "accepted": {}, "checks": None, "signature": None, "voided_signatures": [],
                "validations": [], "submissions": []}
         pid = str(e.originator_id)
         assert pid not in self._heads, f"plan {pid} opened twice"  # the INSERT in end() would fail too
@@ -136,11 +139,31 @@ class PlanBook(Projection):
         doc["budgets"][e.funding_source] = {"amount": str(e.amount), "note": e.note, **_who(e)}
         self._put(tx, e, doc)
 
+    # The findings live in plan_findings, one row each: a check run after a one-row change adds and
+    # removes a few of them instead of rewriting every finding of the plan.
+
     @handles(DevelopmentPlan.ChecksRun)
     def checks(self, tx: Tx, e: DevelopmentPlan.ChecksRun, position: int) -> None:
+        pid = str(e.originator_id)
+        tx.execute("DELETE FROM plan_findings WHERE plan_id = ?", (pid,))
+        tx.executemany("INSERT INTO plan_findings (plan_id, finding_id, rule, doc) VALUES (?, ?, ?, ?)",
+                       [(pid, str(f.finding_id), f.rule, _json(f)) for f in e.findings])
         doc = self._head(tx, e)
-        doc["findings"] = msgspec.to_builtins(e.findings)
         doc["checks"] = {"trigger": e.trigger, "ruleset_version": e.ruleset_version, "jp_table_version": e.jp_table_version, **_who(e)}
+        self._put(tx, e, doc)
+
+    @handles(DevelopmentPlan.ChecksUpdated)
+    def checks_updated(self, tx: Tx, e: DevelopmentPlan.ChecksUpdated, position: int) -> None:
+        pid = str(e.originator_id)
+        gone = [(pid, str(fid)) for fid in e.removed] + [(pid, str(f.finding_id)) for f in e.added]
+        if gone:
+            tx.executemany("DELETE FROM plan_findings WHERE plan_id = ? AND finding_id = ?", gone)
+        if e.added:
+            tx.executemany("INSERT INTO plan_findings (plan_id, finding_id, rule, doc) VALUES (?, ?, ?, ?)",
+                           [(pid, str(f.finding_id), f.rule, _json(f)) for f in e.added])
+        doc = self._head(tx, e)
+        doc["checks"] = {"trigger": e.trigger, "scope": e.scope, "ruleset_version": e.ruleset_version,
+                         "jp_table_version": e.jp_table_version, **_who(e)}
         self._put(tx, e, doc)
 
     @handles(DevelopmentPlan.FindingAccepted)
@@ -192,7 +215,7 @@ class PlanBook(Projection):
         doc["validations"].append(validation)
         doc["status"] = "validated"
         rows = _rows(tx, str(e.originator_id))
-        snapshot = _formulir(doc, rows)
+        snapshot = _formulir(doc, rows, _findings(tx, str(e.originator_id)))
         snapshot["validation"] = validation
         tx.execute("INSERT INTO plan_versions (plan_id, revision, agency, year, validated_at, doc) VALUES (?, ?, ?, ?, ?, ?)",
                    (str(e.originator_id), e.revision, doc["agency"], doc["year"], e.meta.recorded_at.isoformat(), _json(snapshot)))
@@ -245,12 +268,28 @@ def _rows(tx: Any, plan_id: str) -> list[dict[str, Any]]:
     return [json.loads(r["doc"]) for r in tx.fetchall("SELECT doc FROM plan_rows WHERE plan_id = ? ORDER BY seq", (plan_id,))]
 
 
-def _formulir(head: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:
+def _findings(tx: Any, plan_id: str) -> list[dict[str, Any]]:
+    return [json.loads(r["doc"]) for r in tx.fetchall("SELECT doc FROM plan_findings WHERE plan_id = ?", (plan_id,))]
+
+
+def _in_order(findings: list[dict[str, Any]], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Findings in rule order (a–f, then the recap's), each rule's in the order of the rows they are about
+    (an officer's check (d) finding at the officer's first row, after the rows when they have none), then
+    by message."""
+    place: dict[str, int] = {}
+    for n, r in enumerate(rows):
+        place.setdefault(r["row_id"], n)
+        place.setdefault(r["officer_id"], n)
+    last = len(rows)
+    return sorted(findings, key=lambda f: (f["rule"], place.get(f["row_id"] or f["officer_id"] or "", last), f["message"]))
+
+
+def _formulir(head: dict[str, Any], rows: list[dict[str, Any]], found: list[dict[str, Any]]) -> dict[str, Any]:
     """Formulir 2.6 with the guideline's columns (items 3–12) plus what verification recorded."""
     accepted = head["accepted"]
     findings = [{**f, "resolution": accepted.get(f["finding_id"]),
                  "status": "note" if not f["blocking"] else ("accepted" if f["finding_id"] in accepted else "open")}
-                for f in head["findings"]]
+                for f in _in_order(found, rows)]
     by_row: dict[str, list[str]] = {}
     for f in findings:
         if f["row_id"]:
@@ -318,7 +357,7 @@ def formulir_2_6(store: ViewStore, plan_id: str, revision: int | None = None) ->
         doc = json.loads(row["doc"])
         doc["status"] = "validated"
         return doc
-    doc = _formulir(head, _rows(store, plan_id))
+    doc = _formulir(head, _rows(store, plan_id), _findings(store, plan_id))
     doc.update(version=head["version"], revisions=head["revisions"], budgets=head["budgets"],
                validations=head["validations"], submissions=head["submissions"],
                voided_signatures=head["voided_signatures"])

@@ -22,21 +22,32 @@ from typing import Any
 
 from core.catalogue import FundingSource
 from core.jp_table import JpDecision, months_spanned
-from core.planning.aggregate import DevelopmentPlan, PlanRowRef, Recipient, plan_id, validated_plan_row
+from core.planning.aggregate import CheckBasis, DevelopmentPlan, PlanChecks, PlanRowRef, Recipient, plan_id, validated_plan_row
 from core.planning.checks import (
     CITATIONS,
     GUIDELINE,
     RULE_IDS,
     Finding,
+    budget_findings,
     check_a_competency_level,
     check_b_pathway,
     check_c_curriculum,
     check_d_jp,
     check_e_budget,
     check_f_implementation,
+    officer_jp_findings,
+    row_findings,
     run_checks,
 )
-from core.planning.curriculum import CurriculumCommands, CurriculumStandards, curriculum_id, curriculum_standards
+from core.planning.curriculum import (
+    AggregateCurricula,
+    Curricula,
+    CurriculumCatalogue,
+    CurriculumCommands,
+    CurriculumStandards,
+    curriculum_id,
+    curriculum_standards,
+)
 from core.planning.guards import (
     can_compose_plan,
     can_read_plan,
@@ -48,6 +59,7 @@ from core.planning.guards import (
     can_verify_plan,
 )
 from core.planning.jp import convert_jp, suggested_credit_target
+from core.planning.recheck import Recheck, recheck
 from core.planning.roster import AgencyRoster, Roster, RosterOfficer
 from core.planning.rows import RowCommands
 from core.planning.state import ROW_FIELDS, CurriculumStandard, PlanRow
@@ -63,9 +75,12 @@ class PlanCommands(CurriculumCommands, RowCommands, VerificationCommands, Valida
 
     app: Any
     roster: AgencyRoster | None = None
+    curricula: CurriculumCatalogue | None = None
 
 
 __all__ = [
+    "AggregateCurricula", "CheckBasis", "Curricula", "CurriculumCatalogue", "PlanChecks", "Recheck", "budget_findings",
+    "officer_jp_findings", "recheck", "row_findings",
     "AgencyRoster", "CITATIONS", "CurriculumStandard", "CurriculumStandards", "DevelopmentPlan", "Finding",
     "FundingSource", "GUIDELINE", "JpDecision", "PlanCommands", "PlanRow", "PlanRowRef", "ROW_FIELDS",
     "RULE_IDS", "Recipient", "Roster", "RosterOfficer", "can_compose_plan", "can_read_plan",

@@ -80,7 +80,7 @@ class DevelopmentPlan(PengkomAggregate):
         proposal_item_id: UUID | None
 
         def apply(self, aggregate: DevelopmentPlan) -> None:
-            aggregate.rows[self.row_id] = PlanRow.of(self)
+            aggregate.put_row(PlanRow.of(self))
 
     class RowAdded(RowEvent):
         TOPIC = "pengkom.planning.RowAdded"
@@ -95,7 +95,7 @@ class DevelopmentPlan(PengkomAggregate):
         reason: str
 
         def apply(self, aggregate: DevelopmentPlan) -> None:
-            del aggregate.rows[self.row_id]
+            aggregate.drop_row(self.row_id)
 
     class BudgetRegistered(Event):
         """The budget available for competency development in the plan year from one source (BAB II.B.3.b)."""
@@ -143,7 +143,41 @@ class DevelopmentPlan(PengkomAggregate):
             state["roster_digest"] = None
 
         def apply(self, aggregate: DevelopmentPlan) -> None:
-            aggregate.findings = {f.finding_id: f for f in self.findings}
+            aggregate.findings = {}
+            aggregate.checks.clear()
+            aggregate.add_findings(self.findings)
+            # What this run used of the curriculum standards and the recaps is not recorded: unknown.
+            aggregate.checks.checked(CheckBasis(self.ruleset_version, self.roster_digest, None, None))
+
+    class ChecksUpdated(Event):
+        """The findings of checks a–f after a change, as a change of the current set: ``added`` (found now,
+        new or changed) and ``removed`` (the ids of findings no longer found). Only what the change could
+        affect was checked again (``scope`` says what: rows, officers, budgets; or the whole plan), with
+        the same check functions, so the current set equals what a full run over the plan finds
+        (:func:`core.planning.run_checks`; validation compares them).
+
+        It names what the checks used: the rule set, the roster (check d: its log position and digest,
+        as ``ChecksRun`` v2), and fingerprints of the curriculum standards (check c) and of the yearly
+        recaps' stop recommendations (BAB V.D) they were held against — when one of these changes,
+        the next run checks every row against it again."""
+
+        TOPIC = "pengkom.planning.ChecksUpdated"
+        trigger: str
+        scope: str
+        added: tuple[Finding, ...]
+        removed: tuple[UUID, ...]
+        ruleset_version: str
+        jp_table_version: str
+        roster_position: int | None
+        roster_digest: str | None
+        curriculum_digest: str
+        recap_digest: str
+
+        def apply(self, aggregate: DevelopmentPlan) -> None:
+            aggregate.remove_findings(self.removed)
+            aggregate.add_findings(self.added)
+            aggregate.checks.checked(CheckBasis(self.ruleset_version, self.roster_digest, self.curriculum_digest,
+                                                self.recap_digest))
 
     class FindingAccepted(Event):
         """The PyB accepts a finding with a written reason (the agency decides finally, text under Tabel 3.1)."""
@@ -258,6 +292,41 @@ class DevelopmentPlan(PengkomAggregate):
         self.validated: dict[int, dict[UUID, PlanRow]] = {}
         self.submissions: set[tuple[int, str]] = set()
         self.roster_digest: str | None = None
+        #: Working memory of the incremental checks (derived from the events, never stored).
+        self.checks = PlanChecks()
+
+    # -- rows and findings, with what the incremental checks need to know of them ------------------------
+
+    def put_row(self, row: PlanRow) -> None:
+        old = self.rows.get(row.row_id)
+        if old is not None:
+            self.checks.row_gone(old)
+        self.rows[row.row_id] = row
+        self.checks.row_put(row, new=old is None)
+
+    def drop_row(self, row_id: UUID) -> None:
+        self.checks.row_gone(self.rows.pop(row_id), removed=True)
+
+    def add_findings(self, found: tuple[Finding, ...]) -> None:
+        for f in found:
+            self.findings[f.finding_id] = f
+            self.checks.index(f)
+
+    def remove_findings(self, ids: tuple[UUID, ...]) -> None:
+        for fid in ids:
+            f = self.findings.pop(fid, None)
+            if f is not None:
+                self.checks.unindex(f)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> DevelopmentPlan:
+        """A copy for one command (the aggregate cache hands out copies): the containers are copied, their
+        contents — frozen records, frozensets, revisions validated (never changed once made) — shared. A plan
+        of a thousand rows copies in microseconds instead of copying every row field by field."""
+        new = object.__new__(type(self))
+        for k, v in self.__dict__.items():
+            new.__dict__[k] = v.copy() if type(v) in _SHALLOW else v
+        new.checks = self.checks.copy()
+        return new
 
     @property
     def open_findings(self) -> list[Finding]:
@@ -276,6 +345,114 @@ class DevelopmentPlan(PengkomAggregate):
         if row_id not in self.rows:
             raise NotFound(f"The {self.year} plan of {self.agency} has no row {row_id}.", field="row_id")
         return self.rows[row_id]
+
+
+_SHALLOW = (dict, set, list)
+
+
+@dataclass(frozen=True)
+class CheckBasis:
+    """What the last checks of a plan used: the rule set, the roster's digest (check d), and fingerprints of
+    the curriculum standards (check c) and the recaps' stop recommendations (None: not known)."""
+
+    ruleset_version: str
+    roster_digest: str | None
+    curriculum_digest: str | None
+    recap_digest: str | None
+
+
+class PlanChecks:
+    """What the incremental checks (:mod:`core.planning.recheck`) need beside the rows and findings: each
+    row's place in the plan, each officer's rows, the budget the rows plan per funding source, the current
+    findings by what they are about (a row, an officer for check d, the whole plan for check e), the
+    rows and officers changed since the last checks, and what those checks used. All of it follows from
+    the plan's events (replaying them gives the same); the values are immutable, so a copy is cheap."""
+
+    def __init__(self) -> None:
+        self.seq: dict[UUID, int] = {}  # row id -> its place in the plan (insertion order)
+        self.next_seq = 0
+        self.officer_rows: dict[UUID, frozenset[UUID]] = {}
+        self.planned: dict[str, Decimal] = {}  # funding source -> budget the rows plan
+        self.pairs: dict[tuple[str, str], int] = {}  # (competency, level) -> rows (check c reads their standards)
+        self.by_row: dict[UUID, frozenset[UUID]] = {}  # row id -> finding ids (checks a, b, c, f, recap)
+        self.by_officer: dict[UUID, frozenset[UUID]] = {}  # officer id -> finding ids (check d)
+        self.plan_wide: set[UUID] = set()  # finding ids of the whole plan (check e)
+        self.changed_rows: set[UUID] = set()
+        self.changed_officers: set[UUID] = set()
+        self.basis: CheckBasis | None = None
+
+    def copy(self) -> PlanChecks:
+        new = object.__new__(PlanChecks)
+        for k, v in self.__dict__.items():
+            new.__dict__[k] = v.copy() if type(v) in _SHALLOW else v
+        return new
+
+    def clear(self) -> None:
+        self.by_row.clear()
+        self.by_officer.clear()
+        self.plan_wide.clear()
+
+    def row_put(self, row: PlanRow, *, new: bool) -> None:
+        if new:
+            self.seq[row.row_id] = self.next_seq
+            self.next_seq += 1
+        self.officer_rows[row.officer_id] = self.officer_rows.get(row.officer_id, frozenset()) | {row.row_id}
+        self.planned[row.funding_source] = self.planned.get(row.funding_source, Decimal(0)) + row.budget
+        pair = (row.competency, row.level)
+        self.pairs[pair] = self.pairs.get(pair, 0) + 1
+        self.changed_rows.add(row.row_id)
+        self.changed_officers.add(row.officer_id)
+
+    def row_gone(self, row: PlanRow, *, removed: bool = False) -> None:
+        """``row`` (as it stood) leaves the plan, or is about to be replaced by its changed content."""
+        left = self.officer_rows[row.officer_id] - {row.row_id}
+        if left:
+            self.officer_rows[row.officer_id] = left
+        else:
+            del self.officer_rows[row.officer_id]
+        self.planned[row.funding_source] -= row.budget
+        pair = (row.competency, row.level)
+        if self.pairs[pair] > 1:
+            self.pairs[pair] -= 1
+        else:
+            del self.pairs[pair]
+        if removed:
+            del self.seq[row.row_id]
+        self.changed_rows.add(row.row_id)
+        self.changed_officers.add(row.officer_id)
+
+    @staticmethod
+    def _key(f: Finding) -> tuple[str, UUID | None]:
+        if f.rule == "d":
+            return "officer", f.officer_id
+        if f.rule == "e" or f.row_id is None:
+            return "plan", None
+        return "row", f.row_id
+
+    def index(self, f: Finding) -> None:
+        kind, key = self._key(f)
+        if kind == "plan" or key is None:
+            self.plan_wide.add(f.finding_id)
+            return
+        index = self.by_officer if kind == "officer" else self.by_row
+        index[key] = index.get(key, frozenset()) | {f.finding_id}
+
+    def unindex(self, f: Finding) -> None:
+        kind, key = self._key(f)
+        if kind == "plan" or key is None:
+            self.plan_wide.discard(f.finding_id)
+            return
+        index = self.by_officer if kind == "officer" else self.by_row
+        left = index.get(key, frozenset()) - {f.finding_id}
+        if left:
+            index[key] = left
+        else:
+            index.pop(key, None)
+
+    def checked(self, basis: CheckBasis) -> None:
+        self.basis = basis
+        self.changed_rows.clear()
+        self.changed_officers.clear()
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,8 @@
 """What every plan command shares: loading the plan, opening it, and rerunning the checks after a change."""
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping
 from typing import Any
 
 from core.catalogue import RULESET_VERSION
@@ -10,7 +12,8 @@ from core.events import Context
 from core.inputs import check_version, year_in
 from core.planning.aggregate import DevelopmentPlan, plan_id
 from core.planning.checks import Finding, run_checks
-from core.planning.curriculum import curriculum_standards
+from core.planning.curriculum import AggregateCurricula, Curricula, CurriculumCatalogue
+from core.planning.recheck import recheck
 from core.planning.roster import AgencyRoster, Roster
 
 
@@ -19,6 +22,7 @@ class PlanCommandsBase:
 
     app: Any
     roster: AgencyRoster | None
+    curricula: CurriculumCatalogue | None
 
     def get(self, agency: str, year: int) -> DevelopmentPlan:
         return load(self.app, plan_id(agency, year), DevelopmentPlan, f"{agency} has no development plan for {year} yet.")
@@ -45,13 +49,25 @@ class PlanCommandsBase:
                         reason=f"The plan changed after the head signed it ({trigger}); Formulir 2.6 is signed again.")
         self._run_checks(plan, ctx, trigger)
 
-    def _run_checks(self, plan: DevelopmentPlan, ctx: Context, trigger: str) -> None:
-        """Checks a–f with the agency's roster as it stands now, recorded with what they used."""
+    def _run_checks(self, plan: DevelopmentPlan, ctx: Context, trigger: str, *, full: bool = False) -> None:
+        """Checks a–f with the agency's roster as it stands now, recorded with what they used: only what
+        changed since the last checks is checked again (:mod:`core.planning.recheck`), the whole plan
+        when ``full``."""
+        # BAB V.D: the evaluation recap feeds the next plan (lazy import: evaluation reads validated plan rows).
+        from core.evaluation.recap import recap_findings, stop_recommendations
+
         roster = self._roster(plan.agency)
         self._note_roster(plan, ctx, roster)
-        plan.record(DevelopmentPlan.ChecksRun, ctx.provenance(), trigger=trigger, findings=self._findings(plan, roster),
-                    ruleset_version=RULESET_VERSION, jp_table_version=self.app.jp_tables.table_for(plan.agency).version,
-                    roster_position=roster.position, roster_digest=roster.digest)
+        stops = stop_recommendations(self.app, plan.agency, plan.year)
+        curricula = self._curricula(plan)
+        stops_digest = _stops_digest(stops)
+        done = recheck(plan, roster=roster, curricula=curricula, recap_digest=stops_digest,
+                       recap=lambda rows: recap_findings(self.app, plan.id, plan.agency, plan.year, rows) if stops and rows else [],
+                       full=full)
+        plan.record(DevelopmentPlan.ChecksUpdated, ctx.provenance(), trigger=trigger, scope=done.scope, added=done.added,
+                    removed=done.removed, ruleset_version=RULESET_VERSION,
+                    jp_table_version=self.app.jp_tables.table_for(plan.agency).version, roster_position=roster.position,
+                    roster_digest=roster.digest, curriculum_digest=curricula.digest, recap_digest=stops_digest)
 
     def _roster(self, agency: str) -> Roster:
         """The agency's active officers, through the port the application was given (core.planning.roster)."""
@@ -60,6 +76,12 @@ class PlanCommandsBase:
                                "(api.bootstrap wires the officers read model).")
         return self.roster.active_officers(agency)
 
+    def _curricula(self, plan: DevelopmentPlan) -> Curricula:
+        """The curriculum standards of (at least) the plan's competencies and levels, through the port the
+        application was given (the curriculum aggregates themselves when none)."""
+        port = self.curricula if self.curricula is not None else AggregateCurricula(self.app)
+        return port.curricula(plan.checks.pairs.keys())
+
     @staticmethod
     def _note_roster(plan: DevelopmentPlan, ctx: Context, roster: Roster) -> None:
         """Record the roster in the plan's log when it differs from the one the plan last recorded."""
@@ -67,10 +89,24 @@ class PlanCommandsBase:
             plan.record(DevelopmentPlan.RosterRead, ctx.provenance(), source=roster.source, position=roster.position,
                         digest=roster.digest, officers=roster.officers)
 
+    def full_checks(self, plan: DevelopmentPlan) -> frozenset[Finding]:
+        """Checks a–f over the whole plan, with the roster, curriculum standards and recaps as they stand
+        now: what the findings the plan's commands keep incrementally must equal (validation compares them)."""
+        return frozenset(self._findings(plan, self._roster(plan.agency)))
+
     def _findings(self, plan: DevelopmentPlan, roster: Roster) -> tuple[Finding, ...]:
-        rows = list(plan.rows.values())
-        curricula = {(r.competency, r.level): curriculum_standards(self.app, r.competency, r.level) for r in rows}
-        found = run_checks(plan.id, plan.year, rows, plan.budgets, curricula, roster=roster.officers)
-        # BAB V.D: the evaluation recap feeds the next plan (lazy import: evaluation reads validated plan rows).
+        """Checks a–f over the whole plan (what the incremental checks must equal)."""
         from core.evaluation.recap import recap_findings
+
+        rows = list(plan.rows.values())
+        curricula = self._curricula(plan)
+        found = run_checks(plan.id, plan.year, rows, plan.budgets,
+                           {(r.competency, r.level): curricula.of(r.competency, r.level) for r in rows}, roster=roster.officers)
         return tuple(sorted((*found, *recap_findings(self.app, plan.id, plan.agency, plan.year, rows)), key=lambda f: f.rule))
+
+
+def _stops_digest(stops: Mapping[tuple[str, str], tuple[Any, Any]]) -> str:
+    """A fingerprint of the recaps' stop recommendations the recap finding (BAB V.D) reads."""
+    lines = sorted(f"{kind}\t{key}\t{recap.id}\t{recap.year}\t{recap.finalised_on}\t{rec!r}"
+                   for (kind, key), (recap, rec) in stops.items())
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from core.catalogue import (
@@ -43,6 +44,9 @@ class Finding:
     row_id: UUID | None
     officer_id: UUID | None
     blocking: bool
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Finding:
+        return self  # immutable: a copy of the plan (the aggregate cache) shares it
 
 
 CITATIONS = {
@@ -148,18 +152,26 @@ def check_d_jp(plan: UUID, rows: Sequence[PlanRow], roster: Sequence[RosterOffic
         totals.setdefault(o.officer_id, 0)
     out = []
     for oid, total in totals.items():
-        officer, row = on_roster.get(oid), first.get(oid)
-        etype = officer.employee_type if officer is not None else row.employee_type if row is not None else ""
-        who = f"{officer.name} (NIP {officer.nip})" if officer is not None else _who(row) if row is not None else str(oid)
-        planned = f"has {total} JP planned for the year" if row is not None else "has no row in the plan: 0 JP planned for the year"
-        standing = jp_year_standing(etype, total)
-        if standing.below_pns_minimum:
-            out.append(_finding(plan, "d", f"{who} (PNS) {planned}; a PNS has the right to at least {PNS_MIN_JP_PER_YEAR} JP.",
-                                officer_id=oid))
-        elif standing.over_pppk_cap:
-            out.append(_finding(plan, "d", f"{who} (PPPK) {planned}; a PPPK has at most {PPPK_MAX_JP_PER_YEAR} JP a year.",
-                                officer_id=oid))
+        out += officer_jp_findings(plan, oid, total, on_roster.get(oid), first.get(oid))
     return out
+
+
+def officer_jp_findings(plan: UUID, officer_id: UUID, total: int, officer: RosterOfficer | None,
+                        first_row: PlanRow | None) -> list[Finding]:
+    """Check (d) for one officer: ``total`` JP planned over their rows (``first_row`` the first of them in
+    the plan, None without rows), ``officer`` their roster entry (None when not on the roster)."""
+    row = first_row
+    etype = officer.employee_type if officer is not None else row.employee_type if row is not None else ""
+    who = f"{officer.name} (NIP {officer.nip})" if officer is not None else _who(row) if row is not None else str(officer_id)
+    planned = f"has {total} JP planned for the year" if row is not None else "has no row in the plan: 0 JP planned for the year"
+    standing = jp_year_standing(etype, total)
+    if standing.below_pns_minimum:
+        return [_finding(plan, "d", f"{who} (PNS) {planned}; a PNS has the right to at least {PNS_MIN_JP_PER_YEAR} JP.",
+                         officer_id=officer_id)]
+    if standing.over_pppk_cap:
+        return [_finding(plan, "d", f"{who} (PPPK) {planned}; a PPPK has at most {PPPK_MAX_JP_PER_YEAR} JP a year.",
+                         officer_id=officer_id)]
+    return []
 
 
 def check_e_budget(plan: UUID, rows: Sequence[PlanRow], budgets: Mapping[str, Decimal]) -> list[Finding]:
@@ -167,6 +179,11 @@ def check_e_budget(plan: UUID, rows: Sequence[PlanRow], budgets: Mapping[str, De
     planned: dict[str, Decimal] = {}
     for r in rows:
         planned[r.funding_source] = planned.get(r.funding_source, Decimal(0)) + r.budget
+    return budget_findings(plan, planned, budgets)
+
+
+def budget_findings(plan: UUID, planned: Mapping[str, Decimal], budgets: Mapping[str, Decimal]) -> list[Finding]:
+    """Check (e) from the budget the rows plan per funding source (``planned``) and the budgets registered."""
     out = []
     for source in FundingSource:
         total = planned.get(source.value, Decimal(0))
@@ -195,10 +212,19 @@ def check_f_implementation(plan: UUID, row: PlanRow, year: int) -> list[Finding]
     return out
 
 
+def row_findings(plan: UUID, row: PlanRow, year: int, standards: Mapping[str, CurriculumStandard]) -> list[Finding]:
+    """The checks of one row on its own: (a), (b), (c) against the standards of its competency and level, (f)."""
+    return [*check_a_competency_level(plan, row), *check_b_pathway(plan, row), *check_c_curriculum(plan, row, standards),
+            *check_f_implementation(plan, row, year)]
+
+
 def run_checks(plan: UUID, year: int, rows: Sequence[PlanRow], budgets: Mapping[str, Decimal],
                curricula: Mapping[tuple[str, str], Mapping[str, CurriculumStandard]], *,
                roster: Sequence[RosterOfficer]) -> tuple[Finding, ...]:
-    """Checks a–f over the whole plan, in rule order; ``roster`` is the agency's active officers (check d)."""
+    """Checks a–f over the whole plan, in rule order; ``roster`` is the agency's active officers (check d).
+
+    The plan's commands check only what a change can affect (:mod:`core.planning.recheck`), with the
+    same functions; this full run is what that must equal (validation compares them)."""
     found: list[Finding] = []
     for r in rows:
         found += check_a_competency_level(plan, r)
@@ -209,4 +235,3 @@ def run_checks(plan: UUID, year: int, rows: Sequence[PlanRow], budgets: Mapping[
     for r in rows:
         found += check_f_implementation(plan, r, year)
     return tuple(sorted(found, key=lambda f: f.rule))
-

@@ -2,8 +2,11 @@
 level, the standards that check (c) of verification holds a plan row against."""
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+import hashlib
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Protocol
 from uuid import UUID
 
 from core.catalogue import Level, Pathway, competency
@@ -61,6 +64,51 @@ def curriculum_standards(app: Any, competency_code: str, level: str) -> dict[str
     """The standards registered for ``competency_code`` at ``level`` (none registered: empty)."""
     agg = app.get(curriculum_id(competency_code, level))
     return dict(agg.standards) if isinstance(agg, CurriculumStandards) else {}
+
+
+Pair = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Curricula:
+    """Curriculum standards as check (c) holds plan rows against them: per (competency, level), the
+    standards by code, read from ``source`` (at log ``position`` when it is a read model)."""
+
+    standards: Mapping[Pair, Mapping[str, CurriculumStandard]]
+    source: str
+    position: int | None = None
+
+    def of(self, competency_code: str, level: str) -> Mapping[str, CurriculumStandard]:
+        return self.standards.get((competency_code, level), {})
+
+    @cached_property
+    def digest(self) -> str:
+        """A fingerprint of what check (c) uses of the standards read (code, pathways, minimum JP per
+        competency and level): the plan's checks record it, and check every row again when it changes."""
+        lines = sorted(f"{comp}\t{level}\t{s.code}\t{','.join(s.pathways)}\t{s.min_jp}"
+                       for (comp, level), by_code in self.standards.items() for s in by_code.values())
+        return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+class CurriculumCatalogue(Protocol):
+    """The narrow port check (c) reads curriculum standards through."""
+
+    def curricula(self, pairs: Collection[Pair]) -> Curricula:
+        """The standards of at least the (competency, level) ``pairs`` (an implementation may read them all)."""
+        ...
+
+
+class AggregateCurricula:
+    """Curriculum standards read from their aggregates in the event store, one per (competency, level):
+    the port's default, and what a read model falls back to while it is being rebuilt."""
+
+    source = "event store"
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def curricula(self, pairs: Collection[Pair]) -> Curricula:
+        return Curricula({p: curriculum_standards(self.app, *p) for p in pairs}, source=self.source)
 
 
 class CurriculumCommands:

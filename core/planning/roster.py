@@ -10,8 +10,10 @@ the finding stays auditable and a replay never recomputes it.
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass
-from typing import Protocol
+from functools import cached_property
+from typing import Any, Protocol
 from uuid import UUID
 
 
@@ -24,6 +26,9 @@ class RosterOfficer:
     name: str
     employee_type: str
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> RosterOfficer:
+        return self  # immutable
+
 
 @dataclass(frozen=True)
 class Roster:
@@ -34,12 +39,26 @@ class Roster:
     position: int
     source: str
 
-    @property
+    @cached_property
     def digest(self) -> str:
         """A fingerprint of who is on the roster as what (SHA-256 of the sorted ``officer_id:nip:type`` lines):
         a ``ChecksRun`` names it, the plan's ``RosterRead`` event holds the list it stands for."""
+        known = _DIGESTS.get(id(self.officers))
+        if known is not None and known[0] is self.officers:  # the same officers as a roster read before
+            return known[1]
         lines = sorted(f"{o.officer_id}:{o.nip}:{o.employee_type}" for o in self.officers)
-        return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+        digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()
+        with _DIGESTS_LOCK:
+            _DIGESTS[id(self.officers)] = (self.officers, digest)
+            while len(_DIGESTS) > 64:
+                del _DIGESTS[next(iter(_DIGESTS))]
+        return digest
+
+
+#: The digests of the officer lists of recent rosters (a port reading an unchanged roster hands out the
+#: same tuple again, so its digest is not computed again); each entry keeps its tuple alive.
+_DIGESTS: dict[int, tuple[tuple[RosterOfficer, ...], str]] = {}
+_DIGESTS_LOCK = threading.Lock()
 
 
 class AgencyRoster(Protocol):

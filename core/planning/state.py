@@ -61,6 +61,9 @@ class PlanRow:
     def but(self, **changes: Any) -> PlanRow:
         return replace(self, **changes)
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> PlanRow:
+        return self  # immutable: a copy of the plan (the aggregate cache) shares it
+
 
 #: The fields of a plan row, in Formulir 2.6 order (the row events carry exactly these).
 ROW_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(PlanRow))
@@ -75,3 +78,6 @@ class CurriculumStandard:
     title: str
     pathways: tuple[str, ...]
     min_jp: int | None
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> CurriculumStandard:
+        return self  # immutable

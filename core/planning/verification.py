@@ -21,7 +21,7 @@ class VerificationCommands(PlanCommandsBase):
         """Rerun a–f, e.g. after the Instansi Pembina registered a curriculum standard."""
         plan, ctx = self._for_change(ctx, agency, year, can_verify_plan(ctx.actor, agency, "rerun the checks"), expected_version)
         plan.check_unlocked()
-        self._run_checks(plan, ctx, "rerun by the PyB")
+        self._run_checks(plan, ctx, "rerun by the PyB", full=True)
         return plan
 
     def accept_finding(self, ctx: Context, agency: str, year: int, finding_id: UUID, *, reason: str,

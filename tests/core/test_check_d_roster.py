@@ -58,11 +58,11 @@ def test_check_d_bab_ii_b_4_d_finds_the_pns_without_any_plan_row_and_records_the
     # and the checks name it; a replay reads the recorded findings, it never asks the roster again.
     events = app.stored_events(plan.id)
     [roster] = [e for e in events if isinstance(e, DevelopmentPlan.RosterRead)]
-    checks = [e for e in events if isinstance(e, DevelopmentPlan.ChecksRun)][-1]
+    [checks] = [e for e in events if isinstance(e, DevelopmentPlan.ChecksUpdated)]  # the plan's first checks: all found
     assert {(o.nip, o.employee_type) for o in roster.officers} == {(SITI, "PNS"), (BUDI, "PNS"), (RINA, "PPPK")}
     assert roster.source == "officers read model" and roster.position >= 4
     assert (checks.roster_digest, checks.roster_position) == (roster.digest, roster.position)
-    assert {f.finding_id for f in checks.findings} == set(plan.findings)
+    assert {f.finding_id for f in checks.added} == set(plan.findings) and checks.removed == ()
 
 
 def test_check_d_bab_ii_c_a_pns_registered_after_the_checks_stops_validation_until_they_are_rerun(services):

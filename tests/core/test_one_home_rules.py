@@ -121,7 +121,7 @@ def test_formulir_2_6_item_11_an_agency_jp_table_override_changes_planned_jp_as_
     assert (plan.rows[seminar].planned_jp, plan.rows[seminar].jp_rule, plan.rows[seminar].jp_table_version) == (
         15, "seminar/per_day/domestic", version)
     assert (plan.rows[coaching].planned_jp, plan.rows[coaching].jp_rule) == (6, "coaching/per_session/international")
-    checks = [e for e in app.stored_events(plan.id) if type(e).__name__ == "ChecksRun"][-1]
+    checks = [e for e in app.stored_events(plan.id) if type(e).__name__ == "ChecksUpdated"][-1]
     assert checks.jp_table_version == version
     # Crediting reads the very same table.
     assert app.jp_tables.table_for(AGENCY).value("seminar", False) == 5

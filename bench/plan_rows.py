@@ -14,8 +14,11 @@ fifteen competencies, some without a curriculum standard or a provider, PNS belo
 second row, and the budget overrun at the end — so every check has findings to add and to withdraw.
 
 Printed: the cost of the 1st, 300th and 1,000th row — each the median of the ten rows around it
-(the single request too) —, the ratio of the last to the first, and the server's resident memory
-(VmRSS) after the plan is built, with its peak (VmHWM). Targets: the 1,000th row ≤ 1.5× the 1st; RSS
+(the single request too), as the client waits for it, and the CPU time of the server's processes per
+row over the twenty rows around it (the API process and the projector process; on a busy machine the
+steadier figure) —, the ratio of the last to the first, and the server's resident
+memory (VmRSS, each process of the server — the API process and the projector process beside it — and in all) after
+the plan is built, with each one's peak (VmHWM). Targets: the 1,000th row ≤ 1.5× the 1st; RSS
 ≤ 150 MB after a 1,000-row plan. The plan is read back at the end (all rows present, findings listed).
 """
 from __future__ import annotations
@@ -73,6 +76,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
 class Server:
     """``pengkom serve`` in its own process group, on a free port."""
 
@@ -95,14 +101,38 @@ class Server:
                 time.sleep(0.1)
         raise RuntimeError("the server did not start within 60 s")
 
-    def memory_mb(self) -> tuple[float, float]:
-        """(VmRSS, VmHWM) of the server process, in MB."""
-        fields = {}
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key in ("VmRSS", "VmHWM"):
-                fields[key] = int(value.split()[0]) / 1024
-        return fields["VmRSS"], fields["VmHWM"]
+    def processes(self) -> list[int]:
+        """The server's processes: ``pengkom serve`` and its children (the projector process, workers)."""
+        pids, todo = [], [self.proc.pid]
+        while todo:
+            pid = todo.pop()
+            pids.append(pid)
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                children = (task / "children").read_text().split()
+                todo.extend(int(c) for c in children)
+        return pids
+
+    def cpu_seconds(self, pids: list[int]) -> float:
+        """User + system CPU time of the given processes so far."""
+        total = 0
+        for pid in pids:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (after the command's closing parenthesis)
+        return total / _TICKS
+
+    def memory_mb(self) -> list[tuple[str, float, float]]:
+        """(command, VmRSS, VmHWM) in MB of each of the server's processes."""
+        out = []
+        for pid in self.processes():
+            fields = {}
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                key, _, value = line.partition(":")
+                if key in ("VmRSS", "VmHWM"):
+                    fields[key] = int(value.split()[0]) / 1024
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            role = "API (pengkom serve)" if pid == self.proc.pid else ("projector (pengkom follow)" if " follow" in cmd else "child")
+            out.append((role, fields.get("VmRSS", 0.0), fields.get("VmHWM", 0.0)))
+        return out
 
     def stop(self) -> None:
         try:
@@ -196,26 +226,31 @@ def measure(store: str, rows: int, officers: int, workdir: Path) -> dict[str, An
         t0 = time.perf_counter()
         ids = set_up(client, tokens, officers)
         setup_s = time.perf_counter() - t0
-        rss_before, _ = server.memory_mb()
-        costs = []
+        rss_before = sum(m[1] for m in server.memory_mb())
+        costs, cpu = [], []
+        pids = server.processes()
+        start = server.cpu_seconds(pids)
         for k in range(rows):
             status, answer, took = client.call("POST", f"/plans/{AGENCY}/{YEAR}/rows", tokens["hr"], row_body(k, ids))
             if status != 201:
                 raise RuntimeError(f"row {k + 1}: {status} {answer}")
             costs.append(took)
+            cpu.append(server.cpu_seconds(pids) - start)  # cumulative: the clock ticks in 10 ms
             if (k + 1) % 100 == 0:
                 print(f"\r  {k + 1:,} rows, last {took * 1000:.1f} ms", end="", file=sys.stderr)
         print(file=sys.stderr)
-        rss, hwm = server.memory_mb()
+        memory = server.memory_mb()
         status, plan, read_s = client.call("GET", f"/plans/{AGENCY}/{YEAR}", tokens["hr"])
         if status != 200:
             raise RuntimeError(f"reading the plan: {status} {plan}")
-        rss_after_read, hwm_after_read = server.memory_mb()
+        memory_after_read = server.memory_mb()
     finally:
         server.stop()
     return {"store": store, "rows": rows, "officers": officers, "setup_s": setup_s, "costs_ms": [c * 1000 for c in costs],
-            "rss_before_mb": rss_before, "rss_mb": rss, "hwm_mb": hwm, "rss_after_read_mb": rss_after_read,
-            "hwm_after_read_mb": hwm_after_read, "read_ms": read_s * 1000, "plan_rows": len(plan["rows"]),
+            "cpu_ms": [c * 1000 for c in cpu],
+            "rss_before_mb": rss_before, "memory": memory, "rss_mb": sum(m[1] for m in memory),
+            "memory_after_read": memory_after_read, "rss_after_read_mb": sum(m[1] for m in memory_after_read),
+            "read_ms": read_s * 1000, "plan_rows": len(plan["rows"]),
             "findings": len(plan["findings"])}
 
 
@@ -223,6 +258,14 @@ def _at(costs: list[float], n: int) -> tuple[float, float]:
     """(the n-th row's own cost, the median of the ten rows around it), n counted from 1."""
     lo = max(0, min(n - 5, len(costs) - 10))
     return costs[n - 1], statistics.median(costs[lo:lo + 10])
+
+
+def _cpu_at(cumulative: list[float], n: int, width: int = 20) -> float:
+    """Server CPU per row over the ``width`` rows around the n-th (from the cumulative CPU after each row)."""
+    lo = max(0, min(n - width // 2, len(cumulative) - width))
+    hi = min(len(cumulative), lo + width)
+    before = cumulative[lo - 1] if lo else 0.0
+    return (cumulative[hi - 1] - before) / (hi - lo)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -243,19 +286,23 @@ def main(argv: list[str] | None = None) -> int:
         points.append(len(costs))
     print(f"set-up (officers, curriculum, budget): {r['setup_s']:.1f} s; server RSS before the rows {r['rss_before_mb']:.0f} MB")
     first = _at(costs, 1)[1]
+    cpu = r["cpu_ms"]
+    cpu_first = _cpu_at(cpu, 1)
     for n in points:
         own, med = _at(costs, n)
         print(f"  row {n:>5,}: {med:7.1f} ms (median of the ten rows around it; this row alone {own:.1f} ms)  "
-              f"ratio to the 1st {med / first:.2f}x")
+              f"ratio to the 1st {med / first:.2f}x; server CPU {_cpu_at(cpu, n):.1f} ms a row ({_cpu_at(cpu, n) / cpu_first:.2f}x)")
     last = points[-1]
     ratio = _at(costs, last)[1] / first
     print(f"row {last:,} / row 1: {ratio:.2f}x (target <= 1.5x at row 1,000) {'OK' if ratio <= 1.5 else 'MISSED'}")
     print(f"all rows: p50 {statistics.median(costs):.1f} ms, p99 {statistics.quantiles(costs, n=100)[98] if len(costs) > 1 else costs[0]:.1f} ms, "
           f"total {sum(costs) / 1000:.1f} s")
-    print(f"server RSS after the {len(costs):,}-row plan: {r['rss_mb']:.0f} MB (peak {r['hwm_mb']:.0f} MB) "
+    parts = ", ".join(f"{role} {rss:.0f} MB (peak {hwm:.0f})" for role, rss, hwm in r["memory"])
+    print(f"server RSS after the {len(costs):,}-row plan: {r['rss_mb']:.0f} MB in all: {parts} "
           f"(target <= 150 MB) {'OK' if r['rss_mb'] <= 150 else 'MISSED'}")
+    parts = ", ".join(f"{role} {rss:.0f} MB (peak {hwm:.0f})" for role, rss, hwm in r["memory_after_read"])
     print(f"reading the plan back: {r['read_ms']:.0f} ms, {r['plan_rows']:,} rows, {r['findings']:,} findings; "
-          f"RSS after {r['rss_after_read_mb']:.0f} MB (peak {r['hwm_after_read_mb']:.0f} MB)")
+          f"RSS after it {r['rss_after_read_mb']:.0f} MB: {parts}")
     load = os.getloadavg()
     print(f"load average after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     if args.json:

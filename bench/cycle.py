@@ -10,7 +10,7 @@ Per agency (≈ 100 officers) and year Y, in the order the guideline sets (DOMAI
 * Formulir 2.1 proposals for plan year Y + 1 (items from the gaps, both signatures, consideration
   up the hierarchy, forwarding; one in ten re-signed after an item changed), Q1–Q2;
 * the agency's DevelopmentPlan for Y + 1: budgets, verification team, one or two rows per officer
-  (JP by the real LAN conversion), checks a–f after every change (the real ``run_checks``),
+  (JP by the real LAN conversion), checks a–f after every change (the real ``recheck``, as the commands run it),
   meetings, findings accepted, the head's signature, the PPK's validation and the submissions to
   the Instansi Pembina and LAN (Q2–Q3); one plan in six gets a revision early in Y + 1;
 * the activities of year Y implementing the validated rows of plan Y (the first year: unplanned
@@ -64,6 +64,7 @@ from core.jp_table import DEFAULT_TABLE
 from core.officers import Officer, officer_id
 from core.performance import PerformanceReview, WorkTarget, qualify, review_id
 from core.planning import (
+    Curricula,
     CurriculumStandard,
     CurriculumStandards,
     DevelopmentPlan,
@@ -72,12 +73,15 @@ from core.planning import (
     convert_jp,
     curriculum_id,
     plan_id,
-    run_checks,
+    recheck,
     suggested_credit_target,
 )
+from core.planning.base import stops_digest
 from core.proposal import DevelopmentProposal, proposal_id
 
 UTC = UTC
+#: The generated log has no finalised evaluation recap, so no stop recommendations (BAB V.D).
+NO_STOPS = stops_digest({})
 FORMS = ("Pelatihan Teknis Penempatan", "Bimbingan Teknis AK/AD", "Seminar Pasar Kerja", "E-learning Integritas",
          "Coaching Antarkerja", "Benchmarking Disnaker", "Workshop Job Fair", "Komunitas Belajar Pengantar Kerja")
 HIST_PATHWAYS = ("pelatihan", "seminar", "bimtek", "e_learning", "coaching", "benchmarking")
@@ -165,6 +169,7 @@ class CycleGenerator:
         self.people: list[Person] = []
         self.by_agency: dict[str, list[Person]] = defaultdict(list)
         self.curricula: dict[tuple[str, str], dict[str, CurriculumStandard]] = {}
+        self._rosters: dict[str, tuple[int, tuple[RosterOfficer, ...]]] = {}
         self.instrument: Instrument | None = None
         self.gaps: dict[tuple[UUID, int], list[str]] = {}
         self.perf_gap: dict[tuple[UUID, int], str] = {}
@@ -193,7 +198,7 @@ class CycleGenerator:
     def create(self, cls: type, created: type, agg_id: UUID, who: dict[str, Any], at: datetime, *,
                behalf: str | None = None, eff: date | None = None, **kw: Any) -> Any:
         m = self._meta(agg_id, who, at, behalf, eff)
-        return cls._create(created, id=agg_id, meta=m, timestamp=m.recorded_at, **kw)
+        return cls._create(created, id=agg_id, meta=m, timestamp=m.recorded_at, **kw)  # type: ignore[attr-defined]
 
     def rec(self, agg: Any, cls: type, who: dict[str, Any], at: datetime, *, behalf: str | None = None,
             eff: date | None = None, **kw: Any) -> None:
@@ -221,15 +226,30 @@ class CycleGenerator:
             self.last_version[stored.originator_id] = stored.originator_version
             chunk.append(stored)
             if len(chunk) >= 5000:
-                self.app.recorder.insert_events(chunk)
+                self._write(chunk)
                 self.written += len(chunk)
                 chunk = []
                 if self.progress:
                     self.progress(self.written)
         if chunk:
-            self.app.recorder.insert_events(chunk)
+            self._write(chunk)
             self.written += len(chunk)
         self.buffer = keep
+
+    def _write(self, chunk: list[Any]) -> None:
+        """Append stored events to the log. PostgreSQL: one ``COPY`` into the event table (positions from its
+        sequence, in this order) — the library's pipelined insert of thousands of large events can stall
+        with client and server each waiting for the other; elsewhere the recorder's own insert."""
+        recorder = self.app.recorder
+        datastore: Any = getattr(recorder, "datastore", None)
+        if not hasattr(datastore, "pool") or not hasattr(datastore, "schema"):
+            recorder.insert_events(chunk)
+            return
+        table = f'"{datastore.schema}"."{recorder.events_table_name}"'
+        with datastore.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+            with cur.copy(f"COPY {table} (originator_id, originator_version, topic, state) FROM STDIN") as copy:
+                for e in chunk:
+                    copy.write_row((e.originator_id, e.originator_version, e.topic, e.state))
 
     def at(self, d: date, hour: int = 2, minute: int = 0) -> datetime:
         return datetime(d.year, d.month, d.day, hour, minute, tzinfo=UTC) + timedelta(seconds=self.rng.randrange(3600))
@@ -528,17 +548,28 @@ class CycleGenerator:
             "credit_target": credit, "credit_target_source": credit_source, "proposal_id": proposal, "proposal_item_id": item,
         }
 
+    def _roster(self, agency: str) -> tuple[RosterOfficer, ...]:
+        people = self.by_agency[agency]
+        known = self._rosters.get(agency)
+        if known is None or known[0] != len(people):
+            known = self._rosters[agency] = (len(people), tuple(
+                RosterOfficer(p.id, p.nip, p.name, p.employee_type) for p in sorted(people, key=lambda p: p.nip)))
+        return known[1]
+
     def checks(self, plan: DevelopmentPlan, who: dict[str, Any], at: datetime, trigger: str) -> None:
+        """Checks a–f after a change, as the plan's commands run them: incrementally (core.planning.recheck),
+        recorded as ChecksUpdated with what they used."""
         # Check (d) reads the agency's active officers, as the officers read model would give them.
-        roster = Roster(agency=plan.agency, position=self.seq, source="officers read model", officers=tuple(
-            RosterOfficer(p.id, p.nip, p.name, p.employee_type) for p in sorted(self.by_agency[plan.agency], key=lambda p: p.nip)))
-        findings = run_checks(plan.id, plan.year, list(plan.rows.values()), plan.budgets, self.curricula, roster=roster.officers)
+        roster = Roster(agency=plan.agency, position=self.seq, source="officers read model", officers=self._roster(plan.agency))
         if roster.digest != plan.roster_digest:
             self.rec(plan, DevelopmentPlan.RosterRead, who, at, source=roster.source, position=roster.position,
                      digest=roster.digest, officers=roster.officers)
-        self.rec(plan, DevelopmentPlan.ChecksRun, who, at, trigger=trigger, findings=findings,
-                 ruleset_version=RULESET_VERSION, jp_table_version=JP_TABLE_VERSION,
-                 roster_position=roster.position, roster_digest=roster.digest)
+        curricula = Curricula(self.curricula, source="plans read model", position=self.seq)
+        done = recheck(plan, roster=roster, curricula=curricula, recap_digest=NO_STOPS, recap=lambda rows: [])
+        self.rec(plan, DevelopmentPlan.ChecksUpdated, who, at, trigger=trigger, scope=done.scope, added=done.added,
+                 removed=done.removed, ruleset_version=RULESET_VERSION, jp_table_version=JP_TABLE_VERSION,
+                 roster_position=roster.position, roster_digest=roster.digest, curriculum_digest=curricula.digest,
+                 recap_digest=NO_STOPS)
 
     def compose(self, agency: str, year: int, proposals: dict[UUID, tuple[UUID, list[tuple[UUID, str, str, str]]]]) -> None:
         """The agency's plan for ``year`` + 1, composed, verified, validated and submitted during ``year``."""
@@ -811,14 +842,14 @@ class CycleGenerator:
             self.rec(agg, Activity.ReportSubmitted, self.officer_self(p), self.at(rep, 4), behalf=p.nip, eff=rep, officer_id=p.id,
                      submitted_on=rep, title=f"Laporan {agg.title}", summary="Ringkasan pembelajaran dan rencana penerapan")
             if "certificate" in definition.evidence_required or "statement" in definition.evidence_required:
-                kind = "surat_keterangan" if "statement" in definition.evidence_required else "sertifikat"
-                number = f"{kind[:4].upper()}-{year}-{rng.randrange(10**6):06d}"
+                cert_kind = "surat_keterangan" if "statement" in definition.evidence_required else "sertifikat"
+                number = f"{cert_kind[:4].upper()}-{year}-{rng.randrange(10**6):06d}"
                 self.rec(agg, Activity.CertificateRecorded, hr, self.at(rep, 5), behalf=p.nip, officer_id=p.id,
-                         certificate_id=uuid4(), kind=kind, number=number, issuer=o.provider, issued_on=o.end,
+                         certificate_id=uuid4(), kind=cert_kind, number=number, issuer=o.provider, issued_on=o.end,
                          programme_jp=o.programme_jp, sha256=_sha(agg.id, p.nip, number), content_type="application/pdf",
                          size=rng.randrange(80_000, 900_000), filename=f"{number}.pdf")
             if coaching:
-                self.rec(agg, Activity.CoachReportSubmitted, coach, self.at(rep, 6), behalf=p.nip, eff=rep, officer_id=p.id,  # type: ignore[possibly-undefined]
+                self.rec(agg, Activity.CoachReportSubmitted, coach, self.at(rep, 6), behalf=p.nip, eff=rep, officer_id=p.id,
                          submitted_on=rep, summary="Coachee mencapai tujuan kontrak pembelajaran")
         if o.pathway == "komunitas_belajar":
             self.rec(agg, Activity.GroupReportSubmitted, hr, self.at(done, 3), eff=done, submitted_on=done,

@@ -60,14 +60,14 @@ class PlanCommandsBase:
         self._note_roster(plan, ctx, roster)
         stops = stop_recommendations(self.app, plan.agency, plan.year)
         curricula = self._curricula(plan)
-        stops_digest = _stops_digest(stops)
-        done = recheck(plan, roster=roster, curricula=curricula, recap_digest=stops_digest,
+        digest_of_stops = stops_digest(stops)
+        done = recheck(plan, roster=roster, curricula=curricula, recap_digest=digest_of_stops,
                        recap=lambda rows: recap_findings(self.app, plan.id, plan.agency, plan.year, rows) if stops and rows else [],
                        full=full)
         plan.record(DevelopmentPlan.ChecksUpdated, ctx.provenance(), trigger=trigger, scope=done.scope, added=done.added,
                     removed=done.removed, ruleset_version=RULESET_VERSION,
                     jp_table_version=self.app.jp_tables.table_for(plan.agency).version, roster_position=roster.position,
-                    roster_digest=roster.digest, curriculum_digest=curricula.digest, recap_digest=stops_digest)
+                    roster_digest=roster.digest, curriculum_digest=curricula.digest, recap_digest=digest_of_stops)
 
     def _roster(self, agency: str) -> Roster:
         """The agency's active officers, through the port the application was given (core.planning.roster)."""
@@ -105,7 +105,7 @@ class PlanCommandsBase:
         return tuple(sorted((*found, *recap_findings(self.app, plan.id, plan.agency, plan.year, rows)), key=lambda f: f.rule))
 
 
-def _stops_digest(stops: Mapping[tuple[str, str], tuple[Any, Any]]) -> str:
+def stops_digest(stops: Mapping[tuple[str, str], tuple[Any, Any]]) -> str:
     """A fingerprint of the recaps' stop recommendations the recap finding (BAB V.D) reads."""
     lines = sorted(f"{kind}\t{key}\t{recap.id}\t{recap.year}\t{recap.finalised_on}\t{rec!r}"
                    for (kind, key), (recap, rec) in stops.items())

@@ -7,13 +7,14 @@ It generates (once, in its own process; reused while the schema holds enough eve
 log — 50 agencies, 5,000 officers, three whole yearly cycles: Formulir 2.2 facts, the 180°
 assessment, Formulir 2.5 and 2.1, the agencies' plans and the activities of every pathway with
 their monitoring and JP credits (``bench/cycle.py``) — with the real event classes, rules, plugins
-and mapper, written in bulk through the library's recorder. Then, each in a
-fresh process so peak RSS is its own: (1) the raw scan: asyncpg reads every row of the event table;
-(2) the rebuild: ``Projector.reset()`` + ``catch_up()`` over all projections in the registry,
-exactly what ``pengkom replay`` does — staged in local SQLite files (the audit trail by a second
-process, the others by this one) and bulk-loaded by COPY in one transaction
-(``projections/staging.py``); the second process's peak RSS is reported too. Targets (2-core machine): rebuild >= 0.3x the raw scan
-rate, 1 M events in <= 60 s, peak RSS <= 300 MB.
+and mapper, written in bulk by COPY. Then, each in a fresh process so peak RSS is its own: (1) the raw
+scan: asyncpg reads every row of the event table; (2) the rebuild: ``Projector.reset()`` + ``catch_up()``
+over every read model a reset drops (the append-only hash chain is not one), exactly what ``pengkom
+replay`` does — two processes each staging their share in a local SQLite file and loading it by COPY
+into a scratch schema, then one transaction moving the tables in (``projections/rebuild.py``,
+``projections/staging.py``); the second process's peak RSS is reported too. Targets (2-core machine):
+1 M events in <= 30 s, peak RSS <= 300 MB for both processes together; the rebuild's rate is printed
+beside the raw scan's.
 """
 from __future__ import annotations
 
@@ -115,14 +116,18 @@ def _rebuild(url: str, schema: str, batch: int, workers: int | None) -> dict[str
     views = open_views(settings)
     projector = Projector(app, views, all_projections(), batch=batch, workers=workers)
     names = projector.reset()
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = ru.ru_utime + ru.ru_stime
     started = time.perf_counter()
     n = projector.catch_up(only=names)
     seconds = time.perf_counter() - started
-    rows = {t: views.fetchone(f"SELECT COUNT(*) AS n FROM {t}")["n"] for p in projector.projections.values() for t in p.tables}
+    rows = {t: views.fetchall(f"SELECT COUNT(*) AS n FROM {t}")[0]["n"] for p in projector.projections.values() for t in p.tables}
     views.close()
     app.close()
+    own, side = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return {"events": n, "seconds": seconds, "rate": n / seconds, "peak_rss_mb": _peak_mb(), "projections": names, "rows": rows,
-            "side_peak_rss_mb": projector.side_peak_rss_mb}
+            "side_peak_rss_mb": projector.side_peak_rss_mb, "cpu_s": own.ru_utime + own.ru_stime - cpu_before,
+            "side_cpu_s": side.ru_utime + side.ru_stime}
 
 
 def _child(args: argparse.Namespace) -> None:
@@ -181,10 +186,12 @@ def main() -> int:
     side = rebuild.get("side_peak_rss_mb")
     print(f"full rebuild            {rebuild['seconds']:>10,.1f} s   {rebuild['rate']:>10,.0f} events/s   peak RSS {rebuild['peak_rss_mb']:,.0f} MB"
           + (f" (+ second process {side:,.0f} MB)" if side else ""))
+    print(f"  CPU time              {rebuild['cpu_s']:,.1f} s in this process, {rebuild['side_cpu_s']:,.1f} s in the second "
+          f"(the database server's not counted); load average {os.getloadavg()[0]:.2f}")
     print(f"  read models           {', '.join(rebuild['projections'])}")
     print(f"  rows written          {', '.join(f'{t} {n:,}' for t, n in rebuild['rows'].items())}")
-    print(f"rebuild / scan rate     {ratio:>10.2f}x   (target >= 0.30x)  {'OK' if ratio >= 0.3 else 'MISSED'}")
-    print(f"1 M events rebuilt in   {per_million:>10,.1f} s   (target <= 60 s)  {'OK' if per_million <= 60 else 'MISSED'}")
+    print(f"rebuild / scan rate     {ratio:>10.2f}x")
+    print(f"1 M events rebuilt in   {per_million:>10,.1f} s   (target <= 30 s)  {'OK' if per_million <= 30 else 'MISSED'}")
     # Both processes' peaks added up: the memory the rebuild needs from the machine at worst.
     peak = rebuild["peak_rss_mb"] + (side or 0)
     print(f"rebuild peak RSS        {peak:>10,.0f} MB  (target <= 300 MB, all processes together) {'OK' if peak <= 300 else 'MISSED'}")

@@ -17,7 +17,8 @@ from projections.store import Tx, ViewStore
 
 
 def _json(value: Any) -> str:
-    return msgspec.json.encode(msgspec.to_builtins(value)).decode()
+    # msgspec encodes dates, UUIDs, decimals, records and tuples as to_builtins would give them.
+    return msgspec.json.encode(value).decode()
 
 
 def _who(e: Any) -> dict[str, Any]:
@@ -109,7 +110,7 @@ class InventoryRecords(Projection):
         if rec is None:
             row = tx.fetchone(_SELECT[table], (key[1],))
             assert row is not None
-            rec = self._open[key] = [json.loads(row["doc"]), row["version"], [row[c] for c in _FLAGS[table]], None]
+            rec = self._open[key] = [msgspec.json.decode(row["doc"]), row["version"], [row[c] for c in _FLAGS[table]], None]
         return rec
 
     def _doc(self, tx: Tx, table: str, e: Any) -> dict[str, Any]:

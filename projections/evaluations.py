@@ -22,7 +22,8 @@ from projections.store import Tx, ViewStore
 
 
 def _json(value: Any) -> str:
-    return msgspec.json.encode(msgspec.to_builtins(value)).decode()
+    # msgspec encodes dates, UUIDs, decimals, records and tuples as to_builtins would give them.
+    return msgspec.json.encode(value).decode()
 
 
 def _b(value: Any) -> Any:
@@ -100,7 +101,7 @@ class EvaluationBook(Projection):
         if entry is None:
             row = tx.fetchone(f"SELECT doc FROM {table} WHERE id = ?", (key[1],))
             assert row is not None, f"{table} {key[1]} has no document"
-            entry = self._docs[key] = [json.loads(row["doc"]), e.originator_version, False]
+            entry = self._docs[key] = [msgspec.json.decode(row["doc"]), e.originator_version, False]
         entry[1] = e.originator_version
         doc: dict[str, Any] = entry[0]
         return doc

@@ -14,8 +14,11 @@ _FIELDS = ("nip", "name", "birth_place", "birth_date", "sex", "employee_type", "
            "golongan", "agency", "unit", "supervisor_nip", "supervisor_name")
 
 
+_ENCODER = json.JSONEncoder(default=str, sort_keys=True, separators=(",", ":"))
+
+
 def _json(value: Any) -> str:
-    return json.dumps(value, default=str, sort_keys=True, separators=(",", ":"))
+    return _ENCODER.encode(value)  # as json.dumps(value, default=str, sort_keys=True, separators=(",", ":"))
 
 
 _KINDS = {
@@ -28,8 +31,28 @@ _HISTORY_SKIP = frozenset({"originator_id", "originator_version", "timestamp", "
 _INSERT_OFFICER = (f"INSERT INTO officers (id, {', '.join(_FIELDS)}, withdrawn, version, registered_at, updated_at, search) "
                    f"VALUES (?, {', '.join('?' * len(_FIELDS))}, 0, ?, ?, ?, ?)")
 _INSERT_HISTORY = ("INSERT INTO officer_history (entry_id, officer_id, kind, year, doc, retracted, recorded_version, corrected_version) "
-                   "VALUES (?, ?, ?, ?, ?, 0, ?, NULL)")
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+_UPDATE_HISTORY = "UPDATE officer_history SET year = ?, doc = ?, retracted = ?, corrected_version = ? WHERE entry_id = ?"
 _TOUCH = "UPDATE officers SET version = ?, updated_at = ? WHERE id = ?"
+#: Rows read per query when a batch resolves what it needs of rows written before it.
+_CHUNK = 500
+
+
+def _chunks(ids: list[str]) -> Any:
+    for i in range(0, len(ids), _CHUNK):
+        yield ids[i:i + _CHUNK]
+
+
+class _Entry:
+    """A history row as a batch leaves it: written once, in ``end``."""
+
+    __slots__ = ("officer_id", "kind", "year", "doc", "retracted", "recorded_version", "corrected_version", "new", "dirty")
+
+    def __init__(self, officer_id: str, kind: str, year: Any, doc: str, retracted: int, recorded_version: int,
+                 corrected_version: int | None, new: bool) -> None:
+        self.officer_id, self.kind, self.year, self.doc = officer_id, kind, year, doc
+        self.retracted, self.recorded_version, self.corrected_version = retracted, recorded_version, corrected_version
+        self.new, self.dirty = new, new
 
 
 class OfficerDirectory(Projection):
@@ -55,56 +78,128 @@ class OfficerDirectory(Projection):
     )
     handler_indexes = ()  # the handlers read by primary key only
 
+    # Within a batch the handlers only note what each event changes; ``end`` (same transaction) reads what
+    # it needs of rows written before the batch in one query per table, replays the batch's changes in
+    # log order in memory and writes each touched row once: one INSERT per new history entry with its
+    # final content, one UPDATE per touched officer or earlier entry — instead of a read, which first
+    # sends every buffered write, and an UPDATE per correction. ``begin`` clears what a failed (rolled
+    # back) batch may have left.
+
     def __init__(self) -> None:
         super().__init__()
-        # Every event moves its officer's version and updated_at: within a batch only the last one
-        # per officer is written (in :meth:`end`, same transaction) instead of one UPDATE per event.
+        #: officer id -> (version, updated_at) of the batch's last event of the officer
         self._touched: dict[str, tuple[int, str]] = {}
+        #: officer id -> the batch's changes of the officer's columns, in log order ("set" or "correct", columns)
+        self._changes: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        #: officer id -> NIP, for the officers registered in this batch
+        self._nips: dict[str, str] = {}
+        #: history entries recorded in this batch, and the batch's corrections/retractions in log order
+        self._entries: dict[str, _Entry] = {}
+        self._entry_ops: list[tuple[str, str, dict[str, Any], int]] = []
 
     @staticmethod
     def _search(nip: str, name: str) -> str:
         return f"{nip} {name}".lower()
 
     def begin(self, tx: Tx) -> None:
+        self.forget()
+
+    def forget(self) -> None:
         self._touched.clear()
+        self._changes.clear()
+        self._nips.clear()
+        self._entries.clear()
+        self._entry_ops.clear()
 
     def end(self, tx: Tx) -> None:
+        try:
+            self._end_history(tx)
+            self._end_officers(tx)
+        finally:
+            self.forget()
+
+    def _end_officers(self, tx: Tx) -> None:
+        need = [oid for oid, ops in self._changes.items()
+                if oid not in self._nips and any(kind == "correct" and "name" in cols for kind, cols in ops)]
+        nips = dict(self._nips)
+        for ids in _chunks(need):
+            for r in tx.fetchall(f"SELECT id, nip FROM officers WHERE id IN ({','.join('?' * len(ids))})", ids):
+                nips[r["id"]] = r["nip"]
+        updates: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+        for oid, ops in self._changes.items():
+            merged: dict[str, Any] = {}
+            nip = nips.get(oid)
+            for kind, cols in ops:
+                if kind == "correct" and "name" in cols:
+                    assert nip is not None, f"officer {oid} is not in the directory"
+                    merged["search"] = self._search(nip, cols["name"])
+                merged.update(cols)
+                if "nip" in cols:
+                    nip = cols["nip"]
+            if merged:
+                updates.setdefault(tuple(merged), []).append((*merged.values(), oid))
+        for columns, rows in updates.items():
+            tx.executemany(f"UPDATE officers SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?", rows)
         if self._touched:
-            touched, self._touched = self._touched, {}
-            for oid, (version, at) in touched.items():
-                tx.execute(_TOUCH, (version, at, oid))
+            tx.executemany(_TOUCH, [(version, at, oid) for oid, (version, at) in self._touched.items()])
+
+    def _end_history(self, tx: Tx) -> None:
+        entries = self._entries
+        if self._entry_ops:
+            need = list({eid for _, eid, _, _ in self._entry_ops if eid not in entries})
+            for ids in _chunks(need):
+                for r in tx.fetchall("SELECT entry_id, officer_id, kind, year, doc, retracted, recorded_version, corrected_version "
+                                     f"FROM officer_history WHERE entry_id IN ({','.join('?' * len(ids))})", ids):
+                    entries[r["entry_id"]] = _Entry(r["officer_id"], r["kind"], r["year"], r["doc"], r["retracted"],
+                                                    r["recorded_version"], r["corrected_version"], False)
+            for op, eid, changes, version in self._entry_ops:
+                entry = entries.get(eid)
+                if op == "retract":
+                    if entry is not None:  # retracting an entry never recorded changes nothing
+                        entry.retracted, entry.dirty = 1, True
+                    continue
+                assert entry is not None, f"history entry {eid} is not in the directory"
+                changes = dict(changes)
+                entry.year = changes.pop("year", entry.year)
+                if changes:
+                    entry.doc = _json(json.loads(entry.doc) | changes)
+                entry.corrected_version, entry.dirty = version, True
+        inserts = [(eid, x.officer_id, x.kind, x.year, x.doc, x.retracted, x.recorded_version, x.corrected_version)
+                   for eid, x in entries.items() if x.new]
+        updates = [(x.year, x.doc, x.retracted, x.corrected_version, eid) for eid, x in entries.items() if x.dirty and not x.new]
+        if inserts:
+            tx.executemany(_INSERT_HISTORY, inserts)
+        if updates:
+            tx.executemany(_UPDATE_HISTORY, updates)
+
+    def _touch(self, e: Any, kind: str = "set", **changes: Any) -> None:
+        oid = str(e.originator_id)
+        if changes:
+            self._changes.setdefault(oid, []).append((kind, changes))
+        self._touched[oid] = (e.originator_version, e.meta.recorded_at.isoformat())
 
     @handles(Officer.Registered)
     def registered(self, tx: Tx, e: Officer.Registered, position: int) -> None:
         values = [getattr(e, f) for f in _FIELDS]
         values[_FIELDS.index("birth_date")] = e.birth_date.isoformat()
         at = e.meta.recorded_at.isoformat()
-        tx.execute(_INSERT_OFFICER, (str(e.originator_id), *values, e.originator_version, at, at, self._search(e.nip, e.name)))
-
-    def _touch(self, tx: Tx, e: Any, **changes: Any) -> None:
         oid = str(e.originator_id)
-        if changes:
-            sets = ", ".join(f"{k} = ?" for k in changes)
-            tx.execute(f"UPDATE officers SET {sets} WHERE id = ?", (*changes.values(), oid))
-        self._touched[oid] = (e.originator_version, e.meta.recorded_at.isoformat())
+        tx.execute(_INSERT_OFFICER, (oid, *values, e.originator_version, at, at, self._search(e.nip, e.name)))
+        self._nips[oid] = e.nip
 
     @handles(Officer.ProfileCorrected)
     def corrected(self, tx: Tx, e: Officer.ProfileCorrected, position: int) -> None:
-        changes = {k: v for k, v in e.changes.items() if k in _FIELDS}
-        if "name" in changes:
-            row = tx.fetchone("SELECT nip FROM officers WHERE id = ?", (str(e.originator_id),))
-            assert row is not None
-            changes["search"] = self._search(row["nip"], changes["name"])
-        self._touch(tx, e, **changes)
+        # The search text takes the NIP as it stood before this correction (resolved in ``end``).
+        self._touch(e, "correct", **{k: v for k, v in e.changes.items() if k in _FIELDS})
 
     @handles(Officer.PlacementChanged)
     def placement(self, tx: Tx, e: Officer.PlacementChanged, position: int) -> None:
-        self._touch(tx, e, position=e.position, level=e.level, golongan=e.golongan, unit=e.unit,
+        self._touch(e, position=e.position, level=e.level, golongan=e.golongan, unit=e.unit,
                     supervisor_nip=e.supervisor_nip, supervisor_name=e.supervisor_name)
 
     @handles(Officer.RegistrationWithdrawn)
     def withdrawn(self, tx: Tx, e: Officer.RegistrationWithdrawn, position: int) -> None:
-        self._touch(tx, e, withdrawn=1)
+        self._touch(e, withdrawn=1)
 
     @handles(Officer.PositionHistoryRecorded, Officer.DevelopmentHistoryRecorded,
              Officer.PerformanceHistoryRecorded, Officer.CreditPointsRecorded)
@@ -112,27 +207,19 @@ class OfficerDirectory(Projection):
         data = e.__dict__
         skip = _HISTORY_SKIP
         oid = str(e.originator_id)
-        tx.execute(_INSERT_HISTORY, (str(e.entry_id), oid, _KINDS[type(e)], e.year,
-                                     _json({k: v for k, v in data.items() if k not in skip}), e.originator_version))
+        self._entries[str(e.entry_id)] = _Entry(oid, _KINDS[type(e)], e.year, _json({k: v for k, v in data.items() if k not in skip}),
+                                                0, e.originator_version, None, True)
         self._touched[oid] = (e.originator_version, e.meta.recorded_at.isoformat())
 
     @handles(Officer.HistoryEntryCorrected)
     def history_corrected(self, tx: Tx, e: Officer.HistoryEntryCorrected, position: int) -> None:
-        row = tx.fetchone("SELECT year, doc FROM officer_history WHERE entry_id = ?", (str(e.entry_id),))
-        assert row is not None
-        changes = dict(e.changes)
-        year = changes.pop("year", row["year"])
-        doc = json.loads(row["doc"]) | changes if changes else None
-        tx.execute(
-            "UPDATE officer_history SET year = ?, doc = ?, corrected_version = ? WHERE entry_id = ?",
-            (year, row["doc"] if doc is None else _json(doc), e.originator_version, str(e.entry_id)),
-        )
-        self._touch(tx, e)
+        self._entry_ops.append(("correct", str(e.entry_id), e.changes, e.originator_version))
+        self._touch(e)
 
     @handles(Officer.HistoryEntryRetracted)
     def history_retracted(self, tx: Tx, e: Officer.HistoryEntryRetracted, position: int) -> None:
-        tx.execute("UPDATE officer_history SET retracted = 1 WHERE entry_id = ?", (str(e.entry_id),))
-        self._touch(tx, e)
+        self._entry_ops.append(("retract", str(e.entry_id), {}, e.originator_version))
+        self._touch(e)
 
 
 # -- queries ----------------------------------------------------------------------------------------

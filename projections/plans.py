@@ -17,7 +17,8 @@ from projections.store import Tx, ViewStore
 
 
 def _json(value: Any) -> str:
-    return msgspec.json.encode(msgspec.to_builtins(value)).decode()
+    # msgspec encodes dates, UUIDs, decimals, records and tuples as to_builtins would give them.
+    return msgspec.json.encode(value).decode()
 
 
 def _who(e: Any) -> dict[str, Any]:
@@ -93,7 +94,7 @@ class PlanBook(Projection):
         if entry is None:
             row = tx.fetchone("SELECT doc, version FROM plan_heads WHERE id = ?", (pid,))
             assert row is not None
-            entry = self._heads[pid] = [json.loads(row["doc"]), row["version"], False]
+            entry = self._heads[pid] = [msgspec.json.decode(row["doc"]), row["version"], False]
         return entry
 
     def _head(self, tx: Tx, e: Any) -> dict[str, Any]:

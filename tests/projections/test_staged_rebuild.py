@@ -97,3 +97,35 @@ def test_a_rebuild_split_over_two_processes_equals_the_live_read_models(services
     assert services.projector.side_peak_rss_mb is not None  # the second process did run
     assert not any(t.rebuilding for t in services.projector.tracking().values())
     assert _snapshot(services) == before
+
+
+def test_on_postgresql_each_process_loads_into_a_scratch_schema_and_the_final_transaction_moves_the_tables_in(
+        services, monkeypatch):
+    """The two processes load their shares beside the store (projections.staging.Scratch); the result equals
+    the live read models, and nothing of the scratch schema is left. While another rebuild holds the scratch
+    schema, a rebuild loads in its final transaction instead — with the same result."""
+    if services.views.dialect != "postgres":
+        pytest.skip("the scratch schema is PostgreSQL's; SQLite loads in the final transaction (the tests above)")
+    populate(services)
+    before = _snapshot(services)
+    moved = []
+    real_move = staging.Scratch.move_in
+    monkeypatch.setattr(staging.Scratch, "move_in", lambda self, tx, schema, p: moved.append(p.name) or real_move(self, tx, schema, p))
+    monkeypatch.setattr(rebuild, "PARALLEL_MIN", 0)
+    services.projector.workers = 2
+    services.projector.reset()
+    services.projector.catch_up(only=list(services.projector.projections))
+    assert services.projector.side_peak_rss_mb is not None and set(moved) == set(services.projector.projections) - {"chain"}
+    assert _snapshot(services) == before
+    scratch = f"{services.views.schema}_rebuild"
+    assert services.views.fetchone("SELECT COUNT(*) AS n FROM pg_namespace WHERE nspname = ?", (scratch,))["n"] == 0
+
+    held = staging.Scratch.take(services.projector.store)  # another rebuild is using the scratch schema
+    assert held is not None
+    try:
+        moved.clear()
+        services.projector.reset()
+        services.projector.catch_up(only=list(services.projector.projections))
+        assert moved == [] and _snapshot(services) == before
+    finally:
+        held.release()

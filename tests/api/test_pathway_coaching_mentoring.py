@@ -1,4 +1,4 @@
-"""Narratives (BAB III.D; Formulir 3.4; JP.md "2 JP per meeting, at most 2 meetings a month"):
+"""Narratives (BAB III.D; Formulir 3.4; docs/guideline.md "2 JP per meeting, at most 2 meetings a month"):
 coaching with a coach who authenticates as the subject recorded on the activity, a learning contract
 agreed by both, meetings agreed vs held; mentoring with meetings below agreed."""
 from __future__ import annotations
@@ -103,7 +103,7 @@ def test_mentoring_meetings_below_agreed_and_international_value_set_by_agency(a
 
     c.post(aid, "reports", {"officer_id": c.pk2, "title": "Laporan", "summary": "Sebagian."}, who=c.pk2_h)
     c.post(aid, "coach-reports", {"officer_id": c.pk2, "summary": "Perlu dilanjutkan."}, who=mentor)
-    # The international value for mentoring is unconfirmed (JP.md): refused, never guessed; nothing recorded.
+    # The international value for mentoring is unconfirmed (docs/guideline.md "JP — learning time"): refused, never guessed; nothing recorded.
     before = ok(api.get(f"/activities/{aid}", headers=c.hr))["version"]
     r = api.post(f"/activities/{aid}/completion", json={}, headers=c.hr)
     assert r.status_code == 422 and "unconfirmed" in r.json()["detail"] and r.json()["form"] == "mentoring"

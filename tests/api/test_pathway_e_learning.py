@@ -1,4 +1,4 @@
-"""Narrative (BAB III.C; Formulir 3.3; JP.md "e-learning at most 3 JP per day"): two participants,
+"""Narrative (BAB III.C; Formulir 3.3; docs/guideline.md "e-learning at most 3 JP per day"): two participants,
 completed one at a time; the one not finished a year after the start is a finding (III.C.8)."""
 from __future__ import annotations
 

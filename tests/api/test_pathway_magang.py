@@ -1,6 +1,6 @@
 """Narrative: the third-party package tests/plugins/pengkom_magang (entry point pengkom.pathways:
 magang, installed by `make install`) adds *magang / praktik kerja* without any change to core/;
-its pathway, rules and JP (20 per activity, JP.md) appear through the API and in the ledger."""
+its pathway, rules and JP (20 per activity, docs/guideline.md) appear through the API and in the ledger."""
 from __future__ import annotations
 
 from datetime import timedelta

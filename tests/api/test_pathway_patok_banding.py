@@ -1,4 +1,4 @@
-"""Narrative (BAB III.B; Formulir 3.3; JP.md "patok banding 10 JP per activity"): benchmarking at an
+"""Narrative (BAB III.B; Formulir 3.3; docs/guideline.md "patok banding 10 JP per activity"): benchmarking at an
 approved host with a schedule agreed with it; the host's statement; 10 JP."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Narrative (BAB III.A, Formulir 3.3; JP.md "pelatihan: the programme's JP"): a classical technical
+"""Narrative (BAB III.A, Formulir 3.3; docs/guideline.md "pelatihan: the programme's JP"): a classical technical
 training that implements a validated Formulir 2.6 row, from the plan through preparation,
 attendance, report, certificate upload and completion; the JP credited, the ledger planned vs credited."""
 from __future__ import annotations

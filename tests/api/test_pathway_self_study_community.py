@@ -1,5 +1,5 @@
 """Narratives (BAB III.E belajar mandiri, III.F komunitas belajar; Formulir 3.3 by the direct
-supervisor; JP.md "at most 2 JP per day"): the officer's own schedule, material from the HR unit;
+supervisor; docs/guideline.md "at most 2 JP per day"): the officer's own schedule, material from the HR unit;
 a community across levels with topics, discussion notes and a group report."""
 from __future__ import annotations
 

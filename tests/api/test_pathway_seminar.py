@@ -1,4 +1,4 @@
-"""Narrative (BAB III.A, Formulir 3.3; JP.md "seminar 4 JP per day"): an unplanned seminar from
+"""Narrative (BAB III.A, Formulir 3.3; docs/guideline.md "seminar 4 JP per day"): an unplanned seminar from
 preparation through attendance, reports, certificates and completion; the JP credited and the ledger."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Narratives (BAB III.A; Formulir 3.3): a workshop (JP.md: 5 JP per day) with an attendance correction,
+"""Narratives (BAB III.A; Formulir 3.3): a workshop (docs/guideline.md: 5 JP per day) with an attendance correction,
 and a bimbingan teknis (programme JP) attended only in part."""
 from __future__ import annotations
 

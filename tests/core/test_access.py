@@ -1,4 +1,4 @@
-"""Guards per role and agency (DOMAIN.md §1: who does what; an agency sees only its own data)."""
+"""Guards per role and agency (docs/guideline.md "Who takes part": who does what; an agency sees only its own data)."""
 from __future__ import annotations
 
 import pytest

@@ -1,6 +1,6 @@
 """The reference catalogue against the guideline's tables, cell by cell.
 
-Expected values are written out literally from DOMAIN.md / JP.md (checked against the Indonesian
+Expected values are written out literally from docs/guideline.md (checked against the Indonesian
 text), never computed from the module under test.
 """
 from __future__ import annotations
@@ -40,7 +40,7 @@ SHORT = {
 
 LEVELS = ("ahli_pertama", "ahli_muda", "ahli_madya", "ahli_utama")
 
-# Tabel 3.1 as printed in DOMAIN.md §2: one string per cell, "—" for a blank cell.
+# Tabel 3.1 as printed in docs/guideline.md "Tabel 3.1": one string per cell, "—" for a blank cell.
 # Columns: Ahli Pertama | Ahli Muda | Ahli Madya | Ahli Utama.
 EXPECTED_TABEL_3_1: dict[str, tuple[str, str, str, str]] = {
     "integritas": ("PEL COACH MANDIRI KOM", "PEL WS COACH MANDIRI KOM", "PEL SEM WS COACH KOM", "SEM WS COACH KOM"),
@@ -288,7 +288,7 @@ def test_formulir_5_1_scores_outside_1_to_4_are_invalid(scores: list[object]) ->
     assert err.value.field == "scores"
 
 
-# --- Credit points (JP.md; Formulir 2.6 item 12) -----------------------------------------------
+# --- Credit points (docs/guideline.md; Formulir 2.6 item 12) -----------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -304,7 +304,7 @@ def test_formulir_5_1_scores_outside_1_to_4_are_invalid(scores: list[object]) ->
     ],
 )
 def test_credit_point_coefficient_per_level(level: str, coefficient: str) -> None:
-    """JP.md (PermenPANRB 1/2023): annual coefficient; predikat Baik earns exactly it."""
+    """docs/guideline.md "Credit points" (PermenPANRB 1/2023): annual coefficient; predikat Baik earns exactly it."""
     assert cat.ANNUAL_CREDIT_COEFFICIENT[Level(level)] == Decimal(coefficient)
     assert cat.annual_credit_points(level, "baik") == Decimal(coefficient)
 
@@ -346,7 +346,7 @@ def test_credit_point_predikat_percentages() -> None:
     }
 
 
-# --- Rank ranges (JP.md) -----------------------------------------------------------------------
+# --- Rank ranges (docs/guideline.md "Credit points"; PermenPANRB 1/2023) ---------------------------
 
 
 def test_golongan_are_the_17_ranks_in_order() -> None:
@@ -359,7 +359,7 @@ def test_golongan_are_the_17_ranks_in_order() -> None:
 
 
 def test_level_golongan_ranges_for_keahlian() -> None:
-    """JP.md: Ahli Pertama III/a–III/b; Muda III/c–III/d; Madya IV/a–IV/c; Utama IV/d–IV/e."""
+    """docs/guideline.md: Ahli Pertama III/a–III/b; Muda III/c–III/d; Madya IV/a–IV/c; Utama IV/d–IV/e."""
     assert dict(cat.LEVEL_GOLONGAN) == {
         Level.AHLI_PERTAMA: ("III/a", "III/b"),
         Level.AHLI_MUDA: ("III/c", "III/d"),
@@ -369,9 +369,9 @@ def test_level_golongan_ranges_for_keahlian() -> None:
     assert all(rank in cat.GOLONGAN for ranks in cat.LEVEL_GOLONGAN.values() for rank in ranks)
 
 
-# --- JP conversion defaults (JP.md; Perlan LAN 10/2018 Lampiran II) -----------------------------
+# --- JP conversion defaults (docs/guideline.md; Perlan LAN 10/2018 Lampiran II) -----------------------------
 
-# form: (unit, domestic, international, max_per_month, grade), from JP.md.
+# form: (unit, domestic, international, max_per_month, grade), from docs/guideline.md.
 EXPECTED_JP = {
     "pelatihan": ("programme_hours", "1", "1.2", None, "B"),
     "kursus": ("programme_hours", "1", "1.2", None, "C"),
@@ -397,7 +397,7 @@ def test_jp_defaults_cover_every_form() -> None:
 
 @pytest.mark.parametrize("form", list(EXPECTED_JP))
 def test_jp_default_per_form(form: str) -> None:
-    """JP.md "Conversion per development form": value, unit and grade; None = unconfirmed."""
+    """docs/guideline.md "Converting a development form into JP": value, unit and grade; None = unconfirmed."""
     unit, domestic, international, max_per_month, grade = EXPECTED_JP[form]
     rule = cat.JP_CONVERSION_DEFAULTS[form]
     assert isinstance(rule, JpRule)
@@ -415,7 +415,7 @@ def test_every_tabel_3_1_pathway_has_a_jp_default() -> None:
 
 
 def test_jp_general_rules() -> None:
-    """JP.md / BAB I.E angka 7: 1 JP = 45 min; PNS ≥ 20 JP a year; PPPK ≤ 24 JP a year."""
+    """docs/guideline.md; BAB I.E angka 7: 1 JP = 45 min; PNS ≥ 20 JP a year; PPPK ≤ 24 JP a year."""
     assert (cat.JP_MINUTES, cat.PNS_MIN_JP_PER_YEAR, cat.PPPK_MAX_JP_PER_YEAR) == (45, 20, 24)
 
 

@@ -1,4 +1,4 @@
-"""The agency's JP conversion table (JP.md): LAN defaults, versioned overrides, unconfirmed values refused."""
+"""The agency's JP conversion table (docs/guideline.md "JP — learning time"): LAN defaults, versioned overrides, unconfirmed values refused."""
 from __future__ import annotations
 
 from decimal import Decimal

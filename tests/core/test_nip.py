@@ -1,4 +1,4 @@
-"""NIP and NI PPPK validation, rule by rule (JP.md "The NIP")."""
+"""NIP and NI PPPK validation, rule by rule (docs/guideline.md "The NIP")."""
 from __future__ import annotations
 
 from datetime import date
@@ -24,7 +24,7 @@ def _invalid(raw: str, kind: EmployeeType = PNS, **kwargs: object) -> Invalid:
 
 
 def test_pns_nip_parses_into_its_fields() -> None:
-    """JP.md: 1–8 birth date, 9–14 TMT CPNS, 15 sex, 16–18 serial."""
+    """docs/guideline.md: 1–8 birth date, 9–14 TMT CPNS, 15 sex, 16–18 serial."""
     assert parse_nip("196308081984031002", PNS, today=TODAY) == NipInfo(
         nip="196308081984031002",
         birth_date=date(1963, 8, 8),

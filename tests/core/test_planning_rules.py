@@ -1,4 +1,4 @@
-"""Verification checks a–f (BAB II.B.4), the JP conversion of the planned form (JP.md, Perlan
+"""Verification checks a–f (BAB II.B.4), the JP conversion of the planned form (docs/guideline.md, Perlan
 10/2018 Lampiran II) and the credit-point suggestion (Formulir 2.6 item 12)."""
 from __future__ import annotations
 

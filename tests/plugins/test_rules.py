@@ -1,4 +1,4 @@
-"""The JP conversions by unit (JP.md; plugins/rules.py) and the common findings of BAB III."""
+"""The JP conversions by unit (docs/guideline.md; plugins/rules.py) and the common findings of BAB III."""
 from __future__ import annotations
 
 import dataclasses

@@ -1,6 +1,6 @@
 """Magang / praktik kerja (internship): an officer works for a while at a host institution.
 
-JP: 20 per activity (international 24), prorated by the sessions fully attended (JP.md, grade B).
+JP: 20 per activity (international 24), prorated by the sessions fully attended (Perlan LAN 10/2018 Lampiran II, grade B; docs/guideline.md).
 Evidence: the host's statement (surat keterangan) and the officer's report. Monitoring: attendance,
 Formulir 3.3, by the HR unit with the host. Formulir 5.2: *jadwal dan waktu* is Sesuai when the
 internship ran within the planned period and every session was fully attended.
@@ -37,7 +37,7 @@ MAGANG = PathwayDefinition(
         f"An internship lasts at least {MIN_DAYS} days (this plugin's rule).",
         "Monitoring: attendance, Formulir 3.3, by the HR unit with the host.",
         "Evidence: the host's statement (surat keterangan) and the officer's report.",
-        "JP: 20 per activity (international 24), prorated by the sessions fully attended (JP.md).",
+        "JP: 20 per activity (international 24), prorated by the sessions fully attended (Perlan LAN 10/2018 Lampiran II).",
         "Formulir 5.2, jadwal dan waktu: Sesuai when the internship ran within the planned period and the officer fully "
         "attended every session.",
     ),

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install bench bench-commands bench-reporting deploy-test clean
+.PHONY: run test lint install bench bench-commands bench-reporting deploy-test clean
 
 # (Re)create the virtual environment and install pengkom with its test tools whenever the
 # project's dependency files change.
@@ -26,6 +26,11 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# ruff and mypy over the whole tree (also run by the suite: tests/test_lint.py).
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m mypy
 
 # The rebuild benchmark on PostgreSQL (PENGKOM_BENCH_DATABASE_URL, default the local `test` database);
 # EVENTS=100000 for a quick run. The generated log is kept in schema pengkom_bench and reused.

@@ -35,6 +35,8 @@ from projections import outage
 
 log = logging.getLogger("pengkom.api")
 _KEY = re.compile(r"[A-Za-z0-9._:-]{8,128}")
+#: Times a command without If-Match is run again when a concurrent command changed the same record first.
+CONFLICT_RETRIES = 3
 _ETAG = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
 
 
@@ -135,55 +137,65 @@ def run(services: Services, request: Request[Any, Any, Any], data: Any,
     fingerprint = _fingerprint(request, data)
     key = client_key or f"auto:{uuid.uuid4().hex}"
     app = services.app
-    with app.command():
-        try:
-            ctx = context(request, actor, effective)
-            aggregates = verb(ctx)
-            events, stored = app.pending(aggregates)
-            extra = result(aggregates) if result is not None else None
-        except DomainError:
-            # A retry of a command that was recorded may now break a rule the first one satisfied
-            # (the NIP is registered): the recorded answer is the one to give.
-            if client_key is not None and (replay := _replay(services, actor.subject, client_key, fingerprint)) is not None:
-                return replay
-            raise
-        subject = aggregates[0]
-        behind = services.projector.stopped()
+    pinned = request.headers.get("if-match") is not None
+    for attempt in range(CONFLICT_RETRIES + 1):
+        with app.command() as loaded:
+            try:
+                ctx = context(request, actor, effective)
+                aggregates = verb(ctx)
+                events, stored = app.pending(aggregates)
+                extra = result(aggregates) if result is not None else None
+            except DomainError:
+                # A retry of a command that was recorded may now break a rule the first one satisfied
+                # (the NIP is registered): the recorded answer is the one to give.
+                if client_key is not None and (replay := _replay(services, actor.subject, client_key, fingerprint)) is not None:
+                    return replay
+                raise
+            subject = aggregates[0]
+            behind = services.projector.stopped()
 
-        def respond(ids: list[int]) -> bytes:
-            body: dict[str, Any] = {"id": str(subject.id), "version": subject.version,
-                                    "events": [event_view(e, i) for e, i in zip(events, ids, strict=True)]}
-            if extra:
-                body.update(extra)
-            if behind:
-                body["read_models"] = _behind(behind)
-            return msgspec.json.encode(body)
+            def respond(ids: list[int], subject: Any = subject, events: list[Any] = events,
+                        extra: dict[str, Any] | None = extra, behind: Sequence[str] = behind) -> bytes:
+                body: dict[str, Any] = {"id": str(subject.id), "version": subject.version,
+                                        "events": [event_view(e, i) for e, i in zip(events, ids, strict=True)]}
+                if extra:
+                    body.update(extra)
+                if behind:
+                    body["read_models"] = _behind(behind)
+                return msgspec.json.encode(body)
 
-        unit = services.commits.submit(es.Unit(stored, actor.subject, key, fingerprint, status, respond))
-        if unit.outcome == es.RECORDED:
-            app.remember(aggregates)
-            headers = {"ETag": f'"{subject.version}"'}
-            if behind:
-                headers["X-Pengkom-Read-Models"] = "behind"
-            # The answer as recorded with the key, sent as it is (encoded once).
-            return Response(unit.body_bytes, status_code=status, headers=headers, media_type="application/json")
-        if unit.outcome == es.DUPLICATE:
-            replay = _replay(services, actor.subject, key, fingerprint)
-            if replay is not None:
-                return replay
-            raise Conflict("A request with this Idempotency-Key is being recorded at this moment; retry in a moment.",
-                           field="Idempotency-Key")
-        if unit.outcome == es.CONFLICT:
-            # A duplicate of a command recorded meanwhile (the same key, sent again before the first
-            # answer): its events collide with the first one's; the first one's answer is the one to give.
-            if client_key is not None and (replay := _replay(services, actor.subject, client_key, fingerprint)) is not None:
-                return replay
-            raise Conflict("Someone else recorded a change to the same record at the same moment; reload and try again.")
-        if unit.outcome == es.UNKNOWN:
-            raise OutcomeUnknown(key, generated=client_key is None)
-        if unit.outcome == es.FAILED and unit.error is not None and not outage.is_unavailable(unit.error):
-            raise unit.error
-        raise NotRecorded(unit.error)
+            unit = services.commits.submit(es.Unit(stored, actor.subject, key, fingerprint, status, respond))
+            if unit.outcome == es.RECORDED:
+                app.remember(aggregates)
+                headers = {"ETag": f'"{subject.version}"'}
+                if behind:
+                    headers["X-Pengkom-Read-Models"] = "behind"
+                # The answer as recorded with the key, sent as it is (encoded once).
+                return Response(unit.body_bytes, status_code=status, headers=headers, media_type="application/json")
+            if unit.outcome == es.DUPLICATE:
+                replay = _replay(services, actor.subject, key, fingerprint)
+                if replay is not None:
+                    return replay
+                raise Conflict("A request with this Idempotency-Key is being recorded at this moment; retry in a moment.",
+                               field="Idempotency-Key")
+            if unit.outcome == es.CONFLICT:
+                # A duplicate of a command recorded meanwhile (the same key, sent again before the first
+                # answer): its events collide with the first one's; the first one's answer is the one to give.
+                if client_key is not None and (replay := _replay(services, actor.subject, client_key, fingerprint)) is not None:
+                    return replay
+                if not pinned and attempt < CONFLICT_RETRIES:
+                    # The caller did not pin a version (no If-Match): another command changed the same record
+                    # between our read and our commit. Nothing was recorded; run the verb again on the newer
+                    # state, which re-checks every rule (e.g. one questionnaire per participant).
+                    app.forget(list(loaded))
+                    continue
+                raise Conflict("Someone else recorded a change to the same record at the same moment; reload and try again.")
+            if unit.outcome == es.UNKNOWN:
+                raise OutcomeUnknown(key, generated=client_key is None)
+            if unit.outcome == es.FAILED and unit.error is not None and not outage.is_unavailable(unit.error):
+                raise unit.error
+            raise NotRecorded(unit.error)
+    raise AssertionError("unreachable: the last attempt returns or raises")  # pragma: no cover
 
 
 def record_many(services: Services, subject: str, key: str, fingerprint: str, aggregates: Sequence[Any],

@@ -1,7 +1,7 @@
 """The benchmark's event log: three yearly cycles of the whole competency-development process,
 generated as stored events with the real aggregates, event classes, rules and pathway plugins.
 
-Per agency (≈ 100 officers) and year Y, in the order the guideline sets (DOMAIN §4):
+Per agency (≈ 100 officers) and year Y, in the order the guideline sets (docs/guideline.md "The cycle and its deadlines"):
 
 * the Instansi Pembina publishes the year's version of the national 180° instrument (Q1, once);
 * Formulir 2.2 facts and corrections of every officer through the year (officer events);
@@ -22,6 +22,9 @@ Per agency (≈ 100 officers) and year Y, in the order the guideline sets (DOMAI
 Every decision field (gap rows, predikat, JP conversions, findings, credits) comes from the same
 pure functions and plugins the commands use, so the projections see what the API would record.
 Events are buffered per year, ordered by their recorded-at time and written in bulk.
+
+Why this file is longer than ~500 lines: it is one generator that walks the whole cycle in the guideline's order;
+split, the order of the stages (which the benchmark log must reproduce) would be scattered over several files.
 """
 from __future__ import annotations
 

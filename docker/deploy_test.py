@@ -13,6 +13,9 @@ everything down. Each step prints what it did with its figures. Exit 0 when ever
 
 Needs a running Docker engine and docker compose (v2) or docker-compose (v1); root for debootstrap.
 KEEP=1 leaves the stack running for inspection.
+
+Why this file is longer than ~500 lines: it is one story of steps run in order, each using what the previous
+step started; it is a script, read from top to bottom, not a library.
 """
 from __future__ import annotations
 

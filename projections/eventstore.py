@@ -29,6 +29,9 @@ added:
 
 The factories (``PgFactory``, ``SqliteFactory``) are selected through the library's
 ``PERSISTENCE_MODULE`` (see ``api.settings.Settings.event_store_env``).
+
+Why this module is slightly longer than ~500 lines: the PostgreSQL and SQLite recorders and the group commit
+share one transaction protocol (events, keys, savepoints); kept together so both stores keep the same guarantees.
 """
 from __future__ import annotations
 

@@ -15,6 +15,9 @@ instead).
 
 **Recorded in batches**: :data:`BATCH` officers' events per transaction, each batch with its own
 idempotency key derived from the file, through the command path's group commit (``api.commands.record_many``).
+
+Why this module is slightly longer than ~500 lines: the reading, the row checks and the staging view of the
+record are one validation pass whose parts share the row/column bookkeeping of the problems it reports.
 """
 from __future__ import annotations
 

@@ -114,7 +114,7 @@ def test_tabel_3_1_has_exactly_the_15_competencies_and_the_ahli_levels() -> None
 
 @pytest.mark.parametrize("level", ["terampil", "mahir", "penyelia"])
 def test_tabel_3_1_keterampilan_levels_get_no_pathway_check(level: str) -> None:
-    """DOMAIN §6: Tabel 3.1 covers only Ahli levels; other levels get ``None`` (no check)."""
+    """docs/guideline.md "Tabel 3.1": Tabel 3.1 covers only Ahli levels; other levels get ``None`` (no check)."""
     assert cat.allowed_pathways("integritas", level) is None
     assert cat.competency_listed_for_level("pengembangan_antar_kerja", Level(level)) is None
 
@@ -185,7 +185,7 @@ def test_every_level_has_an_indonesian_label() -> None:
 
 # --- Performance gap (Formulir 2.5) ------------------------------------------------------------
 
-# DOMAIN §3 table: rows hasil kerja, columns perilaku kerja.
+# Formulir 2.5 matrix (docs/guideline.md "Assessing the gaps"): rows hasil kerja, columns perilaku kerja.
 EXPECTED_GAP = [
     ("di_atas", "di_atas", "tidak_ada", "sangat_baik"),
     ("di_atas", "sesuai", "rendah", "baik"),
@@ -242,7 +242,7 @@ def test_formulir_2_5_kurang_is_labelled_misconduct() -> None:
     ],
 )
 def test_tabel_5_1_band_edges(percent: Decimal | float, band: str) -> None:
-    """Tabel 5.1 as interpreted in DOMAIN §3: <50 | 50 ≤ x ≤ 60 | 60 < x ≤ 80 | x > 80."""
+    """Tabel 5.1 as interpreted in docs/guideline.md "The evaluation": <50 | 50 ≤ x ≤ 60 | 60 < x ≤ 80 | x > 80."""
     assert cat.reaction_band(percent) is ReactionBand(band)
 
 

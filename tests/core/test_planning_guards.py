@@ -1,4 +1,4 @@
-"""Who does what in the planning half (DOMAIN §1; BAB II): guards on their own."""
+"""Who does what in the planning half (BAB II; docs/guideline.md "Who takes part"): guards on their own."""
 from __future__ import annotations
 
 from types import SimpleNamespace

@@ -1,5 +1,6 @@
 """Faults from outside, against the real server (issue 8): concurrent duplicate idempotency keys,
-``kill -9`` during a stream of commands, and the database stopped under load.
+``kill -9`` during a stream of commands, the database stopped under load, and a row of the stored
+log tampered with behind the server's back, then ``pengkom replay`` (refused, the event named).
 
 Run with the rest (``make test``, CI) or alone: ``pytest -m faults``. The PostgreSQL variants use a
 private cluster started by the tests (``tests/faults/conftest.py``); the SQLite variants a fresh
@@ -229,3 +230,58 @@ def test_database_stop_under_load_answers_503_fast_loses_nothing_and_recovers(cl
             again = _post(client, auth, s.i, s.headers["idempotency-key"])
             assert again.status == 201, (again.status, again.body)
     assert keys_without_events(store) == 0
+
+
+# -- (d) a row of the stored log tampered with behind the server's back, then `pengkom replay` ------
+
+
+def _tamper(env: dict[str, str], position: int) -> None:
+    """Flip one byte of the stored event at ``position``, straight in the database (as an intruder would)."""
+    import sqlite3
+    from pathlib import Path
+
+    if env.get("PENGKOM_DATABASE_URL"):
+        import psycopg
+
+        with psycopg.connect(env["PENGKOM_DATABASE_URL"], autocommit=True) as conn:
+            table = f"{env['PENGKOM_PG_SCHEMA']}.pengkom_events"
+            [(state,)] = conn.execute(f"SELECT state FROM {table} WHERE notification_id = %s", (position,)).fetchall()
+            state = bytearray(state)
+            state[len(state) // 2] ^= 0x01
+            conn.execute(f"UPDATE {table} SET state = %s WHERE notification_id = %s", (bytes(state), position))
+        return
+    conn = sqlite3.connect(Path(env["PENGKOM_DATA_DIR"]) / "pengkom.events.sqlite", isolation_level=None)
+    try:
+        [(state,)] = conn.execute("SELECT state FROM stored_events WHERE rowid = ?", (position,)).fetchall()
+        state = bytearray(state)
+        state[len(state) // 2] ^= 0x01
+        conn.execute("UPDATE stored_events SET state = ? WHERE rowid = ?", (bytes(state), position))
+    finally:
+        conn.close()
+
+
+def _pengkom(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "api.cli", *args], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, **env, "PYTHONPATH": str(ROOT)}, timeout=300)
+
+
+def test_a_tampered_row_then_replay_is_refused_naming_the_event(server: Server, store: dict[str, str]):
+    auth = {"Authorization": f"Bearer {token(store)}"}
+    with httpx.Client(base_url=server.url) as client:
+        for i in range(6):
+            assert _post(client, auth, 500 + i, f"tamper-key-{i:04d}").status == 201
+        # The chain has caught up with the log before the server stops (reads wait at the barrier).
+        assert client.get("/chain/head", headers=auth).status_code == 200
+    server.stop()
+    victim = events_in_log(store)[3]
+    _tamper(store, victim.id)
+
+    replay = _pengkom(store, "replay")
+    print(f"replay after tampering position {victim.id}: exit {replay.returncode}; {replay.stderr.strip().splitlines()[-1:]}")
+    assert replay.returncode == 1, replay.stdout + replay.stderr
+    assert "REFUSED" in replay.stderr and f"position {victim.id}" in replay.stderr
+    assert str(victim.originator_id) in replay.stderr
+    # The replay did not wash it: the chain still names the tampered event.
+    check = _pengkom(store, "verify", "--chain")
+    assert check.returncode == 1, check.stdout + check.stderr
+    assert f"{victim.id}" in check.stdout + check.stderr

@@ -12,6 +12,7 @@ from litestar.params import FromPath, JSONBody, Parameter
 from api import asof
 from api.bootstrap import Services
 from api.commands import expected_version, run
+from api.heads import sign
 from api.schemas import Body, Reason, Text
 from core.agencies import KIND_LABELS, PROVINCES, AgencyKind, province_code
 from core.errors import Invalid, NotFound
@@ -84,7 +85,7 @@ class AgencyController(Controller):
         with reading(services, ["national"], as_of=as_of) as (store, at, point):
             rows = store.fetchall("SELECT code, name, kind, province, regency, version, registered_on, changed_on FROM nat_agencies "
                                   f"WHERE {' AND '.join(where)} ORDER BY code", params)
-        return asof.respond({"items": [_row(r) for r in rows], "total": len(rows), "position": at.position}, point, at.head)
+        return asof.respond({"items": [_row(r) for r in rows], "total": len(rows), "position": at.position}, point, sign(services.settings, at.head))
 
     @get("/provinces", operation_id="listProvinces", summary="The 38 provinces (codes and names) and the agency kinds",
          sync_to_thread=False)
@@ -100,5 +101,5 @@ class AgencyController(Controller):
                                  "WHERE code = ?", (code,))
         if row is None:
             raise NotFound(f"Agency {code} is not in the directory.", field="code")
-        return asof.respond({**_row(row), "position": at.position}, point, at.head,
+        return asof.respond({**_row(row), "position": at.position}, point, sign(services.settings, at.head),
                             headers=None if point else {"ETag": f'"{row["version"]}"'})

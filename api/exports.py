@@ -26,6 +26,7 @@ from litestar.response import Stream
 
 from api import asof
 from api.bootstrap import Services
+from api.heads import signer_for
 from api.scope import activity_in_scope, readable_officer
 from core import access
 from core.agencies import AgencyKind
@@ -89,7 +90,7 @@ def respond_export(services: Services, kind_name: str, params: dict[str, Any], f
         else:
             file = write(doc, fmt)
             media = MEDIA[fmt]
-    headers = {asof.CHAIN_HEADER: at.stamp(), "X-Pengkom-Position": str(at.position), "X-Pengkom-Export": kind_name,
+    headers = {asof.CHAIN_HEADER: signer_for(services.settings).sign(at.head).header, "X-Pengkom-Position": str(at.position), "X-Pengkom-Export": kind_name,
                "Content-Disposition": f'attachment; filename="{doc.filename}.{fmt}"', "Cache-Control": "private, no-store"}
     return Stream(chunks(file), media_type=media, headers=headers)
 

@@ -18,6 +18,7 @@ from litestar.params import FromPath, FromQuery, Parameter
 from api import asof
 from api.bootstrap import Services
 from api.exports import _kind, _province, national_scope
+from api.heads import sign
 from core.errors import NotFound
 from core.events import Actor
 from projections.national_recap import Scope, agency_officers, gap_officers, gap_table, national_recap
@@ -34,9 +35,9 @@ Offset = Annotated[int, Parameter(ge=0, le=1_000_000_000)]
 MODELS = ("national",)
 
 
-def _respond(body: dict[str, Any], at: At, point: asof.Point | None) -> Response[Any]:
+def _respond(services: Services, body: dict[str, Any], at: At, point: asof.Point | None) -> Response[Any]:
     body["position"] = at.position
-    return asof.respond(body, point, at.head)
+    return asof.respond(body, point, sign(services.settings, at.head))
 
 
 class NationalController(Controller):
@@ -50,7 +51,7 @@ class NationalController(Controller):
         scope = Scope(year=year, agency=national_scope(request.user, agency), kind=_kind(kind), province=_province(province))
         with reading(services, MODELS, as_of=as_of) as (store, at, point):
             body = national_recap(store, scope, at.reference)
-        return _respond(body, at, point)
+        return _respond(services, body, at, point)
 
     @get("/agencies/{agency:str}", operation_id="getNationalAgency", sync_to_thread=True,
          summary="Drill-down: one agency's recap and its officers with their year's figures")
@@ -65,7 +66,7 @@ class NationalController(Controller):
             officers, total = agency_officers(store, code, year, limit=limit, offset=offset)
         body = {"year": year, "reference_date": recap["reference_date"], "agency": recap["agencies"][0], "officers": officers,
                 "page": {"limit": limit, "offset": offset, "returned": len(officers), "total": total}}
-        return _respond(body, at, point)
+        return _respond(services, body, at, point)
 
     @get("/gap-analysis", operation_id="getGapAnalysis", sync_to_thread=True,
          summary="The Instansi Pembina's 180° analysis across agencies: gaps by competency and level, and per officer")
@@ -85,4 +86,4 @@ class NationalController(Controller):
         body = {"year": year, "scope": scope.as_dict(), "level": level, "competency": competency, "agencies": len(codes),
                 "by_competency_and_level": table, "officers": officers,
                 "page": {"limit": limit, "offset": offset, "returned": len(officers), "total": total}}
-        return _respond(body, at, point)
+        return _respond(services, body, at, point)

@@ -21,6 +21,8 @@ import openpyxl
 import pytest
 
 from api.bootstrap import open_views
+from api.heads import load_public_key, verify_signature
+from projections.chain import ChainHead
 from projections.registry import all_projections
 from projections.verify import verify_read_models
 from reports.verify import verify_export
@@ -132,7 +134,11 @@ def test_national_reporting_narrative(api, world, settings, tmp_path, monkeypatc
     # -- BKN reads the country without naming an agency ------------------------------------------------------------
     r = api.get(f"/national/recap?year={YEAR}", headers=bkn)
     recap = ok(r)
-    assert r.headers["x-pengkom-chain-head"] == f"{recap['chain_head']['position']}:{recap['chain_head']['digest']}"
+    # The head the recap was computed at, signed with the deployment's key (issue 8: heads in every report).
+    head = recap["chain_head"]
+    assert r.headers["x-pengkom-chain-head"] == f"{head['position']}:{head['digest']}:{head['signature']}"
+    public = load_public_key(api.get("/chain/public-key").json()["public_key_pem"].encode())
+    assert verify_signature(public, ChainHead(head["position"], head["digest"]), head["signature"])
     rows = {a["code"]: a for a in recap["agencies"]}
     assert set(rows) == {AGENCY, JABAR, SURABAYA}
     kem, jab, sby = rows[AGENCY], rows[JABAR], rows[SURABAYA]
@@ -202,7 +208,8 @@ def test_national_reporting_narrative(api, world, settings, tmp_path, monkeypatc
         r = api.get(path if accept else f"{path}{sep}format={fmt}", headers=headers)
         assert r.status_code == 200, (path, fmt, r.text)
         assert r.headers["content-type"].startswith("text/csv" if fmt == "csv" else XLSX)
-        position, digest = r.headers["x-pengkom-chain-head"].split(":")[:2]
+        position, digest, signature = r.headers["x-pengkom-chain-head"].split(":")
+        assert verify_signature(public, ChainHead(int(position), digest), signature)
         rows = csv_rows(r.content) if fmt == "csv" else next(iter(xlsx_sheets(r.content).values()))
         assert stamp(rows) == (int(r.headers["x-pengkom-position"]), digest) or int(position) <= int(r.headers["x-pengkom-position"])
         verdict = verify_export(api.services.app, views, r.content)

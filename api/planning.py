@@ -162,6 +162,22 @@ def _as_submitted(services: Services, actor: Actor, agency: str, year: int, subs
     return got[-1], str(got[-1].position)
 
 
+def _as_received(actor: Actor, row: dict[str, Any]) -> dict[str, Any] | None:
+    """A plan in the list as a national reader received it (BAB II.C): only the submissions made to them, the
+    revision of the latest one, status "submitted" — never the agency's current working state (its revision,
+    status or version after the submission). None when nothing was submitted to this reader."""
+    if not reading.national_only(actor, row["agency"]):
+        return row
+    wanted = reading.recipients_for(actor)
+    subs = [sub for sub in row["submissions"] if wanted is None or sub["recipient"] in wanted]
+    if not subs:
+        return None
+    revision = subs[-1]["revision"]
+    return {"id": row["id"], "agency": row["agency"], "year": row["year"], "revision": revision, "status": "submitted",
+            "submitted": True, "validated_revisions": [r for r in row["validated_revisions"] if r <= revision],
+            "submissions": subs}
+
+
 def _stamp_submissions(services: Services, doc: dict[str, Any], subs: list[reading.Submission]) -> None:
     """Each submission shown carries the signed chain head at the position it was recorded: what was sent."""
     with services.views.snapshot() as snap:
@@ -185,7 +201,8 @@ class PlanController(Controller):
         scope = listing_scope(actor, agency)
         require_agency_reader(actor, "The agency's plans")
         submitted_only = access.reads_across_agencies(actor)
-        return {"items": list_plans(services.views, agency=scope, year=year, submitted_only=submitted_only)}
+        items = list_plans(services.views, agency=scope, year=year, submitted_only=submitted_only)
+        return {"items": [shown for row in items if (shown := _as_received(actor, row)) is not None]}
 
     @get("/{agency:str}/{year:int}", operation_id="getPlan", sync_to_thread=True,
          summary="Formulir 2.6 as it stands, with findings, team, meetings, budgets, validations and submissions")

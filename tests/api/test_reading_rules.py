@@ -84,3 +84,27 @@ def test_national_roles_read_a_plan_only_as_submitted_to_them(api: Any) -> None:
     r = api.get(f"{plan}?as_of={at - 1}", headers=pembina)
     assert r.status_code == 404 and r.json()["code"] == "plan.not_submitted" and "had been submitted" in r.json()["detail"]
     assert ok(api.get(f"{plan}?as_of={at}", headers=pembina))["version"] == sent["version"]
+
+
+def test_the_plan_list_shows_national_roles_only_what_was_submitted_to_them(api: Any) -> None:
+    """BAB II.C: the list of plans, like the plan itself, shows a national body the plan as submitted to it —
+    not the agency's current revision, status or version after the submission, and nothing it did not receive."""
+    from tests.support.planning import PLAN_YEAR
+    from tests.support.seed import AGENCY, seed
+
+    seed(api)  # a validated plan submitted to the Instansi Pembina
+    plan = f"/plans/{AGENCY}/{PLAN_YEAR}"
+    pyb, hr = api.as_("pyb"), api.as_("hr")
+    pembina, lan, bkn = api.as_("pembina", None), api.as_("lan", None), api.as_("bkn", None)
+    before = ok(api.get("/plans/", headers=pembina))["items"]
+    assert api.post(f"{plan}/revisions", json={"reason": "Perubahan anggaran"}, headers=pyb).status_code == 200
+    own = {p["agency"]: p for p in ok(api.get("/plans/", headers=hr))["items"]}[AGENCY]
+    assert own["revision"] == 2 and own["status"] != "submitted"  # the agency sees its working state
+    listed = {p["agency"]: p for p in ok(api.get("/plans/", headers=pembina))["items"]}[AGENCY]
+    assert ok(api.get("/plans/", headers=pembina))["items"] == before  # the draft changes nothing the Pembina sees
+    assert (listed["revision"], listed["status"], listed["submitted"]) == (1, "submitted", True)
+    assert "version" not in listed and [s["recipient"] for s in listed["submissions"]] == ["pembina"]
+    # LAN received nothing from this agency: the plan is not in its list at all.
+    assert AGENCY not in {p["agency"] for p in ok(api.get("/plans/", headers=lan))["items"]}
+    # BKN and auditors read what was submitted to either body.
+    assert {p["agency"]: p for p in ok(api.get("/plans/", headers=bkn))["items"]}[AGENCY]["revision"] == 1

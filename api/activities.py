@@ -18,7 +18,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody, Parame
 from litestar.response import Stream
 
 from api import activity_bodies as b
-from api import reading
+from api import asof, reading
 from api.bootstrap import Services
 from api.commands import event_view, expected_version, run
 from api.dates import check_dates
@@ -129,20 +129,21 @@ class ActivityController(Controller):
                 "events": [reading.redact_event(event_view(e), readable) for e in events]}
 
     @get("/{activity_id:uuid}/monitoring", operation_id="getActivityMonitoring",
-         summary="Formulir 3.3 / 3.4 rows and the pathway's findings as of a date", sync_to_thread=True)
+         summary="Formulir 3.3 / 3.4 rows and the pathway's findings judged at a day (?today=)", sync_to_thread=True)
     def monitoring(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
-                   as_of: FromQuery[date | None] = None) -> dict[str, Any]:
+                   today: Annotated[date | None, Parameter(description=asof.REFERENCE_DATE_DOC)] = None) -> dict[str, Any]:
         from projections.monitoring import activity_row, formulir_3_3, formulir_3_4
 
+        asof.refuse_renamed(request)
         agg = _activity(services, request.user, activity_id)
         services.projector.require_current("monitoring")
-        when = as_of or datetime.now(UTC).date()
+        when = today or datetime.now(UTC).date()
         row = activity_row(services.views, str(activity_id))
         readable = reading.readable_notes(request.user, agg)
         findings = _pathways(services).findings(reading.facts_without_notes(agg.facts(), readable), when)
         body: dict[str, Any] = {
             "activity_id": str(activity_id), "title": agg.title, "pathway": agg.pathway, "agency": agg.agency,
-            "satuan_kerja": agg.agency, "as_of": when.isoformat(), "monitoring_form": agg.monitoring_form,
+            "satuan_kerja": agg.agency, "today": when.isoformat(), "monitoring_form": agg.monitoring_form,
             "monitored_by": agg.monitored_by, "version": row["version"] if row else agg.version,
             "formulir_3_3": formulir_3_3(services.views, str(activity_id)),
             "findings": [f.as_dict() for f in findings],

@@ -1,8 +1,15 @@
 """Reading read models now or as of a past moment, stamped with the chain head they were computed from.
 
-``as_of`` is a log position (an integer) or an ISO 8601 timestamp with a UTC offset. A timestamp
-resolves to the log as it stood then: every event before the first one recorded after it. Before
-the first event, in the future, beyond the log's end or unparseable: a 422 problem that says so.
+``as_of`` has one meaning on every route: *the record as it stood at a moment of the log*. It is
+a log position (an integer), an ISO 8601 timestamp with a UTC offset, or a bare calendar date
+``YYYY-MM-DD``, which means the end of that day in Asia/Jakarta (WIB, UTC+07:00) — the log as it
+stood when that day ended; for today, the log as it stands now. A moment resolves to the log as it
+stood then: every event before the first one recorded after it. Before the first event, in the
+future, beyond the log's end or unparseable: a 422 problem that says so.
+
+The day a rule is judged at (monitoring findings, deadlines) is not a moment of the log: routes
+that take one call it ``today=YYYY-MM-DD`` (:data:`REFERENCE_DATE_DOC`); where ``as_of`` once meant
+that day, :func:`refuse_renamed` answers 422 naming ``today``.
 
 Every response built with :func:`respond` carries the chain head (position, digest and the
 deployment's Ed25519 signature, :mod:`api.heads`) in its body (``chain_head``) and in the
@@ -14,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -32,10 +39,17 @@ from projections.store import ViewStore
 T = TypeVar("T")
 CHAIN_HEADER = "X-Pengkom-Chain-Head"
 _INT = re.compile(r"^[+-]?\d{1,19}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: A bare date in ``as_of`` is a day in Jakarta (WIB, no daylight saving time).
+WIB = timezone(timedelta(hours=7), "WIB")
 #: Clocks of API servers and callers differ a little; a moment this far ahead is still "now".
 _SKEW = timedelta(seconds=5)
-AS_OF_DOC = "Read as the record stood at a past moment: a log position (integer) or an ISO 8601 timestamp with a UTC offset."
-_HINT = "Give a log position (e.g. as_of=1200) or a timestamp with a UTC offset (e.g. as_of=2026-03-01T17:00:00+07:00)."
+AS_OF_DOC = ("Read as the record stood at a past moment of the log: a log position (integer), an ISO 8601 timestamp "
+             "with a UTC offset, or a date YYYY-MM-DD (the end of that day in Asia/Jakarta, WIB; today: now).")
+REFERENCE_DATE_DOC = ("The day the rules are judged at (YYYY-MM-DD; default today, UTC). Not a moment of the log: "
+                      "to read the record as it stood at a past moment, use as_of where a route offers it.")
+_HINT = ("Give a log position (e.g. as_of=1200), a timestamp with a UTC offset (e.g. as_of=2026-03-01T17:00:00+07:00) "
+         "or a date (e.g. as_of=2026-03-01: the end of that day in Jakarta).")
 
 
 @dataclass(frozen=True)
@@ -51,7 +65,14 @@ class Point:
         return {"position": self.position, "requested": self.requested, "last_event_recorded_at": self.recorded_at}
 
 
-def parse_moment(text: str) -> datetime:
+def parse_moment(text: str, *, dates: bool = False) -> datetime:
+    """The moment ``text`` names; with ``dates``, a bare date is the end of that day in Jakarta."""
+    if dates and _DATE.match(text):
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            raise Invalid(f"as_of {text!r} is not a date of the calendar. {_HINT}", field="as_of") from None
+        return datetime.combine(day, time.max, WIB)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
@@ -76,8 +97,10 @@ def resolve(services: Services, raw: str, store: ViewStore) -> Point:
         if position > head:
             raise Invalid(f"as_of position {position} is beyond the end of the log (the last event is at position {head}).", field="as_of")
     else:
-        moment = parse_moment(text)
+        moment = parse_moment(text, dates=True)
         now = datetime.now(UTC)
+        if _DATE.match(text) and moment.date() == now.astimezone(WIB).date():
+            moment = now  # today, in Jakarta: the log as it stands now
         if moment > now + _SKEW:
             raise Invalid(f"as_of {text} is in the future (it is now {now.isoformat(timespec='seconds')}); "
                           "the past can be read, the future not yet.", field="as_of")
@@ -86,6 +109,15 @@ def resolve(services: Services, raw: str, store: ViewStore) -> Point:
         if position < max(first_position, 1):
             raise Invalid(f"as_of {text} is before the first event (recorded at {first_at}); nothing existed then.", field="as_of")
     return Point(position, text, recorded_at(store, position))
+
+
+def refuse_renamed(request: Any, old: str = "as_of", new: str = "today") -> None:
+    """422 when the caller names the day rules are judged at with ``as_of`` (its old name on this route)."""
+    value = request.query_params.get(old)
+    if value is not None:
+        raise Invalid(f"This route takes the day its rules are judged at as {new}=YYYY-MM-DD (e.g. {new}={value}), not {old}=: "
+                      f"in pengkom {old} always means a moment of the log (a position or a timestamp), and this route reads "
+                      "the record as it stands now.", field=old, code="query.renamed", use=new)
 
 
 def read_model(services: Services, names: Sequence[str], query: Callable[[ViewStore], T], *, as_of: str | None = None,

@@ -122,7 +122,10 @@ def test_as_of_outside_the_log_or_unreadable_is_a_problem(api):
                           ("0", "before the first event (position 1)"),
                           ("99", "beyond the end of the log (the last event is at position 1)"),
                           ("last tuesday", "neither a log position nor an ISO 8601 timestamp"),
-                          ("2026-03-01", "has no UTC offset")]:
+                          ("2026-03-01T10:00:00", "has no UTC offset"),
+                          ("2001-01-01", "is before the first event (recorded at "),
+                          ("2026-02-30", "is not a date of the calendar"),
+                          ((datetime.now(UTC) + timedelta(days=2)).date().isoformat(), "is in the future")]:
         r = api.get(f"/officers/{oid}", params={"as_of": as_of}, headers=hr)
         assert r.status_code == 422, (as_of, r.text)
         assert r.headers["content-type"].startswith("application/problem+json")

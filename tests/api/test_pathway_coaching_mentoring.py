@@ -57,7 +57,7 @@ def test_coaching_contract_meetings_and_monthly_cap(api):
     c.post(aid, "meetings/corrections", {"meeting_id": ids[3], "meeting_date": dates[3].isoformat(), "duration_minutes": 120,
                                          "notes": "Sesi 4 (diperpanjang)", "reason": "Durasi tercatat salah"}, who=coach)
 
-    m = c.monitoring(aid, as_of=end + timedelta(days=1))
+    m = c.monitoring(aid, today=end + timedelta(days=1))
     [row] = m["formulir_3_4"]
     assert (row["coach_mentor"], row["jumlah_pertemuan_disepakati"], row["jumlah_pertemuan_terealisasi"]) == ("Hendra", 4, 4)
     assert row["contract_signed_by"] == ["coach", "coachee"] and row["meetings"][3]["correction_reason"] == "Durasi tercatat salah"
@@ -96,7 +96,7 @@ def test_mentoring_meetings_below_agreed_and_international_value_set_by_agency(a
                              "duration_minutes": 60, "notes": "Pengantar"}, who=mentor)
 
     # After the end: one of three meetings held (Formulir 3.4 finding).
-    m = c.monitoring(aid, as_of=end + timedelta(days=1))
+    m = c.monitoring(aid, today=end + timedelta(days=1))
     below = [f for f in m["findings"] if f["code"] == "meetings_below_agreed"]
     assert below and "1 of the 3 meetings" in below[0]["message"]
     assert m["formulir_3_4"][0]["keterangan"] == "kurang 2 pertemuan"

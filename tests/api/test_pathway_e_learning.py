@@ -47,7 +47,7 @@ def test_e_learning_per_participant_completion_and_one_year_rule(api):
     assert done["events"][0]["data"]["rule"].startswith("e-learning: at most 3 JP per day")
 
     # A year after the start, Dewi has not finished: a finding; Siti (finished) is not named.
-    m = c.monitoring(aid, as_of=start + timedelta(days=366))
+    m = c.monitoring(aid, today=start + timedelta(days=366))
     unfinished = [f for f in m["findings"] if f["code"] == "e_learning_unfinished"]
     assert [f["officer_id"] for f in unfinished] == [c.pk2] and "III.C.8" in unfinished[0]["message"]
 

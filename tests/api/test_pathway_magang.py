@@ -36,7 +36,7 @@ def test_magang_third_party_pathway_end_to_end(api):
         c.post(aid, "attendance", {"officer_id": c.pk, "session_date": d, "status": "hadir_full"})
     c.post(aid, "reports", {"officer_id": c.pk, "title": "Laporan magang", "summary": "Proses penempatan PMI."}, who=c.pk_h)
     c.certificate(aid, c.pk, who=c.pk_h, kind="surat_keterangan", issued_on=end)
-    assert c.monitoring(aid, as_of=end + timedelta(days=30))["findings"] == []
+    assert c.monitoring(aid, today=end + timedelta(days=30))["findings"] == []
 
     done = c.complete(aid)
     [credit] = [e["data"] for e in done["events"] if e["type"] == "pengkom.activity.JpCredited"]

@@ -85,7 +85,7 @@ def test_komunitas_belajar_members_topics_notes_group_report(api):
     c.post(aid, "discussion-notes", {"topic": "Job fair daring", "held_on": days(start + timedelta(days=6), 1)[0],
                                      "notes": "Platform dan kurasi lowongan."}, who=c.sup)
 
-    m = c.monitoring(aid, as_of=end)
+    m = c.monitoring(aid, today=end)
     assert m["monitored_by"] == "supervisor" and len(m["formulir_3_3"]) == 2 and m["findings"] == []
     done = c.complete(aid)
     credits = {e["data"]["officer_id"]: e["data"]["jp"] for e in done["events"] if e["type"] == "pengkom.activity.JpCredited"}

@@ -43,7 +43,7 @@ def test_seminar_two_days_full_and_partial_attendance(api):
     c.post(aid, "recap", {"summary": "Dua peserta mengikuti seminar; satu hadir tidak penuh."})
 
     # The monitoring read model: Formulir 3.3 rows and the findings (partial attendance).
-    m = c.monitoring(aid, as_of=end + timedelta(days=30))
+    m = c.monitoring(aid, today=end + timedelta(days=30))
     rows = {r["nip"]: r for r in m["formulir_3_3"]}
     assert rows["199001012015011001"]["kehadiran_jf"] == "hadir_full"
     assert rows["198505052010032002"]["kehadiran_label"] == "Hadir tidak full"

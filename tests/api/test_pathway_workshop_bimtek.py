@@ -23,18 +23,18 @@ def test_workshop_three_days_with_attendance_correction(api):
     c.post(aid, "attendance", {"officer_id": c.pk, "session_date": days(start, 3)[0], "status": "hadir_full"})
     c.post(aid, "attendance", {"officer_id": c.pk, "session_date": days(start, 3)[1], "status": "tidak_hadir"})
     c.post(aid, "attendance", {"officer_id": c.pk, "session_date": days(start, 3)[2], "status": "hadir_full"})
-    m = c.monitoring(aid, as_of=end)
+    m = c.monitoring(aid, today=end)
     assert [f["code"] for f in m["findings"]] == ["absent"]
     c.post(aid, "attendance/corrections", {"officer_id": c.pk, "session_date": days(start, 3)[1], "status": "hadir_full",
                                            "reason": "Daftar hadir penyelenggara diterima terlambat"})
-    m = c.monitoring(aid, as_of=end)
+    m = c.monitoring(aid, today=end)
     assert m["findings"] == [] and m["formulir_3_3"][0]["kehadiran_jf"] == "hadir_full"
     assert m["formulir_3_3"][0]["sessions"][1]["correction_reason"] == "Daftar hadir penyelenggara diterima terlambat"
     types = [e["type"].rsplit(".", 1)[1] for e in ok(api.get(f"/activities/{aid}/events", headers=c.hr))["events"]]
     assert types.count("AttendanceRecorded") == 3 and types.count("AttendanceCorrected") == 1
 
     # Two weeks after the end without report and certificate: findings (BAB V.A two-week rule).
-    late = c.monitoring(aid, as_of=end + timedelta(days=15))
+    late = c.monitoring(aid, today=end + timedelta(days=15))
     assert sorted(f["code"] for f in late["findings"]) == ["certificate_missing", "report_missing"]
 
     c.post(aid, "reports", {"officer_id": c.pk, "title": "Laporan lokakarya", "summary": "Produk: draf informasi pasar kerja."},

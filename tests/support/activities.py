@@ -77,8 +77,8 @@ class Cast:
         body = {"officer_ids": officer_ids, **extra} if officer_ids else dict(extra)
         return ok(self.api.post(f"/activities/{aid}/completion", json=body, headers=self.hr), status)
 
-    def monitoring(self, aid: str, as_of: date | None = None, who: dict[str, str] | None = None) -> dict[str, Any]:
-        q = f"?as_of={as_of.isoformat()}" if as_of else ""
+    def monitoring(self, aid: str, today: date | None = None, who: dict[str, str] | None = None) -> dict[str, Any]:
+        q = f"?today={today.isoformat()}" if today else ""
         return ok(self.api.get(f"/activities/{aid}/monitoring{q}", headers=who or self.hr))
 
     def ledger(self, oid: str, year: int, who: dict[str, str] | None = None) -> dict[str, Any]:

@@ -196,6 +196,36 @@ def auth_mode(settings: Any) -> str:
     return f"key generated in the data directory ({settings.data_dir / 'signing.key'}); `pengkom token` issues tokens"
 
 
+def chain_key_mode(settings: Any) -> str:
+    """Which key signs chain heads, in words; ValueError if the replicas of a PostgreSQL deployment
+    would not share one (each would generate its own, and a head's signature would depend on which
+    replica handed it out)."""
+    from pathlib import Path
+
+    from cryptography.exceptions import UnsupportedAlgorithm
+
+    from api.heads import key_path, signer_for
+
+    configured = settings.chain_signing_key_file
+    if not configured:
+        if settings.database_url:
+            raise ValueError("This PostgreSQL deployment has no chain-signing key: every API process would generate its own "
+                             "Ed25519 key in its data directory, and chain heads would carry a different signature depending on "
+                             "the replica. Set PENGKOM_CHAIN_SIGNING_KEY_FILE to one key file shared by every process "
+                             "(docker/secrets.sh makes one; or `openssl genpkey -algorithm ed25519 -out FILE`).")
+        return f"key generated in the data directory ({key_path(settings)})"
+    path = Path(configured)
+    if not path.is_file():
+        raise ValueError(f"PENGKOM_CHAIN_SIGNING_KEY_FILE names {path}, which does not exist; make it once and give the same "
+                         "file to every process (docker/secrets.sh; or `openssl genpkey -algorithm ed25519 -out FILE`).")
+    try:
+        signer = signer_for(settings)
+    except (OSError, ValueError, TypeError, UnsupportedAlgorithm) as e:
+        raise ValueError(f"PENGKOM_CHAIN_SIGNING_KEY_FILE names {path}, which is not a readable Ed25519 private key in PEM "
+                         f"(PKCS#8) ({e}).") from None
+    return f"Ed25519 key {signer.key_id} from PENGKOM_CHAIN_SIGNING_KEY_FILE (GET /chain/public-key publishes its public half)"
+
+
 def ensure_schema(settings: Any) -> None:
     """Create the PostgreSQL schema of ``PENGKOM_PG_SCHEMA`` if it is missing (the event store does not)."""
     if not settings.database_url:
@@ -225,6 +255,7 @@ def bootstrap(*, wait: float = 60.0, first_token: FirstToken | None = None, out:
     try:
         settings = Settings.from_env()
         mode = auth_mode(settings)
+        signing = chain_key_mode(settings)
     except ValueError as e:
         print(f"pengkom bootstrap: {e}", file=sys.stderr)
         return 2
@@ -255,6 +286,7 @@ def bootstrap(*, wait: float = 60.0, first_token: FirstToken | None = None, out:
               f"log position {head:,}; {len(tracking)} read models up to date; files in {services.files.location if services.files else '-'}",
               file=out)
         print(f"pengkom bootstrap: authentication: {mode}", file=out)
+        print(f"pengkom bootstrap: chain heads signed with {signing}", file=out)
         if first_token is not None:
             return _first_token(services, first_token, out)
         return 0

@@ -16,6 +16,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
     env = {"PENGKOM_DATA_DIR": str(settings.data_dir), "PENGKOM_PATHWAY_PLUGINS": settings.pathway_plugins}
     if settings.jwt_secret:
         env["PENGKOM_JWT_SECRET"] = settings.jwt_secret
+    if settings.chain_signing_key_file:
+        env["PENGKOM_CHAIN_SIGNING_KEY_FILE"] = settings.chain_signing_key_file
     if settings.database_url:
         env |= {"PENGKOM_DATABASE_URL": settings.database_url, "PENGKOM_PG_SCHEMA": settings.pg_schema}
     return env

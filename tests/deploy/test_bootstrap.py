@@ -9,6 +9,7 @@ import pytest
 
 from api.auth import TokenService
 from api.cli import main
+from api.heads import signer_for
 from api.settings import Settings
 from tests.deploy.support import free_port, settings_env
 
@@ -18,6 +19,7 @@ def env(settings, monkeypatch) -> dict[str, str]:
     for name in [n for n in os.environ if n.startswith("PENGKOM_")]:
         monkeypatch.delenv(name)
     values = settings_env(settings)
+    signer_for(settings)  # the shared chain-signing key exists, as docker/secrets.sh makes it
     for k, v in values.items():
         monkeypatch.setenv(k, v)
     return values
@@ -30,6 +32,7 @@ def test_first_run_writes_one_first_token_and_later_runs_keep_it(env, settings, 
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "ready after" in out and "read models up to date" in out and "first token for roles hr,ppk of agency kemnaker" in out
+    assert f"chain heads signed with Ed25519 key {signer_for(settings).key_id} from PENGKOM_CHAIN_SIGNING_KEY_FILE" in out
     token = path.read_text().strip()
     assert token not in out  # never printed
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -64,12 +67,45 @@ def test_postgres_deployment_without_a_usable_shared_key_is_refused(monkeypatch,
     assert message in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("key, message", [
+    (None, "no chain-signing key"),
+    ("missing", "which does not exist"),
+    ("garbage", "not a readable Ed25519 private key"),
+    ("ec", "not a readable Ed25519 private key"),
+])
+def test_postgres_deployment_without_a_shared_chain_signing_key_is_refused(monkeypatch, capsys, tmp_path, key, message):
+    """Every replica would otherwise generate its own key in its own data directory, and a head's
+    signature would depend on the replica that handed it out."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    for name in [n for n in os.environ if n.startswith("PENGKOM_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("PENGKOM_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PENGKOM_DATABASE_URL", f"postgresql://nobody@127.0.0.1:{free_port()}/x")
+    monkeypatch.setenv("PENGKOM_JWT_SECRET", "k" * 40)
+    if key:
+        path = tmp_path / f"{key}.key"
+        if key == "garbage":
+            path.write_text("not a key\n")
+        elif key == "ec":
+            path.write_bytes(ec.generate_private_key(ec.SECP256R1()).private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+        monkeypatch.setenv("PENGKOM_CHAIN_SIGNING_KEY_FILE", str(path))
+    assert main(["bootstrap", "--wait", "1"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "PENGKOM_CHAIN_SIGNING_KEY_FILE" in err
+    assert not (tmp_path / "chain-signing.key").exists() and not (tmp_path / "missing.key").exists()
+
+
 def test_an_unreachable_store_is_reported_after_the_wait(monkeypatch, capsys, tmp_path):
     for name in [n for n in os.environ if n.startswith("PENGKOM_")]:
         monkeypatch.delenv(name)
     monkeypatch.setenv("PENGKOM_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("PENGKOM_DATABASE_URL", f"postgresql://nobody@127.0.0.1:{free_port()}/x")
     monkeypatch.setenv("PENGKOM_JWT_SECRET", "k" * 40)
+    monkeypatch.setenv("PENGKOM_CHAIN_SIGNING_KEY_FILE", str(tmp_path / "chain.key"))
+    signer_for(Settings.from_env())
     assert main(["bootstrap", "--wait", "1"]) == 1
     assert "did not answer within 1 s" in capsys.readouterr().err
 

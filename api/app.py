@@ -19,6 +19,7 @@ from api.assessments import AssessmentController, InstrumentController
 from api.audit import AuditController
 from api.bootstrap import Services, build, setup_lock
 from api.commands import STORE_HANDLERS, ensure_tables
+from api.docs_page import OfflineSwagger, assets_router
 from api.evaluations import AdministrativeEvaluationController, ResultEvaluationController
 from api.exports import ExportController, NegotiationMiddleware
 from api.impact import impact_routes
@@ -93,7 +94,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
                         PathwayController, LedgerController, *activity_routes(services.settings),
                         AdministrativeEvaluationController, ResultEvaluationController, *impact_routes(services.settings),
                         RecapController, AgencyController, NationalController, ExportController,
-                        *import_routes(services.settings)],
+                        *import_routes(services.settings), assets_router()],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         middleware=[RequestIdMiddleware, DefineMiddleware(BearerAuth, exclude=PUBLIC)],
         exception_handlers={**EXCEPTION_HANDLERS, **STORE_HANDLERS},
@@ -104,6 +105,8 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
             description="Competency development of the Pengantar Kerja functional position (Pedoman 2023), event-sourced.",
             components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}),
             security=[{"bearer": []}],
+            # The page's scripts, styles and icon come from pengkom itself (api/docs_page.py), never a CDN.
+            render_plugins=[OfflineSwagger()],
         ),
         on_startup=[services.start],
         on_shutdown=[services.close],

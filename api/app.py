@@ -19,7 +19,7 @@ from api.assessments import AssessmentController, InstrumentController
 from api.audit import AuditController
 from api.bootstrap import Services, build, setup_lock
 from api.commands import STORE_HANDLERS, ensure_tables
-from api.docs_page import OfflineSwagger, assets_router
+from api.docs_page import OfflineSwagger, assets_routes
 from api.evaluations import AdministrativeEvaluationController, ResultEvaluationController
 from api.exports import ExportController, NegotiationMiddleware
 from api.impact import impact_routes
@@ -94,7 +94,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
                         PathwayController, LedgerController, *activity_routes(services.settings),
                         AdministrativeEvaluationController, ResultEvaluationController, *impact_routes(services.settings),
                         RecapController, AgencyController, NationalController, ExportController,
-                        *import_routes(services.settings), assets_router()],
+                        *import_routes(services.settings), *assets_routes()],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         middleware=[RequestIdMiddleware, DefineMiddleware(BearerAuth, exclude=PUBLIC)],
         exception_handlers={**EXCEPTION_HANDLERS, **STORE_HANDLERS},

@@ -10,21 +10,27 @@ every asset it references is served 200 by the app.
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
 from litestar import Request, Router
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.datastructures import CacheControlHeader
+from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 
+log = logging.getLogger("pengkom.api")
 #: Where the assets are served (under /schema, so public like the page: see api/app.py PUBLIC).
 ASSETS = "/schema/assets"
 
 
-def assets_dir() -> Path:
-    from swagger_ui_bundle import swagger_ui_path
-
+def assets_dir() -> Path | None:
+    """Swagger UI's files, or None in an environment installed before the dependency was added."""
+    try:
+        from swagger_ui_bundle import swagger_ui_path
+    except ImportError:
+        log.warning("swagger-ui-bundle-v2 is not installed (run `make install`): the /schema page has no scripts or styles")
+        return None
     return Path(str(swagger_ui_path))
 
 
@@ -47,7 +53,10 @@ class OfflineSwagger(SwaggerRenderPlugin):
                    .replace(b" crossorigin></script>", b"></script>")
 
 
-def assets_router() -> Router:
+def assets_routes() -> list[Router]:
     """The static files of the page (cached for a day: they change only with the pinned package)."""
-    return create_static_files_router(path=ASSETS, directories=[assets_dir()], include_in_schema=False,
-                                      cache_control=CacheControlHeader(max_age=86400), name="docs-assets")
+    directory = assets_dir()
+    if directory is None:
+        return []
+    return [create_static_files_router(path=ASSETS, directories=[directory], include_in_schema=False,
+                                       cache_control=CacheControlHeader(max_age=86400), name="docs-assets")]

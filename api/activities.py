@@ -22,6 +22,7 @@ from api import asof, reading
 from api.bootstrap import Services
 from api.commands import event_view, expected_version, run
 from api.dates import check_dates
+from api.filters import one_of
 from api.schemas import Body
 from api.scope import activity_in_scope, listing_scope, require_agency_reader
 from api.settings import Settings
@@ -98,17 +99,24 @@ class ActivityController(Controller):
         return run(services, request, data, lambda ctx: [services.app.activities.create(ctx, _pathways(services), agency=agency, **fields)],
                    effective=effective, status=201)
 
-    @get("/", operation_id="listActivities", summary="Activities of your agency", sync_to_thread=True)
+    @get("/", operation_id="listActivities", summary="Activities of your agency (BAB III), searchable", sync_to_thread=True,
+         description="The agency's development activities (BAB III). `q` searches a part of the title, the provider or the "
+                     "place (any case); each hit then carries `matched_on` naming which. `pathway` takes a registered "
+                     "pathway code (GET /pathways); an unknown one is refused (422) with the valid codes.")
     def list(self, request: Req, services: NamedDependency[Services], agency: FromQuery[str | None] = None,
-             year: Annotated[int | None, Parameter(ge=1960, le=2100)] = None, pathway: FromQuery[str | None] = None,
+             year: Annotated[int | None, Parameter(ge=1960, le=2100)] = None,
+             pathway: Annotated[str | None, Parameter(max_length=60, description="a pathway code (GET /pathways)")] = None,
+             q: Annotated[str | None, Parameter(min_length=1, max_length=100, description="part of the title, provider or place")] = None,
              limit: Annotated[int, Parameter(ge=1, le=500)] = 50, offset: Annotated[int, Parameter(ge=0)] = 0) -> dict[str, Any]:
         from projections.monitoring import list_activities
 
+        one_of(pathway, _pathways(services).codes(), "pathway")
         services.projector.require_current("monitoring")
         actor = request.user
         scope = listing_scope(actor, agency)
         require_agency_reader(actor, "The list of activities (open an activity you take part in by its id)")
-        rows, total = list_activities(services.views, agency=scope, year=year, pathway=pathway, limit=limit, offset=offset)
+        rows, total = list_activities(services.views, agency=scope, year=year, pathway=pathway, q=q.strip() if q else None,
+                                      limit=limit, offset=offset)
         return {"items": rows, "total": total, "limit": limit, "offset": offset}
 
     @get("/{activity_id:uuid}", operation_id="getActivity", summary="An activity: preparation, participants, evidence",

@@ -17,13 +17,14 @@ from litestar.params import FromPath, Parameter, QueryParameter
 
 from api import asof
 from api.bootstrap import Services
+from api.filters import one_of
 from api.heads import sign
 from api.reading import redact_audit_item
 from api.scope import listing_scope, require_same_agency
 from core import access
 from core.errors import Forbidden, Invalid, NotFound
 from core.events import Actor
-from projections.audit import aggregate_agency, search_audit
+from projections.audit import aggregate_agency, event_types, search_audit
 from projections.chain import chain_head
 
 Req = Request[Actor, Any, Any]
@@ -63,7 +64,8 @@ class AuditController(Controller):
                agency: Annotated[str | None, Parameter(max_length=100, description="one agency (national roles: default all)")] = None,
                aggregate_id: Annotated[UUID | None, Parameter(description="one officer, plan, activity… (its id)")] = None,
                actor: Annotated[str | None, Parameter(max_length=200, description="the subject who recorded")] = None,
-               event_type: Annotated[str | None, Parameter(max_length=200, description="topic (pengkom.officer.Registered) or name (Registered)")] = None,
+               event_type: Annotated[str | None, Parameter(max_length=200, description=(
+                   "event name (Registered) or topic (pengkom.officer.Registered); an unknown one: 422 listing the names"))] = None,
                on_behalf_of: Annotated[str | None, Parameter(max_length=40, description="the NIP an entry was recorded for")] = None,
                recorded_from: Annotated[str | None, QueryParameter(name="from", max_length=64,
                                                                    description="recorded at or after (ISO 8601 with offset)")] = None,
@@ -72,6 +74,8 @@ class AuditController(Controller):
                limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
                offset: Annotated[int, Parameter(ge=0)] = 0) -> Response[Any]:
         who = request.user
+        names, topics = event_types()
+        one_of(event_type, names, "event_type", also=topics)
         all_agencies, scope, behalf = _scope(who, agency, on_behalf_of)
         start, end = _moment(recorded_from, "from"), _moment(recorded_to, "to")
         if start and end and start > end:

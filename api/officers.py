@@ -13,14 +13,29 @@ from api import asof
 from api import schemas as s
 from api.bootstrap import Services
 from api.commands import event_view, expected_version, run
+from api.filters import one_of
 from api.scope import listing_scope, officer_for_command, readable_officer
 from core import access
-from core.errors import NotFound
+from core.catalogue import Level
+from core.errors import Invalid, NotFound
 from core.events import Actor
+from core.nip import EmployeeType
 from core.officers import Officer
 from projections.officers import formulir_2_2, search_officers
 
 Req = Request[Actor, Any, Any]
+
+
+def _exact_nip(raw: str | None) -> str | None:
+    """The 18 digits of ``?nip=``; 422 when it cannot be a whole NIP."""
+    if raw is None:
+        return None
+    digits = raw.replace(" ", "")
+    if not (digits.isdigit() and len(digits) == 18):
+        raise Invalid(f"nip={raw!r} is not a whole NIP: an NIP has 18 digits (spaces allowed), this has {sum(ch.isdigit() for ch in digits)} "
+                      f"digits{'' if digits.isdigit() else ' and other characters'}. To search a part of an NIP or a name, use q=.",
+                      field="nip", code="officer.nip_not_whole")
+    return digits
 
 
 class OfficerController(Controller):
@@ -34,14 +49,24 @@ class OfficerController(Controller):
         return run(services, request, data, lambda ctx: [services.app.officers.register(ctx, **fields)],
                    effective=effective, status=201)
 
-    @get("/", operation_id="listOfficers", summary="List and search the officers you may see", sync_to_thread=True)
+    @get("/", operation_id="listOfficers", summary="List and search the officers you may see (Formulir 2.2)", sync_to_thread=True,
+         description="Officers of Formulir 2.2 the caller may read. `q` searches a part of the name or of the NIP; a query of "
+                     "17 digits or more is a whole NIP and matches only that NIP exactly. `nip` is an exact NIP lookup "
+                     "(18 digits, spaces allowed). Every hit of a search carries `matched_on` (nip, nip_part, name_part). "
+                     "`level` and `employee_type` take their codes; an unknown one is refused (422) with the valid ones.")
     def list(self, request: Req, services: NamedDependency[Services],
-             q: Annotated[str | None, Parameter(max_length=100, description="part of a name or NIP")] = None,
+             q: Annotated[str | None, Parameter(max_length=100, description="part of a name or NIP; 17+ digits: the whole NIP, exactly")] = None,
+             nip: Annotated[str | None, Parameter(max_length=40, description="exactly this NIP (18 digits, spaces allowed)")] = None,
              agency: Annotated[str | None, Parameter(max_length=100)] = None,
-             level: FromQuery[str | None] = None, unit: FromQuery[str | None] = None, employee_type: FromQuery[str | None] = None,
+             level: Annotated[str | None, Parameter(max_length=40, description="jenjang code, e.g. ahli_pertama")] = None,
+             unit: FromQuery[str | None] = None,
+             employee_type: Annotated[str | None, Parameter(max_length=10, description="PNS or PPPK")] = None,
              limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
              offset: Annotated[int, Parameter(ge=0, le=1_000_000_000)] = 0) -> dict[str, Any]:
         actor = request.user
+        one_of(level, (lv.value for lv in Level), "level")
+        one_of(employee_type, (t.value for t in EmployeeType), "employee_type")
+        exact = _exact_nip(nip)
         services.projector.require_current("officers")
         scope = listing_scope(actor, agency)
         supervisor_nip = None
@@ -53,8 +78,10 @@ class OfficerController(Controller):
                 nip_only = actor.nip
             else:
                 raise access.Forbidden("Your roles do not allow listing officers.")
-        rows, total = search_officers(services.views, agency=scope, q=nip_only or q, level=level, unit=unit,
-                                      employee_type=employee_type, supervisor_nip=supervisor_nip, limit=limit, offset=offset)
+        if nip_only is not None and exact not in (None, nip_only):
+            return {"items": [], "total": 0, "limit": limit, "offset": offset}
+        rows, total = search_officers(services.views, agency=scope, q=None if nip_only else q, nip=nip_only or exact, level=level,
+                                      unit=unit, employee_type=employee_type, supervisor_nip=supervisor_nip, limit=limit, offset=offset)
         return {"items": rows, "total": total, "limit": limit, "offset": offset}
 
     @get("/{officer_id:uuid}", operation_id="getOfficer", summary="Formulir 2.2 of one officer", sync_to_thread=True)

@@ -260,6 +260,24 @@ def aggregate_agency(store: ViewStore, aggregate_id: str) -> tuple[bool, str | N
     return (row is not None, row["agency"] if row else None)
 
 
+def event_types() -> tuple[list[str], list[str]]:
+    """(names, topics) of every event class of a pengkom aggregate loaded in this process — what the
+    audit trail's ``event_type`` filter accepts (a class that only other events derive from is none)."""
+    from core.events import PengkomAggregate
+
+    seen: set[type] = set()
+    todo: list[type] = [PengkomAggregate.Event]
+    while todo:
+        cls = todo.pop()
+        subs: list[type] = cls.__subclasses__()
+        for sub in subs:
+            if sub not in seen:
+                seen.add(sub)
+                todo.append(sub)
+    leaves = [c for c in seen if not any(issubclass(o, c) and o is not c for o in seen)]
+    return sorted({c.__name__ for c in leaves}), sorted({getattr(c, "TOPIC", c.__qualname__) for c in leaves})
+
+
 def search_audit(store: ViewStore, *, agency: str | None = None, all_agencies: bool = False, aggregate_id: str | None = None,
                  actor: str | None = None, event_type: str | None = None, on_behalf_of: str | None = None,
                  recorded_from: datetime | None = None, recorded_to: datetime | None = None,

@@ -10,7 +10,7 @@ from typing import Any
 from core.activities import Activity
 from core.pathways import ATTENDANCE_LABELS, Attendance
 from projections.base import Projection, handles
-from projections.store import Tx, ViewStore
+from projections.store import Tx, ViewStore, like_pattern
 
 
 class Monitoring(Projection):
@@ -184,19 +184,31 @@ def activity_row(store: ViewStore, activity_id: str) -> dict[str, Any] | None:
     return store.fetchone("SELECT * FROM monitoring_activities WHERE id = ?", (activity_id,))
 
 
+#: The columns ``list_activities``' ``q`` searches, as ``matched_on`` names them.
+ACTIVITY_SEARCH_COLUMNS = ("title", "provider_name", "place")
+
+
 def list_activities(store: ViewStore, *, agency: str | None, year: int | None = None, pathway: str | None = None,
-                    limit: int = 50, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+                    q: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+    """Activities by filters; with ``q`` (a part of the title, provider or place, any case) each hit
+    says in ``matched_on`` which of those it matched."""
     where, params = [], []
     for col, val in (("agency", agency), ("year", year), ("pathway", pathway)):
         if val is not None:
             where.append(f"{col} = ?")
             params.append(val)
+    if q:
+        where.append("(" + " OR ".join(f"LOWER(COALESCE({c}, '')) LIKE ? ESCAPE '!'" for c in ACTIVITY_SEARCH_COLUMNS) + ")")
+        params += [like_pattern(q)] * len(ACTIVITY_SEARCH_COLUMNS)
     clause = f" WHERE {' AND '.join(where)}" if where else ""
     rows = store.fetchall(
         "SELECT id, agency, year, pathway, variant, title, provider_name, place, start_date, end_date, planned_jp, "
         f"monitoring_form, completed_on, version FROM monitoring_activities{clause} ORDER BY start_date, title, id "
         "LIMIT ? OFFSET ?", (*params, limit, offset))
     total = store.fetchall(f"SELECT COUNT(*) AS n FROM monitoring_activities{clause}", params)[0]["n"]
+    if q:
+        for r in rows:
+            r["matched_on"] = [c for c in ACTIVITY_SEARCH_COLUMNS if q.lower() in (r[c] or "").lower()]
     return rows, int(total)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from core.officers import Officer
 from projections.base import Projection, handles
-from projections.store import Tx, ViewStore
+from projections.store import Tx, ViewStore, like_pattern
 
 _FIELDS = ("nip", "name", "birth_place", "birth_date", "sex", "employee_type", "position", "level",
            "golongan", "agency", "unit", "supervisor_nip", "supervisor_name")
@@ -227,17 +227,32 @@ class OfficerDirectory(Projection):
 _LIST_COLUMNS = "id, nip, name, employee_type, position, level, golongan, agency, unit, supervisor_nip, withdrawn, version"
 
 
+#: A query of this many digits or more is a whole NIP (18 digits) or a mistyped one: matched exactly, never as a part.
+WHOLE_NIP_DIGITS = 17
+
+
 def search_officers(store: ViewStore, *, agency: str | None, q: str | None = None, level: str | None = None,
                     unit: str | None = None, employee_type: str | None = None, supervisor_nip: str | None = None,
-                    include_withdrawn: bool = False, limit: int = 50, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+                    nip: str | None = None, include_withdrawn: bool = False, limit: int = 50,
+                    offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+    """Officers by filters; with ``q``, each hit says in ``matched_on`` what the query matched:
+    ``nip`` (the whole NIP), ``nip_part`` (a part of it) or ``name_part`` (a part of the name)."""
     where: list[str] = []
     params: list[Any] = []
     if agency is not None:
         where.append("agency = ?")
         params.append(agency)
-    if q:
-        where.append("search LIKE ?")
-        params.append(f"%{q.lower().replace(' ', '')}%" if q.replace(' ', '').isdigit() else f"%{q.lower()}%")
+    if nip is not None:
+        where.append("nip = ?")
+        params.append(nip)
+    compact = q.replace(" ", "") if q else ""
+    whole_nip = compact.isdigit() and len(compact) >= WHOLE_NIP_DIGITS
+    if q and whole_nip:
+        where.append("nip = ?")
+        params.append(compact)
+    elif q:
+        where.append("search LIKE ? ESCAPE '!'")
+        params.append(like_pattern(compact if compact.isdigit() else q))
     for col, val in (("level", level), ("unit", unit), ("employee_type", employee_type), ("supervisor_nip", supervisor_nip)):
         if val is not None:
             where.append(f"{col} = ?")
@@ -249,7 +264,23 @@ def search_officers(store: ViewStore, *, agency: str | None, q: str | None = Non
     total = store.fetchall(f"SELECT COUNT(*) AS n FROM officers{clause}", params)[0]["n"]
     for r in rows:
         r["withdrawn"] = bool(r["withdrawn"])
+        if nip is not None or q:
+            r["matched_on"] = _matched_on(r, nip, q, compact, whole_nip)
     return rows, int(total)
+
+
+def _matched_on(row: dict[str, Any], nip: str | None, q: str | None, compact: str, whole_nip: bool) -> list[str]:
+    found = ["nip"] if nip is not None or whole_nip else []
+    if q and not whole_nip:
+        if compact.isdigit() and compact in row["nip"]:
+            found.append("nip_part")
+        elif q.lower() in row["name"].lower():
+            found.append("name_part")
+        elif q.lower() in row["nip"]:
+            found.append("nip_part")
+        if not found:  # the query spans the NIP and the name ("1990 siti")
+            found += ["nip_part", "name_part"]
+    return found
 
 
 def officer_row(store: ViewStore, officer_id: str) -> dict[str, Any] | None:

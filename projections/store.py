@@ -384,3 +384,10 @@ class PostgresViewStore(ViewStore):
 
     def close(self) -> None:
         self.pool.close()
+
+
+def like_pattern(text: str) -> str:
+    """``%text%`` for a case-insensitive ``LIKE ? ESCAPE '!'`` on lower-cased text: the query's own
+    ``%`` and ``_`` match themselves, not any text."""
+    escaped = text.lower().replace("!", "!!").replace("%", "!%").replace("_", "!_")
+    return f"%{escaped}%"

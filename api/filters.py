@@ -1,0 +1,30 @@
+"""Search and list filters that say what they did: an unknown filter value is refused (422) with the
+list of valid ones, never answered with a silently empty list; search hits say what they matched.
+
+:func:`one_of` is the check every enumerated filter goes through; ``matched_on`` on a hit names the
+fields the query matched (README "Everyday shortcuts").
+"""
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+from core.errors import Invalid
+
+
+def one_of(value: str | None, valid: Iterable[str], field: str, *, also: Iterable[str] = ()) -> str | None:
+    """``value`` if it is one of ``valid`` (or of ``also``, accepted but not listed); None stays None.
+    Otherwise 422 naming the field, listing the valid values and the closest ones."""
+    if value is None:
+        return None
+    listed = sorted(set(valid))
+    if value in listed or value in set(also):
+        return value
+    def norm(text: str) -> str:  # "Ahli Pertama" is close to "ahli_pertama", "pns" to "PNS"
+        return text.lower().replace(" ", "_").replace("-", "_")
+
+    by_norm = {norm(v): v for v in listed}
+    close = [by_norm[n] for n in difflib.get_close_matches(norm(value), list(by_norm), n=3, cutoff=0.6)]
+    hint = f" Did you mean {' or '.join(close)}?" if close else ""
+    raise Invalid(f"{field}={value!r} is not a known value, so nothing could match it.{hint} Valid values: {', '.join(listed)}.",
+                  field=field, code="filter.unknown_value", valid=listed)

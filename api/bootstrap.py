@@ -60,6 +60,14 @@ class Services:
 
     def start(self) -> None:
         """Serving: apply the log to the read models in the background (if this process leads)."""
+        self._start(worker=False)
+
+    def start_worker(self) -> None:
+        """``pengkom follow``: as :meth:`start`, and announce a worker (API processes with
+        ``PENGKOM_PROJECTOR=standby`` lead only while no worker runs)."""
+        self._start(worker=True)
+
+    def _start(self, *, worker: bool) -> None:
         s = self.settings
         leadership: Leadership
         if s.database_url:
@@ -69,6 +77,8 @@ class Services:
             self.projector.notify_applied(applied)
         else:
             leadership = FileLeadership(s.data_dir / ".projector.lock")
+        leadership.worker = worker
+        leadership.standby = s.projector == "standby" and not worker
         days = s.idempotency_days
         # Under `pengkom serve` with a projector process (PENGKOM_PROJECTOR=process, the default), the
         # API processes let that one lead and stand by: they take over only if it is gone.

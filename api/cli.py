@@ -113,7 +113,7 @@ def _follow(args: argparse.Namespace) -> int:
             return 0
         print(f"pengkom follow: applying new events as they are recorded on {services.settings.describe_store()} "
               "(standing by while another process leads)", file=sys.stderr)
-        services.start()
+        services.start_worker()
         follower = services.projector.follower
         if follower is not None:
             follower.poll = args.interval

@@ -10,6 +10,8 @@ from urllib.parse import quote, unquote, urlparse
 #: Variables that may instead be read from a file (``<NAME>_FILE``: a Docker/Kubernetes secret), so
 #: that no secret has to sit in a compose file or a process's environment listing.
 SECRET_VARIABLES = ("PENGKOM_DATABASE_URL", "PENGKOM_DATABASE_PASSWORD", "PENGKOM_JWT_SECRET")
+#: PENGKOM_PROJECTOR: who applies the log to the read models beside `pengkom serve` (README, Configuration).
+PROJECTOR_MODES = ("process", "thread", "standby")
 
 
 def read_secrets(env: dict[str, str]) -> dict[str, str]:
@@ -68,7 +70,8 @@ class Settings:
     idempotency_days: int = 7
     read_wait: float = 5.0
     # Where `pengkom serve` applies the log to the read models: "process" (a projector process beside
-    # the API processes; they take over if it dies) or "thread" (inside the API process).
+    # the API processes; they take over if it dies), "thread" (inside the API process) or "standby"
+    # (a separate `pengkom follow` worker does; the API process only while no worker runs).
     projector: str = "process"
     # Bearer tokens: the longest lifetime (exp - iat) accepted, and the clock skew tolerated for iat/nbf.
     jwt_max_ttl: int = 12 * 3600
@@ -82,6 +85,9 @@ class Settings:
         url = env.get("PENGKOM_DATABASE_URL") or None
         if url and not url.startswith(("postgresql://", "postgres://")):
             raise ValueError("PENGKOM_DATABASE_URL must be a postgresql:// URL (leave it unset for the embedded SQLite store)")
+        projector = env.get("PENGKOM_PROJECTOR", "process")
+        if projector not in PROJECTOR_MODES:
+            raise ValueError(f"PENGKOM_PROJECTOR {projector!r} must be one of {', '.join(PROJECTOR_MODES)}")
         schema = env.get("PENGKOM_PG_SCHEMA", "public")
         if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", schema):
             raise ValueError(f"PENGKOM_PG_SCHEMA {schema!r} must be a lower-case identifier")
@@ -103,7 +109,7 @@ class Settings:
             aggregate_cache=int(env.get("PENGKOM_AGGREGATE_CACHE", "256")),
             idempotency_days=int(env.get("PENGKOM_IDEMPOTENCY_DAYS", "7")),
             read_wait=float(env.get("PENGKOM_READ_WAIT", "5")),
-            projector=env.get("PENGKOM_PROJECTOR", "process"),
+            projector=projector,
             jwt_max_ttl=int(env.get("PENGKOM_JWT_MAX_TTL", str(12 * 3600))),
             jwt_leeway=int(env.get("PENGKOM_JWT_LEEWAY", "60")),
             chain_signing_key_file=env.get("PENGKOM_CHAIN_SIGNING_KEY_FILE") or None,

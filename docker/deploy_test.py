@@ -19,6 +19,7 @@ step started; it is a script, read from top to bottom, not a library.
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -163,6 +164,7 @@ class Stack:
         self.ports = {k: int(env[k]) for k in ("PENGKOM_DB_PORT", "PENGKOM_API1_PORT", "PENGKOM_API2_PORT", "PENGKOM_WORKER_PORT")}
         self.api = [f"http://127.0.0.1:{self.ports['PENGKOM_API1_PORT']}", f"http://127.0.0.1:{self.ports['PENGKOM_API2_PORT']}"]
         self.worker = f"http://127.0.0.1:{self.ports['PENGKOM_WORKER_PORT']}"
+        self.key_id = ""  # the chain-signing key the bootstrap named
 
     def compose(self, *args: str, extra_env: dict[str, str] | None = None, **kw: Any) -> subprocess.CompletedProcess[str]:
         return run([*self.base, "-p", self.project, "-f", str(COMPOSE_FILE), *args], env={**self.env, **(extra_env or {})}, **kw)
@@ -288,6 +290,8 @@ def start(stack: Stack) -> str:
     for line in stack.logs("bootstrap").splitlines():
         if "pengkom bootstrap:" in line:
             say("bootstrap", line.split("|", 1)[-1].strip())
+            if "chain heads signed with Ed25519 key " in line:
+                stack.key_id = line.split("chain heads signed with Ed25519 key ", 1)[1].split()[0]
     check("bootstrap exits 0", rc == "0", f"exit code {rc}")
     for service in ("api1", "api2", "worker"):
         _, took = wait(f"{service} healthy", lambda: stack.healthy(service), 180, every=0.5)  # noqa: B023 - called at once
@@ -333,6 +337,42 @@ def register_through_both(stack: Stack, tokens: dict[str, str], n: int) -> list[
     misses = [o for o in made if call("GET", f"{stack.api[1 - o['via']]}/officers/{o['id']}", tokens[o["agency"]]).status != 200]
     check("every officer readable through the other replica at once", not misses, f"{n - len(misses)}/{n}")
     return made
+
+
+def one_signing_key(stack: Stack, token: str, bootstrap_key: str) -> None:
+    """Both replicas sign with the one key of docker/secrets.sh: the same public key, and for the same
+    head the same Ed25519 signature, which verifies against that key."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    keys = [call("GET", f"{base}/chain/public-key").json() for base in stack.api]
+    heads = [call("GET", f"{base}/chain/head", token) for base in stack.api]
+    docs = [h.json() for h in heads]
+    public = load_pem_public_key(keys[0]["public_key_pem"].encode())
+    signature = docs[0].get("signature", "")
+    ok = False
+    if isinstance(public, Ed25519PublicKey):
+        try:
+            public.verify(base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4)),
+                          f"pengkom-chain-head:v1:{docs[0]['position']}:{docs[0]['digest']}".encode())
+            ok = True
+        except Exception:
+            ok = False
+    check("both replicas publish the one chain-signing key of the secret file",
+          keys[0] == keys[1] and keys[0]["key_id"] == bootstrap_key, f"key {keys[0]['key_id']} on api1 and api2"
+          f"{'' if keys[0] == keys[1] else ' ≠ ' + keys[1]['key_id']}; the bootstrap named {bootstrap_key or '-'}")
+    same = all(h.status == 200 for h in heads) and heads[0].headers.get("x-pengkom-chain-head") == heads[1].headers.get("x-pengkom-chain-head")
+    check("both replicas hand out the same signed chain head", same and ok,
+          f"head {docs[0].get('position')}: signature {signature[:16]}… from api1 = {docs[1].get('signature', '')[:16]}… from api2, "
+          f"{'verified' if ok else 'NOT verified'} with the public key")
+
+
+def worker_leads(stack: Stack, label: str) -> None:
+    """The worker applies the log; the replicas (PENGKOM_PROJECTOR=standby) do not compete with it."""
+    doc, took = wait("the worker leads", lambda: (lambda d: d if d.get("leader") else None)(call("GET", f"{stack.worker}/health").json()),
+                     60, every=0.2)
+    check(f"the worker leads the projection ({label})", bool(doc.get("leader")),
+          f"worker /health {doc['status']}, leader {doc['leader']} (after {took:.1f} s); the replicas stand by")
 
 
 def certificate_across_replicas(stack: Stack, tokens: dict[str, str], officer_id: str) -> str:
@@ -581,11 +621,14 @@ def main() -> int:
         tokens["auditor"] = stack.compose("exec", "-T", "api2", "pengkom", "token", "--role", "auditor").stdout.strip()
         say("tokens", "more tokens issued inside the replicas with `pengkom token` (the shared secret comes from the secret file)")
         made = register_through_both(stack, tokens, 40)
+        worker_leads(stack, "after the start")
+        one_signing_key(stack, tokens["auditor"], stack.key_id)
         certificate_across_replicas(stack, tokens, next(o["id"] for o in made if o["agency"] == "kemnaker"))
         kept = call("GET", f"{stack.api[0]}/officers/{made[0]['id']}", tokens["kemnaker"]).headers.get("x-pengkom-chain-head", "")
         say("chain", f"kept the chain head a response carried before the crash: {kept}")
         load = crash_under_load(stack, tokens["kemnaker"], len(made))
         nothing_lost(stack, tokens["auditor"], load, made)
+        worker_leads(stack, "after its restart: a replica that led meanwhile handed the lead back")
         verify(stack, kept, "after the crash")
         backup_restore(stack)
         upgrade(stack, tokens["kemnaker"], env)

@@ -9,6 +9,11 @@ lock and cost ~half of each command's time). Instead each process runs a :class:
   read. If the leader dies, its lock goes with its session and another process takes over within a
   second. The lock is an optimisation, not a guarantee: every batch locks the tracking rows and
   writes them in its own transaction, so two appliers at once would still apply each event once.
+- **A worker first** (``PENGKOM_PROJECTOR=standby``, the API replicas of docker/compose.yaml). Every
+  ``pengkom follow`` worker announces itself while it runs (a *shared* advisory lock, key
+  ``pengkom-worker:<schema>``; on SQLite a shared ``flock`` on ``.worker.lock``). A standby process
+  leads only while no worker runs and hands the lead back as soon as one does: the replicas never
+  compete with a running worker, yet the read models keep advancing while the worker is restarted.
 - **Woken on commit.** A commit in the leader's own process wakes it at once; a commit in another
   process reaches it through PostgreSQL ``NOTIFY`` (the event store notifies on every commit; on
   SQLite the leader also polls every ``poll`` seconds).
@@ -41,6 +46,10 @@ class Leadership:
     #: ``time.monotonic()`` before which this process does not try to lead (it lets a dedicated
     #: projector process, started beside it, take the lead first; it still takes over if that one dies).
     not_before = 0.0
+    #: This process is a ``pengkom follow`` worker: it announces itself while it runs.
+    worker = False
+    #: This process leads only while no worker runs, and hands the lead back when one starts.
+    standby = False
 
     def start(self, on_events: Callable[[], None], on_applied: Callable[[], None]) -> None:
         pass
@@ -57,13 +66,20 @@ class FileLeadership(Leadership):
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.presence = path.with_name(".worker.lock")
         self.leader = False
         self._file: Any = None
+        self._announced: Any = None
 
     def acquire(self) -> bool:
+        if self.worker and self._announced is None:
+            self._announced = self._flock(self.presence, fcntl.LOCK_SH)
         if self.leader:
-            return True
-        if time.monotonic() < self.not_before:
+            if self.standby and self._worker_runs():
+                log.info("a projection worker runs: this process leaves it the lead")
+                self._release()
+            return self.leader
+        if time.monotonic() < self.not_before or (self.standby and self._worker_runs()):
             return False
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -79,7 +95,29 @@ class FileLeadership(Leadership):
             log.warning("cannot take the projector lock %s: %s", self.path, e)
         return self.leader
 
-    def stop(self) -> None:
+    def _flock(self, path: Path, how: int) -> Any:
+        """The open file holding ``flock(how)`` on ``path``, or None when another process holds it."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            f = open(path, "a")
+        except OSError as e:
+            log.warning("cannot open the lock file %s: %s", path, e)
+            return None
+        try:
+            fcntl.flock(f, how | fcntl.LOCK_NB)
+        except OSError:
+            f.close()
+            return None
+        return f
+
+    def _worker_runs(self) -> bool:
+        probe = self._flock(self.presence, fcntl.LOCK_EX)
+        if probe is None:
+            return True  # a worker holds its shared lock
+        probe.close()  # closing the file releases the lock
+        return False
+
+    def _release(self) -> None:
         if self._file is not None:
             try:
                 fcntl.flock(self._file, fcntl.LOCK_UN)
@@ -87,6 +125,12 @@ class FileLeadership(Leadership):
                 self._file.close()
                 self._file = None
         self.leader = False
+
+    def stop(self) -> None:
+        self._release()
+        if self._announced is not None:
+            self._announced.close()
+            self._announced = None
 
 
 class PgLeadership(Leadership):
@@ -96,6 +140,7 @@ class PgLeadership(Leadership):
     def __init__(self, conninfo: str, schema: str, events_channel: str, applied_channel: str, *, timeout: float = 1.0) -> None:
         self.conninfo = conninfo
         self.key = f"pengkom-projector:{schema}"
+        self.worker_key = f"pengkom-worker:{schema}"
         self.events_channel = events_channel
         self.applied_channel = applied_channel
         self.timeout = timeout
@@ -125,14 +170,22 @@ class PgLeadership(Leadership):
                     conn.execute(f'LISTEN "{self.events_channel}"')
                     conn.execute(f'LISTEN "{self.applied_channel}"')
                     tried = 0.0
+                    announced = False
                     while not self._stop.is_set():
-                        if not self.leader and time.monotonic() - tried > POLL and time.monotonic() >= self.not_before:
+                        if self.worker and not announced:
+                            announced = self._try(conn, "pg_try_advisory_lock_shared", self.worker_key)
+                        if time.monotonic() - tried > POLL:
                             tried = time.monotonic()
-                            row = conn.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (self.key,)).fetchone()
-                            if row and row[0]:
-                                self.leader = True
-                                log.info("this process applies the log to the read models (projector leader)")
-                                on_events()
+                            if self.leader:
+                                if self.standby and self._worker_runs(conn):
+                                    conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (self.key,))
+                                    self.leader = False
+                                    log.info("a projection worker runs: this process leaves it the lead")
+                            elif time.monotonic() >= self.not_before and not (self.standby and self._worker_runs(conn)):
+                                if self._try(conn, "pg_try_advisory_lock", self.key):
+                                    self.leader = True
+                                    log.info("this process applies the log to the read models (projector leader)")
+                                    on_events()
                         for n in conn.notifies(timeout=POLL, stop_after=1):
                             if n.channel == self.events_channel:
                                 if self.leader:
@@ -145,6 +198,18 @@ class PgLeadership(Leadership):
                 self.leader = False
                 self._stop.wait(0.5)
         self.leader = False
+
+    @staticmethod
+    def _try(conn: Any, function: str, key: str) -> bool:
+        row = conn.execute(f"SELECT {function}(hashtext(%s))", (key,)).fetchone()
+        return bool(row and row[0])
+
+    def _worker_runs(self, conn: Any) -> bool:
+        """Does a ``pengkom follow`` worker run? (It holds its key shared; an exclusive try fails then.)"""
+        if self._try(conn, "pg_try_advisory_lock", self.worker_key):
+            conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (self.worker_key,))
+            return False
+        return True
 
 
 class Follower:

@@ -115,3 +115,14 @@ def test_api_health_routes_answer_without_a_token(api, path):
     # The API replicas' container health check probes /ready (200 unless the store fails or a read
     # model stopped); /health is plain liveness. Both answer anonymous callers.
     assert api.get(path).status_code == 200
+
+
+def test_the_compose_replicas_stand_by_for_the_worker():
+    """docker/compose.yaml: the worker applies the log; the API replicas (PENGKOM_PROJECTOR=standby)
+    start no projector process of their own and lead only while the worker is down."""
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "docker" / "compose.yaml").read_text())
+    services = compose["services"]
+    assert [services[s]["environment"].get("PENGKOM_PROJECTOR") for s in ("api1", "api2", "worker")] == ["standby", "standby", None]
+    assert "pengkom follow" in " ".join(services["worker"]["command"])

@@ -106,3 +106,51 @@ def test_reads_wait_only_for_read_models_that_follow_the_log(api, monkeypatch):
     assert api.get(f"/audit/{oid}", headers=hr).status_code == 200
     assert api.get(f"/officers/{oid}", headers=hr).status_code == 503
     assert time.monotonic() - started < 2.0
+
+
+def test_standby_api_processes_leave_the_lead_to_a_running_worker(settings):
+    """PENGKOM_PROJECTOR=standby (the API replicas of docker/compose.yaml): an API process applies the
+    log only while no `pengkom follow` worker runs; once one runs it hands the lead over and does not
+    take it back, so replicas never compete with the worker; while the worker is away (a crash, a
+    restart) the replica leads again and reads keep seeing every acknowledged command."""
+    a = build(dataclasses.replace(settings, projector="standby"))
+    worker = None
+    try:
+        with TestClient(create_app(a), raise_server_exceptions=False) as client:
+            api = Api(client, a)
+            hr = api.as_("hr")
+            _wait_for(lambda: a.projector.follower.leader)  # no worker yet
+            first = api.post("/officers/", json=officer_body(), headers=hr).json()["id"]
+            assert api.get(f"/officers/{first}", headers=hr).status_code == 200
+            worker = build(settings)
+            worker.start_worker()
+            _wait_for(lambda: worker.projector.follower.leader and not a.projector.follower.leader)
+            second = api.post("/officers/", json=officer_body(PK_AHLI_MUDA), headers=hr).json()["id"]
+            assert api.get(f"/officers/{second}", headers=hr).status_code == 200  # applied by the worker
+            time.sleep(1.5)  # three of the standby's looks: it does not take the lead back
+            assert worker.projector.follower.leader and not a.projector.follower.leader
+            worker.close()
+            worker = None
+            _wait_for(lambda: a.projector.follower.leader)
+            third = api.post("/officers/", json=officer_body(PK_AHLI_PERTAMA[:-1] + "9"), headers=hr).json()["id"]
+            assert api.get(f"/officers/{third}", headers=hr).status_code == 200
+            assert api.get("/officers/", headers=hr).json()["total"] == 3
+    finally:
+        if worker is not None:
+            worker.close()
+
+
+def test_serve_starts_no_projector_process_in_standby(monkeypatch, tmp_path):
+    from api import cli
+
+    started: list[Any] = []
+    monkeypatch.setattr(cli, "_projector_process", started.append)
+    monkeypatch.setattr(cli, "_run_uvicorn", lambda *args: None)
+    monkeypatch.setenv("PENGKOM_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PENGKOM_PROJECTOR", "standby")
+    assert cli.main(["serve"]) == 0 and started == []
+    monkeypatch.setenv("PENGKOM_PROJECTOR", "process")
+    assert cli.main(["serve"]) == 0 and len(started) == 1
+    monkeypatch.setenv("PENGKOM_PROJECTOR", "off")
+    with pytest.raises(ValueError, match="process, thread, standby"):
+        cli.main(["serve"])

@@ -48,9 +48,11 @@ def ensure_tables(services: Services) -> None:
 class NotRecorded(Exception):
     """The store failed before the command's commit: nothing was recorded; retrying is safe."""
 
-    def __init__(self, cause: BaseException | None) -> None:
+    def __init__(self, cause: BaseException | None, detail: str | None = None) -> None:
         super().__init__(f"the store failed before the commit: {cause}")
         self.cause = cause
+        #: What the client should know and do, when more is known than "nothing was recorded" (a bulk import's batches).
+        self.detail = detail
 
 
 class OutcomeUnknown(Exception):
@@ -277,7 +279,7 @@ def outcome_unknown(request: Request[Any, Any, Any], exc: OutcomeUnknown) -> Res
 def not_recorded(request: Request[Any, Any, Any], exc: NotRecorded) -> Response[Any]:
     log.warning("command not recorded on %s %s: %s", request.method, request.url.path, exc.cause)
     return _unavailable(request, "Database unavailable",
-                        "The database could not be reached or is too busy; nothing was recorded. Retry in a moment.")
+                        exc.detail or "The database could not be reached or is too busy; nothing was recorded. Retry in a moment.")
 
 
 def store_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

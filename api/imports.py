@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
+from uuid import UUID
 
+import msgspec
 from litestar import Controller, Request, Response, Router, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
@@ -23,11 +25,13 @@ from litestar.params import Parameter
 
 from api import schemas as s
 from api.bootstrap import Services
-from api.commands import record_many
+from api.commands import NotRecorded, OutcomeUnknown, record_many
 from api.settings import Settings
 from core import access
-from core.errors import Forbidden, Invalid
+from core.errors import Conflict, Forbidden, Invalid
 from core.events import Actor, Context
+from projections.bulkstage import BulkStage, StageFailed
+from projections.eventstore import DUPLICATE, RECORDED, UNKNOWN
 from reports import importer
 
 Req = Request[Actor, Any, Any]
@@ -57,6 +61,8 @@ def execute(services: Services, actor: Actor, data: bytes, *, agency: str, reque
     if actor.agency != agency:
         raise Forbidden(f"You import into your own agency ({actor.agency}), not {agency}.")
     ctx = Context(actor=actor, request_id=request_id, now=datetime.now(UTC))
+    if not dry_run and BulkStage.supported(services.app):
+        return _execute_staged(services, actor, data, ctx, agency=agency, on_validate=on_validate, on_record=on_record)
     try:
         plan = importer.plan_import(services.app, ctx, data, agency=agency, schemas=SCHEMAS, on_progress=on_validate)
     except importer.NotATable as e:
@@ -73,7 +79,11 @@ def execute(services: Services, actor: Actor, data: bytes, *, agency: str, reque
 
         def settle(item: tuple[Future[tuple[str, list[int]]], int]) -> None:
             nonlocal done
-            _, ids = item[0].result()
+            try:
+                _, ids = item[0].result()
+            except (NotRecorded, OutcomeUnknown) as e:
+                batch_no = out.recorded_batches + out.replayed_batches
+                raise interrupted(batch_no, plan, getattr(e, "cause", None), unknown=isinstance(e, OutcomeUnknown)) from None
             if ids:
                 out.recorded_batches += 1
                 out.positions += [ids[0], ids[-1]]
@@ -84,8 +94,7 @@ def execute(services: Services, actor: Actor, data: bytes, *, agency: str, reque
                 on_record(done, total)
 
         for n, batch in enumerate(importer.batches(plan.aggregates)):
-            key = f"import:{plan.digest[:40]}:{n}:{len(batch)}"
-            fingerprint = hashlib.sha256(f"{plan.digest}:{n}:{','.join(str(a.id) for a in batch)}".encode()).hexdigest()
+            key, fingerprint = _batch_key(plan, n, batch)
             _, stored = services.app.pending(batch)
             if inflight is not None:
                 settle(inflight)
@@ -94,6 +103,82 @@ def execute(services: Services, actor: Actor, data: bytes, *, agency: str, reque
         if inflight is not None:
             settle(inflight)
     return out
+
+
+def interrupted(n: int, plan: importer.ImportPlan, cause: BaseException | None, *, unknown: bool) -> NotRecorded:
+    """The store failed while batch ``n`` was recorded: what is recorded, and what to do (import the file again)."""
+    count = -(-len(plan.aggregates) // importer.BATCH)
+    done = f"batches 1–{n} of {count} are recorded" if n else f"none of the {count} batches is recorded"
+    this = f"; batch {n + 1} may or may not be" if unknown else ""
+    return NotRecorded(cause, f"The database failed during the import: {done}{this}. Import the same file again when the "
+                              "database is back: what is recorded already is skipped, nothing is recorded twice.")
+
+
+def _batch_key(plan: importer.ImportPlan, n: int, batch: list[Any]) -> tuple[str, str]:
+    key = f"import:{plan.digest[:40]}:{n}:{len(batch)}"
+    fingerprint = hashlib.sha256(f"{plan.digest}:{n}:{','.join(str(a.id) for a in batch)}".encode()).hexdigest()
+    return key, fingerprint
+
+
+def _execute_staged(services: Services, actor: Actor, data: bytes, ctx: Context, *, agency: str,
+                    on_validate: Callable[[int, int], None] | None,
+                    on_record: Callable[[int, int], None] | None) -> Outcome:
+    """PostgreSQL: the events of the rows checked so far are staged while the rest of the file is checked
+    (:mod:`projections.bulkstage`); when every row passed, each batch is moved into the log in one transaction."""
+    app = services.app
+    counts: dict[UUID, int] = {}
+
+    def stage_events(officers: list[Any]) -> None:
+        for a in officers:
+            counts[a.id] = counts.get(a.id, 0) + len(a.pending_events)
+        stage.put(app.pending(officers)[1])
+
+    stage = BulkStage(app.recorder)  # type: ignore[arg-type]  # supported() checked it is the PostgreSQL recorder
+    try:
+        try:
+            stage.open()
+            plan = importer.plan_import(app, ctx, data, agency=agency, schemas=SCHEMAS, on_progress=on_validate,
+                                        on_events=stage_events)
+            if plan.problems or not plan.aggregates:
+                return Outcome(plan)
+            stage_events(plan.aggregates)  # the last rows' events (those not handed over yet)
+            stage.flush()
+        except importer.NotATable as e:
+            raise Invalid(str(e), field="file") from None
+        except StageFailed as e:
+            raise NotRecorded(e.cause) from None
+        out = Outcome(plan)
+        total, done = plan.events, 0
+        for n, batch in enumerate(importer.batches(plan.aggregates)):
+            key, fingerprint = _batch_key(plan, n, batch)
+            size = sum(counts[a.id] for a in batch)
+
+            def body(ids: list[int], n: int = n) -> bytes:
+                return msgspec.json.encode({"import": plan.digest, "batch": n, "events": len(ids),
+                                            "first_position": ids[0] if ids else None, "last_position": ids[-1] if ids else None})
+
+            try:
+                outcome, ids = stage.record_batch([a.id for a in batch], size, actor.subject, key, fingerprint, 201, body)
+            except StageFailed as e:
+                app.forget([a.id for a in plan.aggregates])
+                raise interrupted(n, plan, e.cause, unknown=e.outcome == UNKNOWN) from None
+            if outcome == RECORDED:
+                app.remember(batch)
+                out.recorded_batches += 1
+                out.positions += [ids[0], ids[-1]]
+            elif outcome == DUPLICATE:
+                app.forget([a.id for a in batch])
+                out.replayed_batches += 1
+            else:
+                app.forget([a.id for a in plan.aggregates])
+                raise Conflict("Someone else recorded a change to one of these officers at the same moment; import the file again "
+                               "(what is recorded already is skipped).")
+            done += size
+            if on_record is not None:
+                on_record(done, total)
+        return out
+    finally:
+        stage.close()
 
 
 def _problem_body(request: Req, plan: importer.ImportPlan) -> dict[str, Any]:
@@ -194,6 +279,10 @@ def _cli(args: argparse.Namespace) -> int:
     except (Invalid, Forbidden) as e:
         print(f"pengkom import: {e.message}", file=sys.stderr)
         return 2
+    except (NotRecorded, OutcomeUnknown) as e:
+        detail = getattr(e, "detail", None) or "The database could not be reached; nothing was recorded. Import the file again."
+        print(f"pengkom import: {detail}", file=sys.stderr)
+        return 3
     finally:
         for bar in bars.values():
             bar.close()

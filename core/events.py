@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -20,7 +21,13 @@ PENGKOM_NS = uuid5(NAMESPACE_URL, "https://pengkom.kemnaker.go.id/ids")
 
 def derived_id(kind: str, *key: object) -> UUID:
     """A stable aggregate id from a natural key, e.g. ``derived_id("officer", nip)``."""
-    return uuid5(PENGKOM_NS, ":".join([kind, *map(str, key)]))
+    return _derived(":".join([kind, *map(str, key)]))
+
+
+@lru_cache(maxsize=1 << 16)
+def _derived(name: str) -> UUID:
+    # A bulk import asks for the same officer's id once per row it appears on: remembered, not rehashed.
+    return uuid5(PENGKOM_NS, name)
 
 
 @dataclass(frozen=True)

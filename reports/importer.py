@@ -250,6 +250,8 @@ class _Staging:
         self.app = app
         self.existing = existing
         self.touched: dict[UUID, Officer] = {}
+        #: Officers given new events since the last hand-over (``plan_import(on_events=…)``), in order.
+        self.dirty: dict[UUID, None] = {}
         self.repository = self
 
     def exists(self, oid: UUID) -> bool:
@@ -310,13 +312,35 @@ def _schema_problem(e: msgspec.ValidationError) -> tuple[str | None, str]:
 
 def entry_id(nip: str, kind: str, year: int, values: dict[str, Any]) -> UUID:
     """A history entry's id from what it says: the same row imported again names the same entry."""
-    canon = json.dumps({k: (str(v) if isinstance(v, Decimal) else v) for k, v in sorted(values.items())}, sort_keys=True)
-    return derived_id("history-import", nip, kind, year, hashlib.sha256(canon.encode()).hexdigest()[:32])
+    # Many officers share an entry's values (the same training, the same year): each distinct set is hashed once.
+    # The key is the values' exact spelling (repr), so 12.5 and 12.50, or 1 and True, never share a digest.
+    key = tuple((k, repr(v)) for k, v in sorted(values.items()))
+    digest = _DIGESTS.get(key)
+    if digest is None:
+        canon = json.dumps({k: (str(v) if isinstance(v, Decimal) else v) for k, v in sorted(values.items())}, sort_keys=True)
+        digest = hashlib.sha256(canon.encode()).hexdigest()[:32]
+        if len(_DIGESTS) >= 4096:
+            _DIGESTS.clear()
+        _DIGESTS[key] = digest
+    return derived_id("history-import", nip, kind, year, digest)
+
+
+_DIGESTS: dict[tuple[tuple[str, str], ...], str] = {}
+
+
+#: Rows checked between two hand-overs of new events to ``on_events``.
+HAND_OVER_ROWS = 250
 
 
 def plan_import(app: Any, ctx: Context, data: bytes, *, agency: str, schemas: dict[str, Any],
-                on_progress: Callable[[int, int], None] | None = None) -> ImportPlan:
-    """Read and validate the whole file; the officers to record with their new events, or the problems."""
+                on_progress: Callable[[int, int], None] | None = None,
+                on_events: Callable[[list[Officer]], None] | None = None) -> ImportPlan:
+    """Read and validate the whole file; the officers to record with their new events, or the problems.
+
+    ``on_events``: called every :data:`HAND_OVER_ROWS` rows, while no row has failed, with the officers that have
+    new events since the last call; it must take (collect) their pending events — to stage them while the rest of
+    the file is checked (:mod:`projections.bulkstage`). Nothing handed over may be recorded unless the returned
+    plan has no problems. ``plan.aggregates`` then lists every officer with new events, handed over or not."""
     plan = ImportPlan(digest=hashlib.sha256(data).hexdigest(), agency=agency)
     # The verbs' guards grant the HR unit's role for every row (they still check it, row by row).
     ctx = _ImportContext(actor=ctx.actor, request_id=ctx.request_id, role="hr" if "hr" in ctx.actor.roles else ctx.role,
@@ -346,6 +370,17 @@ def plan_import(app: Any, ctx: Context, data: bytes, *, agency: str, schemas: di
                 nips[officer_id(digits)] = digits
     staging = _Staging(app, recorded_ids(app, list(nips)))
     cmds = OfficerCommands(staging)
+    handed: set[UUID] = set()
+
+    def hand_over() -> None:
+        if on_events is None or plan.problems or not staging.dirty:
+            return
+        ready = [staging.touched[oid] for oid in staging.dirty]
+        staging.dirty.clear()
+        plan.events += sum(len(a.pending_events) for a in ready)
+        handed.update(a.id for a in ready)
+        on_events(ready)
+
     done = 0
     total = plan.rows
     seen_nip: dict[str, int] = {}
@@ -354,6 +389,8 @@ def plan_import(app: Any, ctx: Context, data: bytes, *, agency: str, schemas: di
             done += 1
             if on_progress is not None and done % 200 == 0:
                 on_progress(done, total)
+            if done % HAND_OVER_ROWS == 0:
+                hand_over()
             if not any(c not in (None, "") for c in cells):
                 continue
             _officer_row(plan, staging, cmds, ctx, t, number, cells, seen_nip, schemas["officer"])
@@ -363,14 +400,19 @@ def plan_import(app: Any, ctx: Context, data: bytes, *, agency: str, schemas: di
             done += 1
             if on_progress is not None and done % 200 == 0:
                 on_progress(done, total)
+            if done % HAND_OVER_ROWS == 0:
+                hand_over()
             if not any(c not in (None, "") for c in cells):
                 continue
             _history_row(plan, staging, cmds, ctx, t, number, cells, seen_entry, schemas)
     if on_progress is not None:
         on_progress(total, total)
     if not plan.problems:
-        plan.aggregates = [a for a in staging.touched.values() if a.pending_events]
-        plan.events = sum(len(a.pending_events) for a in plan.aggregates)
+        hand_over()
+        plan.aggregates = [a for a in staging.touched.values() if a.pending_events or a.id in handed]
+        plan.events += sum(len(a.pending_events) for a in plan.aggregates)
+    else:
+        plan.events = 0
     return plan
 
 
@@ -442,6 +484,7 @@ def _officer_row(plan: ImportPlan, staging: _Staging, cmds: OfficerCommands, ctx
         _problem(plan, t, number, e.field, e.message)
         return
     staging.touched[oid] = officer
+    staging.dirty[oid] = None
     plan.officers_new += 1
 
 
@@ -516,6 +559,7 @@ def _history_row(plan: ImportPlan, staging: _Staging, cmds: OfficerCommands, ctx
     except DomainError as e:
         _problem(plan, t, number, e.field, e.message)
         return
+    staging.dirty[oid] = None
     plan.histories_new += 1
 
 

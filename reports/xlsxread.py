@@ -88,7 +88,44 @@ def _text(raw: bytes) -> str:
     return unescape(text) if "&" in text else text
 
 
+#: The cell shape spreadsheet programs and XlsxWriter write (``r`` first, then optional ``s`` and ``t``, one ``<v>``):
+#: a row made only of such cells is read with one ``findall`` (about three times faster than cell by cell).
+_FAST = re.compile(rb'<c r="([A-Z]{1,3})\d+"(?: s="\d+")?(?: t="(s|n|b|str|e)")?(?:/>|><v>([^<]*)</v></c>|></c>)')
+_CELL_OPEN = re.compile(rb"<c[\s/>]")
+_COLUMNS: dict[bytes, int] = {}
+
+
+def _column_of(letters: bytes) -> int:
+    n = _COLUMNS.get(letters)
+    if n is None:
+        n = _COLUMNS[letters] = _column(letters.decode())
+    return n
+
+
 def _cells(body: bytes, shared: list[str]) -> list[Any]:
+    found = _FAST.findall(body)
+    if len(found) == len(_CELL_OPEN.findall(body)):
+        out: list[Any] = []
+        for letters, kind, v in found:
+            if not v and kind in (b"", b"n"):
+                continue  # an empty cell (a style only)
+            col = _column_of(letters)
+            if col >= len(out):
+                out.extend([None] * (col + 1 - len(out)))
+            if kind == b"s":
+                out[col] = shared[int(v)] if v else None
+            elif kind == b"b":
+                out[col] = v == b"1"
+            elif kind in (b"str", b"e"):
+                out[col] = _text(v) if v else None
+            else:
+                number = float(v)
+                out[col] = int(number) if number.is_integer() and b"E" not in v and b"e" not in v else number
+        return out
+    return _cells_general(body, shared)
+
+
+def _cells_general(body: bytes, shared: list[str]) -> list[Any]:
     values: dict[int, Any] = {}
     for m in _CELL.finditer(body):
         attrs = dict(_ATTR.findall(m.group(1)))

@@ -131,3 +131,82 @@ def test_the_cli_imports_with_a_progress_bar_and_writes_the_error_file(api, sett
     assert "1 problem(s)" in err and "row 3, column E" in err
     assert (tmp_path / "salah.csv.errors.csv").read_bytes().decode("utf-8-sig").startswith("Lembar,Baris,Kolom")
     assert head(api) == before + 40
+
+
+def test_a_problem_on_the_last_row_records_nothing_though_earlier_rows_were_already_staged(api, monkeypatch):
+    """On PostgreSQL the events of the rows checked so far are staged while the rest of the file is checked
+    (projections/bulkstage.py); a problem on the very last row still means nothing reaches the log, and no stage
+    survives the import. The clean file afterwards is recorded officer by officer, each officer's events in order."""
+    from reports.importer import HAND_OVER_ROWS
+
+    hr = api.as_("hr", AGENCY, subject="hr-jabar")
+    officers = officer_rows(400)
+    histories = history_rows(officers)
+    assert len(officers) + len(histories) > 4 * HAND_OVER_ROWS  # several hand-overs before the bad row
+    bad = [list(r) for r in histories]
+    bad[-1][12] = "banyak"                       # the last row: credit points that are not a number
+    from projections.bulkstage import BulkStage
+
+    staged: list[int] = []
+    put = BulkStage.put
+    monkeypatch.setattr(BulkStage, "put", lambda self, events: (staged.append(len(events)), put(self, events))[1])
+    before = head(api)
+    r = post(api, to_xlsx(officers, bad), hr, XLSX)
+    assert r.status_code == 422, r.text
+    pg = hasattr(api.services.app.recorder, "events_table")
+    assert (len(staged) >= 4 and sum(staged) > 600) if pg else staged == []  # staged while checking, on PostgreSQL
+    assert r.json()["error_count"] == 1 and r.json()["errors"][0]["row"] == len(histories) + 1
+    assert head(api) == before
+    app = api.services.app
+    if pg:
+        with app.recorder.datastore.pool.connection() as conn:
+            assert conn.execute("SELECT count(*) AS n FROM pg_class WHERE relname = 'pengkom_import_stage'").fetchone()["n"] == 0
+    done = ok(post(api, to_xlsx(officers, histories), hr, XLSX), 201)
+    assert (done["events"], done["batches"], head(api)) == (1200, 2, before + 1200)
+    # Every officer's events are in the log in version order, one officer after the other, batch by batch.
+    notes = app.recorder.select_notifications(before + 1, 1200)
+    seen: dict[object, int] = {}
+    order: list[object] = []
+    for n in notes:
+        assert n.originator_version == seen.get(n.originator_id, 0) + 1
+        seen[n.originator_id] = n.originator_version
+        if not order or order[-1] != n.originator_id:
+            order.append(n.originator_id)
+    assert len(order) == len(seen) == 400  # each officer's three events together
+
+
+def test_a_database_failure_between_batches_says_what_is_recorded_and_the_same_file_completes_it(api, monkeypatch):
+    """The store fails while the second of two batches is recorded: 503 naming what is recorded (batch 1) and
+    telling the clerk to import the same file again; doing so records the rest, nothing twice."""
+    import api.imports as imports
+    from api.commands import NotRecorded
+    from projections.bulkstage import BulkStage, StageFailed
+    from projections.eventstore import NOT_RECORDED
+
+    hr = api.as_("hr", AGENCY, subject="hr-jabar")
+    officers = officer_rows(300)
+    data = to_xlsx(officers, history_rows(officers))
+    calls = {"n": 0}
+    record_batch, record_many = BulkStage.record_batch, imports.record_many
+
+    def failing_second(real):
+        def wrapper(*args, **kwargs):
+            calls["n"] += 1
+            if calls["n"] == 2:
+                if real is record_many:
+                    raise NotRecorded(OSError("connection refused"))
+                raise StageFailed(NOT_RECORDED, OSError("connection refused"))
+            return real(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(BulkStage, "record_batch", failing_second(record_batch))
+    monkeypatch.setattr(imports, "record_many", failing_second(record_many))
+    before = head(api)
+    r = post(api, data, hr, XLSX)
+    assert r.status_code == 503 and r.headers["Retry-After"], r.text
+    assert "batches 1–1 of 2 are recorded" in r.json()["detail"] and "Import the same file again" in r.json()["detail"]
+    assert head(api) == before + 750  # the first batch: 250 officers, three events each
+    monkeypatch.undo()
+    again = ok(post(api, data, hr, XLSX), 201)
+    assert (again["officers_already_recorded"], again["officers_new"], again["events"]) == (250, 50, 150)
+    assert head(api) == before + 900

@@ -247,6 +247,29 @@ class ActivityController(Controller):
                    data: JSONBody[b.AttendanceBody]) -> Response[Any]:
         return _command(services, request, data, activity_id, services.app.activities.record_attendance, status=201)
 
+    @post("/{activity_id:uuid}/attendance/sessions", operation_id="recordSessionAttendance",
+          summary="Formulir 3.3: attendance of a whole session, every participant in one request", status_code=201,
+          sync_to_thread=True,
+          description="Formulir 3.3 (BAB III, Tahap Monitoring) for one session date and all its participants at once: one "
+                      "AttendanceRecorded event per participant, each with its own provenance and checked by the same rules "
+                      "as POST …/attendance. All or nothing: if any participant's row breaks a rule, nothing is recorded and "
+                      "the problem names the row (field participants[i].…, participant, participant_index). The answer "
+                      "lists the assigned participants still without attendance on that date (still_missing).")
+    def session_attendance(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
+                           data: JSONBody[b.SessionAttendance]) -> Response[Any]:
+        def still_missing(aggregates: Any) -> dict[str, Any]:
+            agg = aggregates[0]
+            return {"session_date": data.session_date.isoformat(), "recorded": len(data.participants),
+                    "still_missing": [str(oid) for oid, p in agg.participants.items()
+                                      if p.pending and p.assignment is not None and data.session_date not in p.attendance]}
+
+        _activity(services, request.user, activity_id)
+        version = expected_version(request)
+        rows = [msgspec.structs.asdict(row) for row in data.participants]
+        return run(services, request, data, lambda ctx: [services.app.activities.record_session_attendance(
+            ctx, activity_id, session_date=data.session_date, participants=rows, expected_version=version)],
+            effective=data.effective_date, status=201, result=still_missing)
+
     @post("/{activity_id:uuid}/attendance/corrections", operation_id="correctAttendance",
           summary="Correct recorded attendance, with a reason", sync_to_thread=True)
     def correct_attendance(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],

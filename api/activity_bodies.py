@@ -120,6 +120,22 @@ class AttendanceBody(Body):
     note: Note | None = None
 
 
+class SessionAttendanceRow(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Formulir 3.3, one participant's row of a session."""
+
+    officer_id: UUID
+    status: Annotated[str, msgspec.Meta(description="hadir_full, hadir_tidak_full or tidak_hadir")]
+    minutes_attended: Annotated[int, msgspec.Meta(ge=0, le=1440)] | None = None
+    note: Note | None = None
+
+
+class SessionAttendance(Body):
+    """Formulir 3.3 for a whole session: every participant's attendance of one session date."""
+
+    session_date: date
+    participants: Annotated[list[SessionAttendanceRow], msgspec.Meta(min_length=1, max_length=1000)]
+
+
 class AttendanceCorrection(AttendanceBody, kw_only=True):
     reason: Reason
 

@@ -10,7 +10,7 @@ from core.activities.aggregate import Activity
 from core.activities.base import ActivityCommandsBase
 from core.activities.guards import can_record_attendance, can_record_meeting
 from core.activities.state import MeetingEntry, Participant
-from core.errors import Conflict, Invalid, NotFound
+from core.errors import Conflict, DomainError, Invalid, NotFound
 from core.events import Context
 from core.inputs import LONG_MAX, choice, long_text, not_future, whole
 from core.pathways import Attendance
@@ -41,6 +41,11 @@ class MonitoringCommands(ActivityCommandsBase):
                           minutes_attended: int | None = None, note: str | None = None,
                           expected_version: int | None = None) -> Activity:
         agg = self._open(aid, expected_version)
+        self._record_attendance(ctx, agg, officer_id, session_date, status, minutes_attended, note)
+        return agg
+
+    def _record_attendance(self, ctx: Context, agg: Activity, officer_id: UUID, session_date: date, status: str,
+                           minutes_attended: int | None, note: str | None) -> None:
         p = agg.check_assigned(officer_id)
         ctx = ctx.acting_as(can_record_attendance(ctx.actor, agg, p))
         agg.check_not_credited(p)
@@ -50,6 +55,34 @@ class MonitoringCommands(ActivityCommandsBase):
                            field="session_date")
         agg.record(Activity.AttendanceRecorded, ctx.provenance(on_behalf_of=p.nip, effective_date=session_date),
                    officer_id=officer_id, **values)
+
+    def record_session_attendance(self, ctx: Context, aid: UUID, *, session_date: date, participants: list[dict[str, Any]],
+                                  expected_version: int | None = None) -> Activity:
+        """Formulir 3.3 for a whole session: one ``AttendanceRecorded`` per participant, each checked
+        by the same rules as one at a time, all or nothing — the first participant that breaks a rule
+        refuses the whole session, named by position in the list, id and name; nothing is recorded."""
+        agg = self._open(aid, expected_version)
+        if not participants:
+            raise Invalid("List the participants whose attendance of the session is recorded.", field="participants")
+        seen: dict[UUID, int] = {}
+        for i, row in enumerate(participants):
+            oid = row["officer_id"]
+            where = f"participants[{i}]"
+            if oid in seen:
+                raise Invalid(f"{where}: officer {oid} is listed twice (first at participants[{seen[oid]}]); "
+                              "a participant attends a session once.", field=f"{where}.officer_id", participant=str(oid))
+            seen[oid] = i
+            try:
+                self._record_attendance(ctx, agg, oid, session_date, row["status"], row.get("minutes_attended"), row.get("note"))
+            except DomainError as e:
+                who = agg.participants.get(oid)
+                named = f"{who.name} ({who.nip})" if who is not None else f"officer {oid}"
+                e.message = f"{where}, {named}: {e.message} Nothing of this session was recorded."
+                e.args = (e.message,)
+                if e.field != "session_date":  # the session's date is the whole request's, not the row's
+                    e.field = f"{where}.{e.field or 'officer_id'}"
+                e.details = {**e.details, "participant": str(oid), "participant_index": i}
+                raise
         return agg
 
     def correct_attendance(self, ctx: Context, aid: UUID, *, officer_id: UUID, session_date: date, status: str, reason: str,

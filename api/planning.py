@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
@@ -60,6 +60,34 @@ class PlanRowBody(Body):
 
 class ChangeRow(PlanRowBody, kw_only=True):
     reason: Reason
+
+
+_KEEP = msgspec.UNSET
+
+
+class PatchRow(Body):
+    """Only the fields of a Formulir 2.6 row that change (absent: kept as recorded; null: cleared), and why."""
+
+    reason: Reason
+    officer_id: UUID | msgspec.UnsetType = _KEEP
+    competency: str | msgspec.UnsetType = _KEEP
+    pathway: Annotated[str, msgspec.Meta(description="Tabel 3.1 pathway code")] | msgspec.UnsetType = _KEEP
+    programme: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | msgspec.UnsetType = _KEEP
+    funding_source: Annotated[str, msgspec.Meta(description="apbn, apbd or lainnya (BAB IV)")] | msgspec.UnsetType = _KEEP
+    budget: Decimal | msgspec.UnsetType = _KEEP
+    form: str | None | msgspec.UnsetType = _KEEP
+    curriculum_code: str | None | msgspec.UnsetType = _KEEP
+    provider: str | None | msgspec.UnsetType = _KEEP
+    start: date | None | msgspec.UnsetType = _KEEP
+    end: date | None | msgspec.UnsetType = _KEEP
+    days: Count | None | msgspec.UnsetType = _KEEP
+    sessions: Count | None | msgspec.UnsetType = _KEEP
+    programme_jp: Count | None | msgspec.UnsetType = _KEEP
+    international: bool | msgspec.UnsetType = _KEEP
+    jp: Count | None | msgspec.UnsetType = _KEEP
+    credit_target: Decimal | None | msgspec.UnsetType = _KEEP
+    proposal_id: UUID | None | msgspec.UnsetType = _KEEP
+    proposal_item_id: UUID | None | msgspec.UnsetType = _KEEP
 
 
 class Removal(Body):
@@ -283,6 +311,22 @@ class PlanController(Controller):
         version = expected_version(request)
         return run(services, request, data, lambda ctx: [services.app.plans.change_row(
             ctx, agency, year, row_id, row=_row(data), reason=data.reason, expected_version=version)],
+            effective=data.effective_date)
+
+    @patch("/{agency:str}/{year:int}/rows/{row_id:uuid}", operation_id="patchPlanRow", sync_to_thread=True,
+           summary="Formulir 2.6: change only some fields of a row, with a reason; checks a–f rerun",
+           description="A partial update of one Formulir 2.6 row (BAB II.B.3 huruf b, items 4–12): send only the fields "
+                       "that change (absent: kept as recorded; null: cleared) and the mandatory reason. The row that results "
+                       "is checked by exactly the rules of a change of the whole row (POST …/rows/{row_id}) and recorded as the "
+                       "same RowChanged event with its provenance; checks a–f rerun and a head's signature is voided. "
+                       "If-Match pins the plan's version (409 when stale).")
+    def patch_row(self, request: Req, services: NamedDependency[Services], agency: FromPath[Agency], year: YearParam,
+                  row_id: FromPath[UUID], data: JSONBody[PatchRow]) -> Response[Any]:
+        version = expected_version(request)
+        changes = {k: v for k, v in msgspec.structs.asdict(data).items()
+                   if v is not msgspec.UNSET and k not in ("reason", "effective_date")}
+        return run(services, request, data, lambda ctx: [services.app.plans.patch_row(
+            ctx, agency, year, row_id, changes=changes, reason=data.reason, expected_version=version)],
             effective=data.effective_date)
 
     @post("/{agency:str}/{year:int}/rows/{row_id:uuid}/removal", operation_id="removePlanRow", sync_to_thread=True,

@@ -119,6 +119,41 @@ class RowCommands(PlanCommandsBase):
         self._changed(plan, ctx, f"row {row_id} changed")
         return plan
 
+    @staticmethod
+    def row_input(row: PlanRow) -> dict[str, Any]:
+        """What a clerk would send to recap ``row`` as it stands: the inputs, not what pengkom derived
+        from them (a form that defaulted to the pathway, a suggested credit target stay defaults)."""
+        return {
+            "officer_id": row.officer_id, "competency": row.competency, "pathway": row.pathway,
+            "form": None if row.form == row.pathway else row.form, "programme": row.programme,
+            "curriculum_code": row.curriculum_code, "provider": row.provider, "start": row.start, "end": row.end,
+            "budget": row.budget, "funding_source": row.funding_source, "days": row.days, "sessions": row.sessions,
+            "programme_jp": row.programme_jp, "international": row.international, "jp": row.stated_jp,
+            "credit_target": row.credit_target if row.credit_target_source == "stated by the agency" else None,
+            "proposal_id": row.proposal_id, "proposal_item_id": row.proposal_item_id,
+        }
+
+    def patch_row(self, ctx: Context, agency: str, year: int, row_id: UUID, *, changes: Mapping[str, Any], reason: str,
+                  expected_version: int | None = None) -> DevelopmentPlan:
+        """Change only the named fields of a row (the rest as they stand), with a reason: the same
+        ``RowChanged`` event and the same rules as a change of the whole row, checks a–f rerun."""
+        role = can_compose_plan(ctx.actor, agency, "change a plan row")
+        plan, ctx = self._for_change(ctx, agency, year, role, expected_version)
+        plan.check_unlocked()
+        old = plan.check_row(row_id)
+        if not changes:
+            raise Invalid("Name at least one field of the row to change (and the reason).", field="row")
+        unknown = sorted(set(changes) - set(self.row_input(old)))
+        if unknown:
+            raise Invalid(f"A plan row has no field {', '.join(unknown)}.", field=unknown[0])
+        content = self._row(plan, row_id, {**self.row_input(old), **changes})
+        if content == old:
+            raise Invalid(f"The row already reads so ({', '.join(sorted(changes))} unchanged); nothing to change.", field="row")
+        plan.record(DevelopmentPlan.RowChanged, ctx.provenance(on_behalf_of=content.nip),
+                    reason=long_text(reason, "reason"), **content.fields())
+        self._changed(plan, ctx, f"row {row_id} changed ({', '.join(sorted(changes))})")
+        return plan
+
     def remove_row(self, ctx: Context, agency: str, year: int, row_id: UUID, *, reason: str,
                    expected_version: int | None = None) -> DevelopmentPlan:
         role = can_compose_plan(ctx.actor, agency, "remove a plan row")

@@ -175,19 +175,19 @@ class ActivityController(Controller):
 
     # -- preparation ----------------------------------------------------------------------------------
 
-    @post("/{activity_id:uuid}/provider-approval", operation_id="approveProvider",
+    @post("/{activity_id:uuid}/provider-approval", operation_id="approveProvider", status_code=200,
           summary="The head (or PPK) approves the provider or benchmarking host", sync_to_thread=True)
     def approve(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
                 data: JSONBody[b.ApproveProvider]) -> Response[Any]:
         return _command(services, request, data, activity_id, services.app.activities.approve_provider)
 
-    @post("/{activity_id:uuid}/proposal-letter", operation_id="recordProposalLetter",
+    @post("/{activity_id:uuid}/proposal-letter", operation_id="recordProposalLetter", status_code=200,
           summary="The proposal letter (surat pengusulan) to the provider", sync_to_thread=True)
     def proposal(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
                  data: JSONBody[b.ProposalLetter]) -> Response[Any]:
         return _command(services, request, data, activity_id, services.app.activities.send_proposal_letter)
 
-    @post("/{activity_id:uuid}/sessions", operation_id="scheduleSessions", summary="b.Schedule session dates", sync_to_thread=True)
+    @post("/{activity_id:uuid}/sessions", operation_id="scheduleSessions", status_code=200, summary="b.Schedule session dates", sync_to_thread=True)
     def sessions(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
                  data: JSONBody[b.Schedule]) -> Response[Any]:
         return _command(services, request, data, activity_id, services.app.activities.schedule)
@@ -198,7 +198,7 @@ class ActivityController(Controller):
                data: JSONBody[b.SelectParticipant]) -> Response[Any]:
         return _command(services, request, data, activity_id, services.app.activities.select_participant, status=201)
 
-    @post("/{activity_id:uuid}/participants/deselection", operation_id="deselectParticipant",
+    @post("/{activity_id:uuid}/participants/deselection", operation_id="deselectParticipant", status_code=200,
           summary="Withdraw a participant, with a reason", sync_to_thread=True)
     def deselect(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
                  data: JSONBody[b.Deselect]) -> Response[Any]:
@@ -210,7 +210,7 @@ class ActivityController(Controller):
                    data: JSONBody[b.AssignmentLetter]) -> Response[Any]:
         return _command(services, request, data, activity_id, services.app.activities.issue_assignment, status=201)
 
-    @post("/{activity_id:uuid}/coach", operation_id="assignCoach", summary="Assign the coach or mentor", sync_to_thread=True)
+    @post("/{activity_id:uuid}/coach", operation_id="assignCoach", status_code=200, summary="Assign the coach or mentor", sync_to_thread=True)
     def coach(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
               data: JSONBody[b.AssignCoach]) -> Response[Any]:
         return _command(services, request, data, activity_id, services.app.activities.assign_coach)
@@ -221,19 +221,19 @@ class ActivityController(Controller):
                  data: JSONBody[b.ProposeContract]) -> Response[Any]:
         return _command(services, request, data, activity_id, services.app.activities.propose_contract, status=201)
 
-    @post("/{activity_id:uuid}/learning-contracts/signatures", operation_id="signLearningContract",
+    @post("/{activity_id:uuid}/learning-contracts/signatures", operation_id="signLearningContract", status_code=200,
           summary="The coachee or the coach agrees to the learning contract", sync_to_thread=True)
     def sign(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
              data: JSONBody[b.SignContract]) -> Response[Any]:
         return _command(services, request, data, activity_id, services.app.activities.sign_contract)
 
-    @post("/{activity_id:uuid}/materials", operation_id="provideMaterials", summary="Learning material from the HR unit",
+    @post("/{activity_id:uuid}/materials", operation_id="provideMaterials", status_code=200, summary="Learning material from the HR unit",
           sync_to_thread=True)
     def materials(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
                   data: JSONBody[b.Materials]) -> Response[Any]:
         return _command(services, request, data, activity_id, services.app.activities.provide_materials)
 
-    @post("/{activity_id:uuid}/topics", operation_id="setTopics", summary="The topics of a community of practice",
+    @post("/{activity_id:uuid}/topics", operation_id="setTopics", status_code=200, summary="The topics of a community of practice",
           sync_to_thread=True)
     def topics(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
                data: JSONBody[b.Topics]) -> Response[Any]:
@@ -270,7 +270,7 @@ class ActivityController(Controller):
             ctx, activity_id, session_date=data.session_date, participants=rows, expected_version=version)],
             effective=data.effective_date, status=201, result=still_missing)
 
-    @post("/{activity_id:uuid}/attendance/corrections", operation_id="correctAttendance",
+    @post("/{activity_id:uuid}/attendance/corrections", operation_id="correctAttendance", status_code=200,
           summary="Correct recorded attendance, with a reason", sync_to_thread=True)
     def correct_attendance(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
                            data: JSONBody[b.AttendanceCorrection]) -> Response[Any]:
@@ -292,13 +292,13 @@ class ActivityController(Controller):
 
         return run(services, request, data, verb, effective=effective, status=201, result=lambda _: out)
 
-    @post("/{activity_id:uuid}/meetings/corrections", operation_id="correctMeeting", summary="Correct a meeting, with a reason",
+    @post("/{activity_id:uuid}/meetings/corrections", operation_id="correctMeeting", status_code=200, summary="Correct a meeting, with a reason",
           sync_to_thread=True)
     def correct_meeting(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
                         data: JSONBody[b.MeetingCorrection]) -> Response[Any]:
         return _command(services, request, data, activity_id, services.app.activities.correct_meeting)
 
-    @post("/{activity_id:uuid}/meetings/retractions", operation_id="retractMeeting",
+    @post("/{activity_id:uuid}/meetings/retractions", operation_id="retractMeeting", status_code=200,
           summary="Retract a meeting recorded in error, with a reason", sync_to_thread=True)
     def retract_meeting(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
                         data: JSONBody[b.MeetingRetraction]) -> Response[Any]:
@@ -336,7 +336,7 @@ class ActivityController(Controller):
               data: JSONBody[b.Summary]) -> Response[Any]:
         return _command(services, request, data, activity_id, services.app.activities.record_recap, status=201)
 
-    @post("/{activity_id:uuid}/completion", operation_id="completeActivity",
+    @post("/{activity_id:uuid}/completion", operation_id="completeActivity", status_code=200,
           summary="b.Complete participants: the pathway plugin credits their JP", sync_to_thread=True)
     def complete(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
                  data: JSONBody[b.Complete]) -> Response[Any]:

@@ -56,7 +56,7 @@ class AgencyController(Controller):
             ctx, code=data.code, name=data.name, kind=data.kind, province=data.province, regency=data.regency)],
             effective=data.effective_date, status=201)
 
-    @post("/{code:str}/changes", operation_id="changeAgency", summary="Record new official details of an agency, with a reason",
+    @post("/{code:str}/changes", operation_id="changeAgency", status_code=200, summary="Record new official details of an agency, with a reason",
           sync_to_thread=True)
     def change(self, request: Req, services: NamedDependency[Services], code: FromPath[Code], data: JSONBody[ChangeAgency]) -> Response[Any]:
         version = expected_version(request)

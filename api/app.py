@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from litestar import Litestar
+from litestar._openapi.plugin import OpenAPIPlugin
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
@@ -19,6 +20,7 @@ from api.assessments import AssessmentController, InstrumentController
 from api.audit import AuditController
 from api.bootstrap import Services, build, setup_lock
 from api.commands import STORE_HANDLERS, ensure_tables
+from api.contract import ContractOpenAPIPlugin
 from api.docs_page import OfflineSwagger, assets_routes
 from api.evaluations import AdministrativeEvaluationController, ResultEvaluationController
 from api.exports import ExportController, NegotiationMiddleware
@@ -113,6 +115,9 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
         debug=False,
     )
     app.state.services = services
+    # The document served at /schema is completed centrally (headers, statuses, problem types, descriptions,
+    # typed responses, examples): api/contract.py. Same layout, so the plugin's class can be swapped in place.
+    app.plugins.get(OpenAPIPlugin).__class__ = ContractOpenAPIPlugin
     # CSV/XLSX asked of a JSON route is served by its export twin: chosen before routing (api/exports.py).
     app.asgi_handler = NegotiationMiddleware(app.asgi_handler)
     return app

@@ -98,7 +98,7 @@ class AssessmentController(Controller):
     path = "/assessments"
     tags = ["assessment"]
 
-    @post("/{officer_id:uuid}/{year:int}/supervisor", operation_id="scoreAsSupervisor", sync_to_thread=True,
+    @post("/{officer_id:uuid}/{year:int}/supervisor", operation_id="scoreAsSupervisor", status_code=200, sync_to_thread=True,
           summary="Formulir 2.3: the direct supervisor scores every question 0–10")
     def supervisor(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], year: YearParam,
                    data: JSONBody[ScoreForm]) -> Response[Any]:
@@ -108,7 +108,7 @@ class AssessmentController(Controller):
             ctx, officer_id, year, scores=_dicts(data.scores), instrument=data.instrument,
             instrument_version=data.instrument_version, expected_version=version)], effective=data.effective_date)
 
-    @post("/{officer_id:uuid}/{year:int}/self", operation_id="scoreSelf", sync_to_thread=True,
+    @post("/{officer_id:uuid}/{year:int}/self", operation_id="scoreSelf", status_code=200, sync_to_thread=True,
           summary="Formulir 2.4: the officer scores every question 0–10")
     def self_assessment(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID],
                         year: YearParam, data: JSONBody[ScoreForm]) -> Response[Any]:
@@ -118,7 +118,7 @@ class AssessmentController(Controller):
             ctx, officer_id, year, scores=_dicts(data.scores), instrument=data.instrument,
             instrument_version=data.instrument_version, expected_version=version)], effective=data.effective_date)
 
-    @post("/{officer_id:uuid}/{year:int}/gap-analysis", operation_id="closeGapAnalysis", sync_to_thread=True,
+    @post("/{officer_id:uuid}/{year:int}/gap-analysis", operation_id="closeGapAnalysis", status_code=200, sync_to_thread=True,
           summary="Close the competency-gap analysis (HR unit or Instansi Pembina), weights explicit")
     def close(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], year: YearParam,
               data: JSONBody[CloseGapAnalysis]) -> Response[Any]:

@@ -170,7 +170,7 @@ class AdministrativeEvaluationController(Controller):
             ctx, activity_id, officer_id=data.officer_id, answers=data.answers, suka_tidak_suka=data.suka_tidak_suka,
             perbaikan=data.perbaikan, lainnya=data.lainnya, expected_version=version)), effective=data.effective_date, status=201)
 
-    @post("/{activity_id:uuid}/form-5-2", operation_id="computeAdministrativeForm", sync_to_thread=True,
+    @post("/{activity_id:uuid}/form-5-2", operation_id="computeAdministrativeForm", status_code=200, sync_to_thread=True,
           summary="Formulir 5.2: compute every completed participant's row from the recorded events")
     def compute(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
                 data: JSONBody[Compute]) -> Response[Any]:
@@ -181,7 +181,7 @@ class AdministrativeEvaluationController(Controller):
         return run(services, request, data, lambda ctx: _events(services.app.evaluations.administrative.compute_rows(
             ctx, activity_id, rules, expected_version=version)), effective=data.effective_date)
 
-    @post("/{activity_id:uuid}/form-5-2/overrides", operation_id="overrideAdministrativeCell", sync_to_thread=True,
+    @post("/{activity_id:uuid}/form-5-2/overrides", operation_id="overrideAdministrativeCell", status_code=200, sync_to_thread=True,
           summary="Formulir 5.2: the HR unit sets a cell otherwise, with a reason kept beside the computed value")
     def override(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
                  data: JSONBody[Override]) -> Response[Any]:
@@ -191,7 +191,7 @@ class AdministrativeEvaluationController(Controller):
             ctx, activity_id, officer_id=data.officer_id, cell=data.cell, sesuai=data.sesuai, reason=data.reason,
             expected_version=version)), effective=data.effective_date)
 
-    @post("/{activity_id:uuid}/form-5-2/verification", operation_id="verifyAdministrativeForm", sync_to_thread=True,
+    @post("/{activity_id:uuid}/form-5-2/verification", operation_id="verifyAdministrativeForm", status_code=200, sync_to_thread=True,
           summary="Formulir 5.2: the HR unit verifies the reports, questionnaires and the matrix")
     def verify(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
                data: JSONBody[Verify]) -> Response[Any]:
@@ -201,7 +201,7 @@ class AdministrativeEvaluationController(Controller):
             ctx, activity_id, qualitative_summary=data.qualitative_summary, expected_version=version)),
             effective=data.effective_date)
 
-    @post("/{activity_id:uuid}/form-5-2/signature", operation_id="signAdministrativeForm", sync_to_thread=True,
+    @post("/{activity_id:uuid}/form-5-2/signature", operation_id="signAdministrativeForm", status_code=200, sync_to_thread=True,
           summary="Formulir 5.2 signed by the PPK or the head of the agency (the capacity is recorded)")
     def sign(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
              data: JSONBody[Sign52]) -> Response[Any]:
@@ -250,7 +250,7 @@ class ResultEvaluationController(Controller):
             ctx, activity_id, officer_id, held_on=data.held_on, place=data.place, indicators=data.indicators,
             competency=data.competency, expected_version=version)), effective=data.effective_date, status=201)
 
-    @post("/{activity_id:uuid}/{officer_id:uuid}/ekspose/rescheduling", operation_id="rescheduleEkspose", sync_to_thread=True,
+    @post("/{activity_id:uuid}/{officer_id:uuid}/ekspose/rescheduling", operation_id="rescheduleEkspose", status_code=200, sync_to_thread=True,
           summary="Move the ekspose (before any Formulir 5.3 is recorded), with a reason")
     def reschedule(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
                    officer_id: FromPath[UUID], data: JSONBody[Reschedule]) -> Response[Any]:
@@ -277,7 +277,7 @@ class ResultEvaluationController(Controller):
 
         return run(services, request, data, verb, effective=data.effective_date, status=201, result=lambda _: out)
 
-    @post("/{activity_id:uuid}/{officer_id:uuid}/signature", operation_id="signResultRecap", sync_to_thread=True,
+    @post("/{activity_id:uuid}/{officer_id:uuid}/signature", operation_id="signResultRecap", status_code=200, sync_to_thread=True,
           summary="Formulir 5.4: the HR official signs the recap (totals, averages, final competency score)")
     def sign(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID], officer_id: FromPath[UUID],
              data: JSONBody[Sign54]) -> Response[Any]:

@@ -121,7 +121,7 @@ class ImpactEvaluationController(Controller):
         return Response(services.files.read(sha256), media_type=ctype,
                         headers={"ETag": f'"{sha256}"', "Cache-Control": "private, max-age=86400, immutable"})
 
-    @post("/{activity_id:uuid}/{officer_id:uuid}/self-assessment", operation_id="selfAssessImpact", sync_to_thread=True,
+    @post("/{activity_id:uuid}/{officer_id:uuid}/self-assessment", operation_id="selfAssessImpact", status_code=200, sync_to_thread=True,
           summary="Formulir 5.5 columns 5–11: the officer's self assessment (a new one supersedes until the supervisor assessed)")
     def self_assess(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
                     officer_id: FromPath[UUID], data: JSONBody[SelfAssessment]) -> Response[Any]:
@@ -131,7 +131,7 @@ class ImpactEvaluationController(Controller):
             ctx, activity_id, officer_id, obstacles=data.obstacles, items=data.items, competency=data.competency,
             expected_version=version)], effective=data.effective_date)
 
-    @post("/{activity_id:uuid}/{officer_id:uuid}/supervisor-assessment", operation_id="supervisorAssessImpact",
+    @post("/{activity_id:uuid}/{officer_id:uuid}/supervisor-assessment", operation_id="supervisorAssessImpact", status_code=200,
           sync_to_thread=True, summary="Formulir 5.5: the direct supervisor's separate assessment (add or remove items)")
     def supervisor(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
                    officer_id: FromPath[UUID], data: JSONBody[SupervisorAssessment]) -> Response[Any]:
@@ -141,7 +141,7 @@ class ImpactEvaluationController(Controller):
             ctx, activity_id, officer_id, note=data.note, add=data.add, remove=data.remove, expected_version=version)],
             effective=data.effective_date)
 
-    @post("/{activity_id:uuid}/{officer_id:uuid}/dialogue", operation_id="recordImpactDialogue", sync_to_thread=True,
+    @post("/{activity_id:uuid}/{officer_id:uuid}/dialogue", operation_id="recordImpactDialogue", status_code=200, sync_to_thread=True,
           summary="Formulir 5.5: the supervisor–officer dialogue — each confirmation, addition, removal and note its own event")
     def dialogue(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID],
                  officer_id: FromPath[UUID], data: JSONBody[Dialogue]) -> Response[Any]:
@@ -151,7 +151,7 @@ class ImpactEvaluationController(Controller):
             ctx, activity_id, officer_id, held_on=data.held_on, confirm=data.confirm, add=data.add, remove=data.remove,
             notes=data.notes, expected_version=version)], effective=data.effective_date)
 
-    @post("/{activity_id:uuid}/{officer_id:uuid}/signatures", operation_id="signImpactEvaluation", sync_to_thread=True,
+    @post("/{activity_id:uuid}/{officer_id:uuid}/signatures", operation_id="signImpactEvaluation", status_code=200, sync_to_thread=True,
           summary="Formulir 5.5 columns 12–13: the officer or the direct supervisor signs, after the dialogue")
     def sign(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID], officer_id: FromPath[UUID],
              data: JSONBody[Sign55]) -> Response[Any]:

@@ -103,7 +103,8 @@ class OfficerController(Controller):
         return {"id": str(officer_id), "version": events[-1].originator_version if events else 0,
                 "events": [event_view(e) for e in events]}
 
-    @post("/{officer_id:uuid}/corrections", operation_id="correctOfficer", summary="Correct profile fields, with a reason", sync_to_thread=True)
+    @post("/{officer_id:uuid}/corrections", operation_id="correctOfficer", status_code=200,
+          summary="Correct profile fields, with a reason", sync_to_thread=True)
     def correct(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], data: JSONBody[s.CorrectProfile]) -> Response[Any]:
         officer_for_command(services, request.user, officer_id)
         version = expected_version(request)
@@ -111,7 +112,7 @@ class OfficerController(Controller):
             ctx, officer_id, changes=data.changes, reason=data.reason, corrects_version=data.corrects_version,
             expected_version=version)], effective=data.effective_date)
 
-    @post("/{officer_id:uuid}/placement", operation_id="changeOfficerPlacement", sync_to_thread=True,
+    @post("/{officer_id:uuid}/placement", operation_id="changeOfficerPlacement", status_code=200, sync_to_thread=True,
           summary="Record a new placement (promotion, move, new supervisor) from its effective date")
     def placement(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID],
                   data: JSONBody[s.ChangePlacement]) -> Response[Any]:
@@ -122,7 +123,8 @@ class OfficerController(Controller):
         return run(services, request, data, lambda ctx: [services.app.officers.change_placement(
             ctx, officer_id, expected_version=version, **fields)], effective=effective)
 
-    @post("/{officer_id:uuid}/withdrawal", operation_id="withdrawOfficer", summary="Withdraw a registration made in error", sync_to_thread=True)
+    @post("/{officer_id:uuid}/withdrawal", operation_id="withdrawOfficer", status_code=200,
+          summary="Withdraw a registration made in error", sync_to_thread=True)
     def withdraw(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], data: JSONBody[s.Withdraw]) -> Response[Any]:
         officer_for_command(services, request.user, officer_id)
         version = expected_version(request)
@@ -164,7 +166,8 @@ class OfficerController(Controller):
                       data: JSONBody[s.CreditPointsEntry]) -> Response[Any]:
         return self._history(request, services, officer_id, "credit_points", data)
 
-    @post("/{officer_id:uuid}/history/{entry_id:uuid}/corrections", operation_id="correctHistoryEntry", summary="Correct a history entry, with a reason",
+    @post("/{officer_id:uuid}/history/{entry_id:uuid}/corrections", operation_id="correctHistoryEntry", status_code=200,
+          summary="Correct a history entry, with a reason",
           sync_to_thread=True)
     def correct_entry(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID],
                       entry_id: FromPath[UUID], data: JSONBody[s.CorrectHistory]) -> Response[Any]:
@@ -174,7 +177,8 @@ class OfficerController(Controller):
             ctx, officer_id, entry_id, changes=data.changes, reason=data.reason, expected_version=version)],
             effective=data.effective_date)
 
-    @post("/{officer_id:uuid}/history/{entry_id:uuid}/retraction", operation_id="retractHistoryEntry", summary="Retract a history entry recorded in error",
+    @post("/{officer_id:uuid}/history/{entry_id:uuid}/retraction", operation_id="retractHistoryEntry", status_code=200,
+          summary="Retract a history entry recorded in error",
           sync_to_thread=True)
     def retract_entry(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID],
                       entry_id: FromPath[UUID], data: JSONBody[s.Retract]) -> Response[Any]:

@@ -44,7 +44,7 @@ class PerformanceReviewController(Controller):
     path = "/performance-reviews"
     tags = ["performance"]
 
-    @post("/{officer_id:uuid}/{year:int}", operation_id="recordPerformanceReview", sync_to_thread=True,
+    @post("/{officer_id:uuid}/{year:int}", operation_id="recordPerformanceReview", status_code=200, sync_to_thread=True,
           summary="Formulir 2.5: work targets, ratings → predikat and gap level (the direct supervisor)")
     def record(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], year: YearParam,
                data: JSONBody[RecordReview]) -> Response[Any]:
@@ -55,7 +55,7 @@ class PerformanceReviewController(Controller):
             perilaku_kerja=data.perilaku_kerja, predikat=data.predikat, expected_version=version)],
             effective=data.effective_date)
 
-    @post("/{officer_id:uuid}/{year:int}/signature", operation_id="signPerformanceReview", sync_to_thread=True,
+    @post("/{officer_id:uuid}/{year:int}/signature", operation_id="signPerformanceReview", status_code=200, sync_to_thread=True,
           summary="Formulir 2.5 item 12: the supervisor's signature")
     def sign(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], year: YearParam,
              data: JSONBody[Sign]) -> Response[Any]:

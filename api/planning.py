@@ -277,7 +277,7 @@ class PlanController(Controller):
 
     # -- composing and verifying -------------------------------------------------------------------------
 
-    @post("/{agency:str}/{year:int}/budgets", operation_id="registerPlanBudget", sync_to_thread=True,
+    @post("/{agency:str}/{year:int}/budgets", operation_id="registerPlanBudget", status_code=200, sync_to_thread=True,
           summary="Register the budget available for the plan year from one funding source")
     def budget(self, request: Req, services: NamedDependency[Services], agency: FromPath[Agency], year: YearParam,
                data: JSONBody[RegisterBudget]) -> Response[Any]:
@@ -304,7 +304,7 @@ class PlanController(Controller):
         return self._with_id(services, request, data, lambda ctx: services.app.plans.add_row(
             ctx, agency, year, row=_row(data), expected_version=version), "row_id")
 
-    @post("/{agency:str}/{year:int}/rows/{row_id:uuid}", operation_id="changePlanRow", sync_to_thread=True,
+    @post("/{agency:str}/{year:int}/rows/{row_id:uuid}", operation_id="changePlanRow", status_code=200, sync_to_thread=True,
           summary="Change a row, with a reason; checks a–f rerun")
     def change_row(self, request: Req, services: NamedDependency[Services], agency: FromPath[Agency], year: YearParam,
                    row_id: FromPath[UUID], data: JSONBody[ChangeRow]) -> Response[Any]:
@@ -313,7 +313,7 @@ class PlanController(Controller):
             ctx, agency, year, row_id, row=_row(data), reason=data.reason, expected_version=version)],
             effective=data.effective_date)
 
-    @patch("/{agency:str}/{year:int}/rows/{row_id:uuid}", operation_id="patchPlanRow", sync_to_thread=True,
+    @patch("/{agency:str}/{year:int}/rows/{row_id:uuid}", operation_id="patchPlanRow", status_code=200, sync_to_thread=True,
            summary="Formulir 2.6: change only some fields of a row, with a reason; checks a–f rerun",
            description="A partial update of one Formulir 2.6 row (BAB II.B.3 huruf b, items 4–12): send only the fields "
                        "that change (absent: kept as recorded; null: cleared) and the mandatory reason. The row that results "
@@ -329,7 +329,7 @@ class PlanController(Controller):
             ctx, agency, year, row_id, changes=changes, reason=data.reason, expected_version=version)],
             effective=data.effective_date)
 
-    @post("/{agency:str}/{year:int}/rows/{row_id:uuid}/removal", operation_id="removePlanRow", sync_to_thread=True,
+    @post("/{agency:str}/{year:int}/rows/{row_id:uuid}/removal", operation_id="removePlanRow", status_code=200, sync_to_thread=True,
           summary="Remove a row, with a reason; checks a–f rerun")
     def remove_row(self, request: Req, services: NamedDependency[Services], agency: FromPath[Agency], year: YearParam,
                    row_id: FromPath[UUID], data: JSONBody[Removal]) -> Response[Any]:
@@ -337,7 +337,7 @@ class PlanController(Controller):
         return run(services, request, data, lambda ctx: [services.app.plans.remove_row(
             ctx, agency, year, row_id, reason=data.reason, expected_version=version)], effective=data.effective_date)
 
-    @post("/{agency:str}/{year:int}/checks", operation_id="rerunPlanChecks", sync_to_thread=True,
+    @post("/{agency:str}/{year:int}/checks", operation_id="rerunPlanChecks", status_code=200, sync_to_thread=True,
           summary="Rerun checks a–f (e.g. after a curriculum standard was registered)")
     def checks(self, request: Req, services: NamedDependency[Services], agency: FromPath[Agency], year: YearParam,
                data: JSONBody[Empty]) -> Response[Any]:
@@ -345,7 +345,7 @@ class PlanController(Controller):
         return run(services, request, data, lambda ctx: [services.app.plans.rerun_checks(
             ctx, agency, year, expected_version=version)], effective=data.effective_date)
 
-    @post("/{agency:str}/{year:int}/findings/{finding_id:uuid}/acceptance", operation_id="acceptFinding", sync_to_thread=True,
+    @post("/{agency:str}/{year:int}/findings/{finding_id:uuid}/acceptance", operation_id="acceptFinding", status_code=200, sync_to_thread=True,
           summary="The PyB accepts a finding with a written reason")
     def accept(self, request: Req, services: NamedDependency[Services], agency: FromPath[Agency], year: YearParam,
                finding_id: FromPath[UUID], data: JSONBody[AcceptFinding]) -> Response[Any]:
@@ -362,7 +362,7 @@ class PlanController(Controller):
             ctx, agency, year, name=data.name, unit_represented=data.unit_represented, nip=data.nip,
             team_role=data.team_role, expected_version=version), "member_id")
 
-    @post("/{agency:str}/{year:int}/team/{member_id:uuid}/release", operation_id="releaseTeamMember", sync_to_thread=True,
+    @post("/{agency:str}/{year:int}/team/{member_id:uuid}/release", operation_id="releaseTeamMember", status_code=200, sync_to_thread=True,
           summary="Release a team member, with a reason")
     def release(self, request: Req, services: NamedDependency[Services], agency: FromPath[Agency], year: YearParam,
                 member_id: FromPath[UUID], data: JSONBody[Removal]) -> Response[Any]:
@@ -381,7 +381,7 @@ class PlanController(Controller):
 
     # -- sign-off, validation, revisions, submission ------------------------------------------------------
 
-    @post("/{agency:str}/{year:int}/signature", operation_id="signPlan", sync_to_thread=True,
+    @post("/{agency:str}/{year:int}/signature", operation_id="signPlan", status_code=200, sync_to_thread=True,
           summary="Formulir 2.6 items 13–14: signed by the head of the work unit")
     def sign(self, request: Req, services: NamedDependency[Services], agency: FromPath[Agency], year: YearParam,
              data: JSONBody[SignPlan]) -> Response[Any]:
@@ -390,7 +390,7 @@ class PlanController(Controller):
             ctx, agency, year, name=data.name, place=data.place, nip=data.nip, expected_version=version)],
             effective=data.effective_date)
 
-    @post("/{agency:str}/{year:int}/validation", operation_id="validatePlan", sync_to_thread=True,
+    @post("/{agency:str}/{year:int}/validation", operation_id="validatePlan", status_code=200, sync_to_thread=True,
           summary="The PPK validates the plan (every finding resolved); the revision is locked")
     def validate(self, request: Req, services: NamedDependency[Services], agency: FromPath[Agency], year: YearParam,
                  data: JSONBody[Empty]) -> Response[Any]:
@@ -398,7 +398,7 @@ class PlanController(Controller):
         return run(services, request, data, lambda ctx: [services.app.plans.validate(
             ctx, agency, year, expected_version=version)], effective=data.effective_date)
 
-    @post("/{agency:str}/{year:int}/revisions", operation_id="openPlanRevision", sync_to_thread=True,
+    @post("/{agency:str}/{year:int}/revisions", operation_id="openPlanRevision", status_code=200, sync_to_thread=True,
           summary="Open a numbered revision of a validated plan, with a reason")
     def open_revision(self, request: Req, services: NamedDependency[Services], agency: FromPath[Agency], year: YearParam,
                       data: JSONBody[OpenRevision]) -> Response[Any]:
@@ -406,7 +406,7 @@ class PlanController(Controller):
         return run(services, request, data, lambda ctx: [services.app.plans.open_revision(
             ctx, agency, year, reason=data.reason, expected_version=version)], effective=data.effective_date)
 
-    @post("/{agency:str}/{year:int}/submissions", operation_id="submitPlan", sync_to_thread=True,
+    @post("/{agency:str}/{year:int}/submissions", operation_id="submitPlan", status_code=200, sync_to_thread=True,
           summary="Record the submission of the validated plan to the Instansi Pembina or LAN, with its date")
     def submit(self, request: Req, services: NamedDependency[Services], agency: FromPath[Agency], year: YearParam,
                data: JSONBody[Submit]) -> Response[Any]:
@@ -427,7 +427,7 @@ class CurriculumController(Controller):
             ctx, competency_code=data.competency, level=data.level, code=data.code, title=data.title,
             pathways=data.pathways, min_jp=data.min_jp, note=data.note)], effective=data.effective_date, status=201)
 
-    @post("/withdrawal", operation_id="withdrawCurriculumStandard", sync_to_thread=True,
+    @post("/withdrawal", operation_id="withdrawCurriculumStandard", status_code=200, sync_to_thread=True,
           summary="Withdraw a curriculum standard, with a reason")
     def withdraw(self, request: Req, services: NamedDependency[Services], data: JSONBody[WithdrawCurriculum]) -> Response[Any]:
         return run(services, request, data, lambda ctx: [services.app.plans.withdraw_curriculum(

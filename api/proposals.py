@@ -75,7 +75,7 @@ class ProposalController(Controller):
 
         return run(services, request, data, verb, effective=data.effective_date, status=201, result=lambda _: out)
 
-    @post("/{officer_id:uuid}/{plan_year:int}/items/{item_id:uuid}", operation_id="changeProposalItem", sync_to_thread=True,
+    @post("/{officer_id:uuid}/{plan_year:int}/items/{item_id:uuid}", operation_id="changeProposalItem", status_code=200, sync_to_thread=True,
           summary="Change an item (voids the signatures of a signed proposal)")
     def change(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], plan_year: YearParam,
                item_id: FromPath[UUID], data: JSONBody[ProposalItem]) -> Response[Any]:
@@ -84,7 +84,7 @@ class ProposalController(Controller):
         return run(services, request, data, lambda ctx: [services.app.proposals.change_item(
             ctx, officer_id, plan_year, item_id, item=_item(data), expected_version=version)], effective=data.effective_date)
 
-    @post("/{officer_id:uuid}/{plan_year:int}/items/{item_id:uuid}/removal", operation_id="removeProposalItem",
+    @post("/{officer_id:uuid}/{plan_year:int}/items/{item_id:uuid}/removal", operation_id="removeProposalItem", status_code=200,
           sync_to_thread=True, summary="Remove an item, with a reason")
     def remove(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], plan_year: YearParam,
                item_id: FromPath[UUID], data: JSONBody[Removal]) -> Response[Any]:
@@ -93,7 +93,7 @@ class ProposalController(Controller):
         return run(services, request, data, lambda ctx: [services.app.proposals.remove_item(
             ctx, officer_id, plan_year, item_id, reason=data.reason, expected_version=version)], effective=data.effective_date)
 
-    @post("/{officer_id:uuid}/{plan_year:int}/signatures", operation_id="signProposal", sync_to_thread=True,
+    @post("/{officer_id:uuid}/{plan_year:int}/signatures", operation_id="signProposal", status_code=200, sync_to_thread=True,
           summary="Sign Formulir 2.1: the officer (item 19) or the direct supervisor (item 20), by the token")
     def sign(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], plan_year: YearParam,
              data: JSONBody[Sign]) -> Response[Any]:
@@ -102,7 +102,7 @@ class ProposalController(Controller):
         return run(services, request, data, lambda ctx: [services.app.proposals.sign(
             ctx, officer_id, plan_year, expected_version=version)], effective=data.effective_date)
 
-    @post("/{officer_id:uuid}/{plan_year:int}/considerations", operation_id="considerProposal", sync_to_thread=True,
+    @post("/{officer_id:uuid}/{plan_year:int}/considerations", operation_id="considerProposal", status_code=200, sync_to_thread=True,
           summary="Consideration up the hierarchy: position and note")
     def consider(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], plan_year: YearParam,
                  data: JSONBody[Consider]) -> Response[Any]:
@@ -112,7 +112,7 @@ class ProposalController(Controller):
             ctx, officer_id, plan_year, position=data.position, note=data.note, expected_version=version)],
             effective=data.effective_date)
 
-    @post("/{officer_id:uuid}/{plan_year:int}/forwarding", operation_id="forwardProposal", sync_to_thread=True,
+    @post("/{officer_id:uuid}/{plan_year:int}/forwarding", operation_id="forwardProposal", status_code=200, sync_to_thread=True,
           summary="Forward the signed proposal to the PyB (direct supervisor or HR unit)")
     def forward(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID], plan_year: YearParam,
                 data: JSONBody[Sign]) -> Response[Any]:

@@ -81,7 +81,7 @@ class RecapController(Controller):
             raise NotFound(f"{agency} had no evaluation recap for {year}{when}; the HR unit computes it.")
         return asof.respond(doc, point, head, headers=None if point else {"ETag": f'"{doc["version"]}"'})
 
-    @post("/{agency:str}/{year:int}/computation", operation_id="computeRecap", sync_to_thread=True,
+    @post("/{agency:str}/{year:int}/computation", operation_id="computeRecap", status_code=200, sync_to_thread=True,
           summary="The HR unit computes the recap from the three evaluations of the year's activities")
     def compute(self, request: Req, services: NamedDependency[Services], agency: FromPath[Agency], year: YearParam,
                 data: JSONBody[ComputeRecap]) -> Response[Any]:
@@ -92,7 +92,7 @@ class RecapController(Controller):
         return run(services, request, data, lambda ctx: [services.app.evaluations.recaps.compute(
             ctx, agency, year, ids, expected_version=version)], effective=data.effective_date)
 
-    @post("/{agency:str}/{year:int}/finalisation", operation_id="finaliseRecap", sync_to_thread=True,
+    @post("/{agency:str}/{year:int}/finalisation", operation_id="finaliseRecap", status_code=200, sync_to_thread=True,
           summary="The HR unit finalises the recap with its written analysis")
     def finalise(self, request: Req, services: NamedDependency[Services], agency: FromPath[Agency], year: YearParam,
                  data: JSONBody[Finalise]) -> Response[Any]:
@@ -102,7 +102,7 @@ class RecapController(Controller):
             ctx, agency, year, analysis=data.analysis, overrides=overrides, expected_version=version)],
             effective=data.effective_date)
 
-    @post("/{agency:str}/{year:int}/submissions", operation_id="submitRecap", sync_to_thread=True,
+    @post("/{agency:str}/{year:int}/submissions", operation_id="submitRecap", status_code=200, sync_to_thread=True,
           summary="The finalised recap submitted to the Instansi Pembina (Q1 of the next year)")
     def submit(self, request: Req, services: NamedDependency[Services], agency: FromPath[Agency], year: YearParam,
                data: JSONBody[Submit]) -> Response[Any]:

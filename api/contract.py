@@ -1,0 +1,218 @@
+"""The OpenAPI contract, completed in one place (issue 12 item 3).
+
+Litestar generates the document from the routes: paths, parameters, request Structs. This module
+completes every operation of it, centrally, so that a route added later gets the same contract:
+
+- the headers a client may send: ``X-Request-ID`` and ``Accept-Language`` on every operation;
+  ``If-Match`` and ``Idempotency-Key`` on every command (a non-GET operation);
+- every status the operation can answer, each error as RFC 9457 ``application/problem+json`` with its
+  problem ``type`` (:data:`PROBLEMS`), from the route's shape (:func:`answers`): authenticated
+  routes 401/403/503, routes with parameters 400/404/422, commands 400/409/413/415/422;
+- the response headers (``X-Request-ID`` always; ``ETag``, ``Idempotent-Replayed`` on commands;
+  ``Retry-After`` on 503; ``WWW-Authenticate`` on 401);
+- per operation (api/operation_docs.py, by operationId): the description naming its form
+  (Formulir x.y) and guideline section (BAB …), the typed response (a msgspec Struct of
+  api/responses.py) and examples.
+
+``tests/api/test_openapi_contract.py`` fails, naming what to add, when an operation lacks any of it.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import msgspec
+from litestar._openapi.plugin import OpenAPIPlugin
+
+from api.problems import _SLUG
+from core.errors import KINDS
+
+METHODS = ("get", "put", "post", "patch", "delete")
+PROBLEM_MEDIA = "application/problem+json"
+COMMAND_METHODS = ("put", "post", "patch", "delete")
+
+#: What each error status means on this API; its problem type is ``urn:pengkom:problem:<slug>``.
+PROBLEMS: dict[int, str] = {
+    400: "The request is malformed: not JSON, not decodable into the request schema (a field of the wrong type, an unknown "
+         "field, a missing one), or a path or query parameter of the wrong type. `field` names the culprit.",
+    401: "No usable bearer token: missing, expired, badly signed, or a claim that is not usable (`field` names it).",
+    403: "Your roles do not allow this on this record (e.g. another unit's officer, a supervisor who is not the direct one).",
+    404: "No such record — or one of another agency, which answers exactly like a record that does not exist.",
+    409: "A conflict with the recorded state: `If-Match` names a version that is no longer current, the record exists already "
+         "(a registered NIP), a step was already taken, or a request with this `Idempotency-Key` is being recorded at this moment.",
+    412: "A precondition in the request headers does not hold.",
+    413: "The request body is larger than this server accepts (`PENGKOM_MAX_BODY_BYTES`; uploads `PENGKOM_UPLOAD_MAX_BYTES`).",
+    415: "The body is not `application/json` (or `multipart/form-data` on an upload route), or its charset is not UTF-8.",
+    422: "A well-formed request that a rule refuses: a rule of the guideline (the rule and form are named in `detail`), an "
+         "implausible date, a bad `If-Match` or `Idempotency-Key`, or an `Idempotency-Key` reused for another request.",
+    503: "The database is away or too busy, or a read model is rebuilding, stopped or behind; nothing was recorded. Retry after "
+         "`Retry-After` seconds. \"Outcome unknown\" names the `Idempotency-Key` to retry with.",
+}
+
+#: Operations anyone may call (api/app.py PUBLIC) and what they answer.
+PUBLIC_ANSWERS: dict[str, tuple[int, ...]] = {"health": (200,), "ready": (200, 503), "chainPublicKey": (200,)}
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "title": "Problem",
+    "description": "RFC 9457 problem details. `code` is a stable machine code to branch on; `kind` the kind of refusal "
+                   "(domain errors); `field` the request field, header or parameter at fault, when there is one.",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "pattern": "^urn:pengkom:problem:[a-z0-9-]+$", "examples": ["urn:pengkom:problem:invalid"]},
+        "title": {"type": "string"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "code": {"type": "string", "examples": ["officer.not_found", "plan.not_submitted", "token.claim_invalid"]},
+        "kind": {"type": "string", "enum": sorted(KINDS)},
+        "detail": {"type": "string", "minLength": 1},
+        "instance": {"type": "string"},
+        "request_id": {"type": "string"},
+        "field": {"type": "string"},
+        "errors": {"type": "array"},
+        "idempotency_key": {"type": "string"},
+    },
+    "additionalProperties": True,
+}
+
+#: Request headers, declared once under components/parameters and referenced by every operation.
+HEADER_PARAMETERS: dict[str, dict[str, Any]] = {
+    "XRequestID": {
+        "name": "X-Request-ID", "in": "header", "required": False,
+        "description": "Your id for this request (1–100 letters, digits or . _ : -): echoed on the response and recorded in the "
+                       "provenance of every event the request records. Generated when absent or not of that shape.",
+        "schema": {"type": "string", "maxLength": 100}, "example": "req-2026-12-03-0001",
+    },
+    "AcceptLanguage": {
+        "name": "Accept-Language", "in": "header", "required": False,
+        "description": "The language of messages a person reads (problem title and detail, findings, labels): Bahasa Indonesia "
+                       "(`id`, the default) or English (`en`). Codes are the same in every language.",
+        "schema": {"type": "string", "maxLength": 200}, "example": "id",
+    },
+    "IfMatch": {
+        "name": "If-Match", "in": "header", "required": False,
+        "description": "The version of the record you read, as its `ETag` gave it (e.g. `\"3\"`): the command is recorded only if "
+                       "the record is still at that version, else 409 and nothing is recorded. Without it a command is run again "
+                       "on the newer state when a concurrent command changed the record first. Commands that create a new record "
+                       "ignore it. Not a version number: 422.",
+        "schema": {"type": "string", "maxLength": 64}, "example": "\"3\"",
+    },
+    "IdempotencyKey": {
+        "name": "Idempotency-Key", "in": "header", "required": False,
+        "description": "Your key for this command (8–128 letters, digits or . _ : -), kept `PENGKOM_IDEMPOTENCY_DAYS` days with the "
+                       "answer: the same request sent again with it replays the answer (`Idempotent-Replayed: true`) and records "
+                       "nothing new; the same key with another request is 422; while the first is being recorded, 409.",
+        "schema": {"type": "string", "maxLength": 256}, "example": "c0ffee00-2026-12-03-registrasi-1",
+    },
+}
+
+_STRING = {"schema": {"type": "string"}}
+RESPONSE_HEADERS: dict[str, dict[str, Any]] = {
+    "X-Request-ID": {"description": "The request's id (yours, or generated).", "required": True, **_STRING},
+    "ETag": {"description": "The record's version after the command (or as read): send it back as `If-Match`.", "required": False,
+             **_STRING},
+    "Idempotent-Replayed": {"description": "`true` when this is the recorded answer to an earlier request with the same "
+                                           "`Idempotency-Key` (nothing new was recorded).", "required": False, **_STRING},
+    "X-Pengkom-Read-Models": {"description": "`behind` when the command is recorded but some read models have stopped and do not "
+                                             "show it yet.", "required": False, **_STRING},
+    "Retry-After": {"description": "Seconds to wait before retrying.", "required": True, **_STRING},
+    "WWW-Authenticate": {"description": "`Bearer realm=\"pengkom\"`.", "required": True, **_STRING},
+    "Idempotency-Key": {"description": "On \"Outcome unknown\": the key to send the same request again with.", "required": False,
+                        **_STRING},
+}
+
+
+def is_command(method: str) -> bool:
+    return method.lower() in COMMAND_METHODS
+
+
+def _params(op: dict[str, Any], where: str) -> list[dict[str, Any]]:
+    return [p for p in op.get("parameters", []) if isinstance(p, dict) and p.get("in") == where]
+
+
+def answers(path: str, method: str, op: dict[str, Any], public: bool) -> tuple[int, ...]:
+    """Every status the operation can answer, from the route's shape (the success status included)."""
+    success = [int(s) for s in op.get("responses", {}) if s.isdigit() and int(s) < 400] or [200]
+    if public:
+        return tuple(sorted({*success, *PUBLIC_ANSWERS.get(op.get("operationId", ""), ())}))
+    codes = {*success, 401, 403, 503}
+    if _params(op, "path") or _params(op, "query"):
+        codes |= {400, 404, 422}
+    if is_command(method):
+        codes |= {400, 404, 409, 413, 415, 422}
+    return tuple(sorted(codes))
+
+
+def _problem_response(status: int) -> dict[str, Any]:
+    slug = _SLUG.get(status, str(status))
+    headers = {"X-Request-ID": {"$ref": "#/components/headers/X-Request-ID"}}
+    if status == 503:
+        headers["Retry-After"] = {"$ref": "#/components/headers/Retry-After"}
+        headers["Idempotency-Key"] = {"$ref": "#/components/headers/Idempotency-Key"}
+    if status == 401:
+        headers["WWW-Authenticate"] = {"$ref": "#/components/headers/WWW-Authenticate"}
+    example = {"type": f"urn:pengkom:problem:{slug}", "title": slug.replace("-", " ").capitalize(), "status": status,
+               "code": slug.replace("-", "_"), "detail": PROBLEMS.get(status, slug).split(":")[0].split(". ")[0] + ".",
+               "instance": "/officers/", "request_id": "req-2026-12-03-0001"}
+    return {"description": f"Problem `urn:pengkom:problem:{slug}` — {PROBLEMS.get(status, slug)}", "headers": headers,
+            "content": {PROBLEM_MEDIA: {"schema": {"$ref": "#/components/schemas/Problem"}, "example": example}}}
+
+
+def complete(doc: dict[str, Any], public_paths: list[str]) -> dict[str, Any]:
+    """Complete the generated document in place (and return it)."""
+    from api.operation_docs import OPERATIONS, apply_operation_docs
+
+    components = doc.setdefault("components", {})
+    components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    components.setdefault("parameters", {}).update(HEADER_PARAMETERS)
+    components.setdefault("headers", {}).update(RESPONSE_HEADERS)
+    public = [re.compile(p) for p in public_paths]
+    for path, item in doc.get("paths", {}).items():
+        for method, op in item.items():
+            if method not in METHODS or not isinstance(op, dict):
+                continue
+            is_public = any(p.search(path) for p in public)
+            params = [p for p in op.get("parameters", []) if not (isinstance(p, dict) and p.get("in") == "header"
+                                                                    and p.get("name", "").lower() in _DECLARED)]
+            refs = ["XRequestID", "AcceptLanguage"] + (["IfMatch", "IdempotencyKey"] if is_command(method) else [])
+            op["parameters"] = params + [{"$ref": f"#/components/parameters/{r}"} for r in refs]
+            codes = answers(path, method, op, is_public)
+            responses: dict[str, Any] = {}
+            for code in codes:
+                if code >= 400:
+                    responses[str(code)] = _problem_response(code)
+                else:
+                    ok = op.get("responses", {}).get(str(code)) or {"description": "OK", "content": {"application/json": {"schema": {}}}}
+                    ok.pop("headers", None)
+                    headers = {"X-Request-ID": {"$ref": "#/components/headers/X-Request-ID"},
+                               "ETag": {"$ref": "#/components/headers/ETag"}}
+                    if is_command(method):
+                        headers |= {"Idempotent-Replayed": {"$ref": "#/components/headers/Idempotent-Replayed"},
+                                    "X-Pengkom-Read-Models": {"$ref": "#/components/headers/X-Pengkom-Read-Models"}}
+                    responses[str(code)] = {**ok, "headers": headers}
+            op["responses"] = responses
+            if is_public:
+                op["security"] = [{}, {"bearer": []}]
+    apply_operation_docs(doc, OPERATIONS)
+    return doc
+
+
+_DECLARED = {h["name"].lower() for h in HEADER_PARAMETERS.values()}
+
+
+def response_schemas(types: list[Any]) -> dict[str, Any]:
+    """JSON Schemas of the response Structs, as components (msgspec's own schema of what it encodes)."""
+    _, components = msgspec.json.schema_components(types, ref_template="#/components/schemas/{name}")
+    return components
+
+
+class ContractOpenAPIPlugin(OpenAPIPlugin):
+    """Litestar's OpenAPI plugin, serving the completed document (built once, on first request)."""
+
+    __slots__ = ()
+
+    def provide_openapi_schema(self) -> dict[str, Any]:
+        if not self._openapi_schema:
+            from api.app import PUBLIC
+
+            self._openapi_schema = complete(self.provide_openapi().to_schema(), PUBLIC)
+        return self._openapi_schema

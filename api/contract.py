@@ -49,6 +49,21 @@ PROBLEMS: dict[int, str] = {
          "`Retry-After` seconds. \"Outcome unknown\" names the `Idempotency-Key` to retry with.",
 }
 
+#: An example problem per status: title, code, detail, extra members.
+PROBLEM_EXAMPLES: dict[int, tuple[str, str, str, dict[str, Any]]] = {
+    400: ("Invalid request", "bad_request", "The request is not valid: birth_date: Expected `date`, got `int`", {"field": "birth_date"}),
+    401: ("Authentication required", "token.expired", "The token expired at 2026-12-03T08:00:00Z; ask for a new one.", {"kind": "unauthenticated"}),
+    403: ("Forbidden", "forbidden", "Only the officer's direct supervisor may fill in Formulir 2.3.", {"kind": "forbidden"}),
+    404: ("Not found", "officer.not_found", "Officer 7c1e… is not registered.", {"kind": "not_found"}),
+    409: ("Conflict", "conflict", "The record is at version 4, not 3 as If-Match says; reload it and try again.", {"kind": "conflict"}),
+    412: ("Precondition failed", "precondition_failed", "A precondition in the request headers does not hold.", {}),
+    413: ("Request too large", "too_large", "The request body is larger than this server accepts; send a smaller body or file.", {}),
+    415: ("Unsupported media type", "unsupported", "Send the body as application/json (charset UTF-8).", {"kind": "unsupported"}),
+    422: ("Invalid", "nip.length", "NIP 19900101201501101 has 17 digits; an NIP has 18", {"kind": "invalid", "field": "nip"}),
+    503: ("Database unavailable", "unavailable", "The database could not be reached or is too busy; nothing was recorded. Retry in a moment.",
+          {}),
+}
+
 #: Operations anyone may call (api/app.py PUBLIC) and what they answer.
 PUBLIC_ANSWERS: dict[str, tuple[int, ...]] = {"health": (200,), "ready": (200, 503), "chainPublicKey": (200,)}
 
@@ -150,9 +165,9 @@ def _problem_response(status: int) -> dict[str, Any]:
         headers["Idempotency-Key"] = {"$ref": "#/components/headers/Idempotency-Key"}
     if status == 401:
         headers["WWW-Authenticate"] = {"$ref": "#/components/headers/WWW-Authenticate"}
-    example = {"type": f"urn:pengkom:problem:{slug}", "title": slug.replace("-", " ").capitalize(), "status": status,
-               "code": slug.replace("-", "_"), "detail": PROBLEMS.get(status, slug).split(":")[0].split(". ")[0] + ".",
-               "instance": "/officers/", "request_id": "req-2026-12-03-0001"}
+    title, code, detail, extra = PROBLEM_EXAMPLES.get(status, (slug.capitalize(), slug.replace("-", "_"), PROBLEMS.get(status, slug), {}))
+    example = {"type": f"urn:pengkom:problem:{slug}", "title": title, "status": status, "code": code, "detail": detail,
+               "instance": "/officers/", "request_id": "req-2026-12-03-0001", **extra}
     return {"description": f"Problem `urn:pengkom:problem:{slug}` — {PROBLEMS.get(status, slug)}", "headers": headers,
             "content": {PROBLEM_MEDIA: {"schema": {"$ref": "#/components/schemas/Problem"}, "example": example}}}
 

@@ -89,7 +89,7 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     "additionalProperties": True,
 }
 
-#: Request headers, declared once under components/parameters and referenced by every operation.
+#: Request headers, declared once (also under components/parameters) and given to every operation.
 HEADER_PARAMETERS: dict[str, dict[str, Any]] = {
     "XRequestID": {
         "name": "X-Request-ID", "in": "header", "required": False,
@@ -189,7 +189,8 @@ def complete(doc: dict[str, Any], public_paths: list[str]) -> dict[str, Any]:
             params = [p for p in op.get("parameters", []) if not (isinstance(p, dict) and p.get("in") == "header"
                                                                     and p.get("name", "").lower() in _DECLARED)]
             refs = ["XRequestID", "AcceptLanguage"] + (["IfMatch", "IdempotencyKey"] if is_command(method) else [])
-            op["parameters"] = params + [{"$ref": f"#/components/parameters/{r}"} for r in refs]
+            # Inline (not $ref) so that tools reading `parameters[*].in` directly see them too.
+            op["parameters"] = params + [dict(HEADER_PARAMETERS[r]) for r in refs]
             codes = answers(path, method, op, is_public)
             responses: dict[str, Any] = {}
             for code in codes:

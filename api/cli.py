@@ -5,6 +5,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from api.settings import Settings
@@ -12,7 +13,10 @@ from core.access import ROLES
 
 
 def _serve(args: argparse.Namespace) -> int:
-    settings = Settings.from_env()
+    from api.preflight import check_store, load_settings
+
+    settings = load_settings()
+    check_store(settings)  # a store that cannot work is said here, before any process starts
     print(f"pengkom: serving on http://{args.host}:{args.port} with store {settings.describe_store()}"
           f"{f' in {args.workers} processes' if args.workers > 1 else ''}", file=sys.stderr)
     options = {"host": args.host, "port": args.port, "log_level": "info", "access_log": not args.no_access_log}
@@ -68,9 +72,11 @@ def _run_uvicorn(args: argparse.Namespace, settings: Settings, options: dict[str
 
 def _token(args: argparse.Namespace) -> int:
     from api.auth import TokenService
+    from api.preflight import StartupProblem, load_settings
     from core.errors import Invalid
 
-    settings = Settings.from_env()
+    settings = load_settings()
+    source = _token_key(settings)
     roles = [r for chunk in args.role for r in chunk.split(",") if r]
     try:
         token = TokenService(settings).issue(
@@ -80,8 +86,40 @@ def _token(args: argparse.Namespace) -> int:
     except Invalid as e:
         print(f"pengkom token: {e.message}", file=sys.stderr)
         return 2
+    except OSError as e:
+        raise StartupProblem(f"the signing key {source} cannot be read or written ({e.strerror or e}).",
+                             "fix its permissions, or set PENGKOM_DATA_DIR to the server's data directory.") from None
+    print(f"pengkom token: signed with {source}", file=sys.stderr)
     print(token)
     return 0
+
+
+def _token_key(settings: Settings) -> str:
+    """Which key ``pengkom token`` signs with — the one the server verifies with, found as the server
+    finds it (api/settings.py: PENGKOM_DATA_DIR, default ./var). A key is never made silently where
+    no server keeps its data: without PENGKOM_DATA_DIR, ./var must already be a pengkom data directory."""
+    from api.preflight import CONFIG, StartupProblem
+
+    if settings.jwks_url or settings.jwt_public_key_file:
+        raise StartupProblem("this deployment verifies the tokens of an identity provider (PENGKOM_JWKS_URL or "
+                             "PENGKOM_JWT_PUBLIC_KEY_FILE is set); pengkom cannot issue tokens it would accept.",
+                             "ask the identity provider for a token.", CONFIG)
+    if settings.jwt_secret:
+        return "the shared secret PENGKOM_JWT_SECRET (PENGKOM_JWT_SECRET_FILE)"
+    data = settings.data_dir
+    key = (data / "signing.key").resolve()
+    explicit = bool(os.environ.get("PENGKOM_DATA_DIR"))
+    how = f"PENGKOM_DATA_DIR={os.environ['PENGKOM_DATA_DIR']}" if explicit else f"PENGKOM_DATA_DIR unset: ./var in {Path.cwd()}"
+    if key.exists():
+        return f"the key {key} ({how})"
+    store_here = any((data / name).exists() for name in ("pengkom.events.sqlite", "pengkom.views.sqlite"))
+    if not explicit and not store_here:
+        raise StartupProblem(
+            f"no signing key at {key} and no pengkom data directory there ({how}); a key made here would not be the "
+            "server's, and the server would answer 401 \"Signature verification failed\".",
+            "run `pengkom token` in the directory where `pengkom serve` runs, or set PENGKOM_DATA_DIR to the server's "
+            "data directory (for a new deployment: start `pengkom serve` once, or set PENGKOM_DATA_DIR to create one).", CONFIG)
+    return f"a new key {key} ({how}; created now — a server using this data directory verifies with it from its next start)"
 
 
 def _follow(args: argparse.Namespace) -> int:
@@ -203,8 +241,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from api.preflight import StartupProblem, explain, load_settings
+
     args = build_parser().parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except StartupProblem as problem:
+        print(problem.render(args.command), file=sys.stderr)
+        return problem.exit_code
+    except Exception as e:
+        try:
+            settings = load_settings()
+        except StartupProblem as config:  # the command failed on its configuration: say so
+            print(config.render(args.command), file=sys.stderr)
+            return config.exit_code
+        known = explain(settings, e)
+        if known is None:
+            raise
+        print(known.render(args.command), file=sys.stderr)
+        return known.exit_code
 
 
 if __name__ == "__main__":

@@ -232,8 +232,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=3.0)
     p.set_defaults(func=_probe)
 
-    from api import backup, imports, maintenance
+    from api import backup, doctor, imports, maintenance
 
+    doctor.add_commands(sub)
     maintenance.add_commands(sub)
     backup.add_commands(sub)
     imports.add_commands(sub)

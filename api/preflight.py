@@ -66,6 +66,10 @@ def explain(settings: Settings | None, exc: BaseException) -> StartupProblem | N
             return e
     text = " | ".join(str(e) for e in _chain(exc)).lower()
     names = {type(e).__name__ for e in _chain(exc)}
+    if "PluginLoadError" in names:
+        return StartupProblem(f"a pathway plugin cannot be loaded: {_first_line(exc)}",
+                              "upgrade or uninstall the plugin named, or leave it out with PENGKOM_PATHWAY_PLUGINS (a comma "
+                              "list of the plugins to load, or none); `pengkom doctor` lists what loads.", CONFIG)
     if settings is not None and settings.database_url:
         host, port, db, user = _pg(settings)
         where = f"PostgreSQL at {host}:{port}"

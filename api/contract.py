@@ -174,8 +174,6 @@ def _problem_response(status: int) -> dict[str, Any]:
 
 def complete(doc: dict[str, Any], public_paths: list[str]) -> dict[str, Any]:
     """Complete the generated document in place (and return it)."""
-    from api.operation_docs import OPERATIONS, apply_operation_docs
-
     components = doc.setdefault("components", {})
     components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     components.setdefault("parameters", {}).update(HEADER_PARAMETERS)
@@ -208,8 +206,67 @@ def complete(doc: dict[str, Any], public_paths: list[str]) -> dict[str, Any]:
             op["responses"] = responses
             if is_public:
                 op["security"] = [{}, {"bearer": []}]
-    apply_operation_docs(doc, OPERATIONS)
+            _apply_operation_doc(doc, path, method, op)
     return doc
+
+
+def _apply_operation_doc(doc: dict[str, Any], path: str, method: str, op: dict[str, Any]) -> None:
+    """The operation's own entry of api/operation_docs.py: description, typed response, examples."""
+    from api import operation_docs as od
+
+    entry = od.OPERATIONS.get(op.get("operationId", ""))
+    if entry is None:
+        return
+    if entry.summary:
+        op["summary"] = entry.summary
+    text = op.get("description") or entry.text
+    op["description"] = f"{text}\n\n{od.guideline_line(entry)}"
+    op["x-pengkom-guideline"] = {"form": entry.form or None, "section": entry.section or None}
+    example = od.examples().get(op["operationId"], {})
+    body = op.get("requestBody", {}).get("content", {})
+    for media, content in body.items():
+        if example.get("request") is not None and media == "application/json":
+            content["example"] = example["request"]
+    for status, response in op.get("responses", {}).items():
+        if int(status) >= 400:
+            continue
+        response["description"] = "Created" if status == "201" else "OK"
+        if entry.response == od.FILE:
+            media_types = UPLOAD_MEDIA_TYPES if "/files/" in path else EXPORT_MEDIA_TYPES + (
+                ["application/x-ndjson"] if op["operationId"] == "exportSiasnCourses" else [])
+            response["content"] = {m: {"schema": {"type": "string", "format": "binary"}} for m in media_types}
+            if path.startswith("/exports"):
+                response["description"] = f"The file. {od.EXPORT_NOTE}"
+            continue
+        if entry.response is None:
+            continue
+        name = entry.response.__name__
+        content = {"schema": {"$ref": f"#/components/schemas/{name}"}}
+        answer = example.get("response")
+        if answer is None and entry.response.__name__ == "CommandResult":
+            # A command not yet captured (tests/support/capture_examples.py): every command answers this shape.
+            answer = od.examples().get(GENERIC_COMMAND_EXAMPLE, {}).get("response")
+        if answer is not None:
+            content["example"] = answer
+        response["content"] = {"application/json": content}
+        if method == "get" and ("/exports" + path) in doc.get("paths", {}):
+            # The JSON route answers with its export twin's file when asked (Accept or ?format=): api/exports.py.
+            response["content"] |= {m: {"schema": {"type": "string", "format": "binary"}} for m in EXPORT_MEDIA_TYPES}
+    components = doc["components"]["schemas"]
+    if entry.response not in (None, od.FILE) and entry.response.__name__ not in components:
+        for name, schema in response_schemas(list(_RESPONSE_TYPES())).items():
+            components.setdefault(name, schema)
+
+
+def _RESPONSE_TYPES() -> list[Any]:
+    from api.responses import ALL
+
+    return ALL
+
+
+GENERIC_COMMAND_EXAMPLE = "correctOfficer"
+EXPORT_MEDIA_TYPES = ["text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]
+UPLOAD_MEDIA_TYPES = ["application/pdf", "image/jpeg", "image/png"]
 
 
 _DECLARED = {h["name"].lower() for h in HEADER_PARAMETERS.values()}

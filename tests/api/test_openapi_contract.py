@@ -15,6 +15,7 @@ shape gets, api/operation_docs.py for an operation's own description, response t
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import jsonschema_rs
@@ -23,6 +24,7 @@ import pytest
 from api.contract import COMMAND_METHODS, METHODS, PROBLEMS, PUBLIC_ANSWERS
 
 WHERE = "api/operation_docs.py (OPERATIONS[operationId])"
+PROBLEM = "application/problem+json"
 
 
 @pytest.fixture(scope="module")
@@ -128,3 +130,71 @@ def test_problem_schema_matches_what_the_api_sends(doc):
                "detail": "NIP 19900101201501101 has 17 digits; an NIP has 18", "instance": "/officers/", "request_id": "r1", "field": "nip"}
     jsonschema_rs.validator_for(problem).validate(example)
     assert json.dumps(doc)  # the document is plain JSON
+
+
+def test_every_operation_has_a_summary_and_a_description_naming_its_form_and_guideline_section(doc):
+    gaps = []
+    for path, method, op in operations(doc):
+        text = op.get("description") or ""
+        guideline = op.get("x-pengkom-guideline")
+        if not (op.get("summary") or "").strip():
+            gaps.append(f"{_name(path, method, op)}: no summary (give summary= on the route decorator)")
+        if guideline is None or not re.search(r"\*\*Form:\*\* (Formulir \d\.\d|none)", text) or \
+                not re.search(r"\*\*Guideline:\*\* (Pedoman 2023, (BAB|Tabel)|none)", text):
+            gaps.append(f"{_name(path, method, op)}: no description naming its form and guideline section — add "
+                        f"D(form, section, text, ResponseStruct) under {op.get('operationId')!r} in {WHERE}")
+    assert not gaps, "\n".join(gaps)
+
+
+def _is_typed(doc: dict[str, Any], schema: Any) -> bool:
+    s = resolve(doc, schema)
+    if not isinstance(s, dict):
+        return False
+    if s.get("type") == "string" and s.get("format") == "binary":
+        return True
+    return bool(s.get("properties")) or bool(s.get("anyOf") or s.get("oneOf"))
+
+
+def test_every_operation_has_typed_request_and_response_schemas(doc):
+    gaps = []
+    for path, method, op in operations(doc):
+        body = op.get("requestBody")
+        if method in COMMAND_METHODS and body is not None:
+            for media, content in body.get("content", {}).items():
+                if not _is_typed(doc, content.get("schema")):
+                    gaps.append(f"{_name(path, method, op)}: request body {media} is untyped — take a msgspec Struct "
+                                "(data: JSONBody[SomeStruct])")
+        success = {s: r for s, r in op.get("responses", {}).items() if s.startswith("2")}
+        for status, response in success.items():
+            content = response.get("content", {})
+            if not content:
+                gaps.append(f"{_name(path, method, op)}: {status} declares no content")
+            for media, c in content.items():
+                if not _is_typed(doc, c.get("schema")):
+                    gaps.append(f"{_name(path, method, op)}: {status} {media} is untyped — name its response Struct "
+                                f"(api/responses.py) in {WHERE}")
+    assert not gaps, "\n".join(gaps)
+
+
+def test_every_operation_has_examples_valid_against_their_schemas(doc):
+    gaps = []
+    components = {"components": doc["components"]}
+    for path, method, op in operations(doc):
+        pairs = []
+        body = op.get("requestBody", {}).get("content", {}).get("application/json")
+        if body is not None:
+            pairs.append(("request body", body))
+        for status, response in op.get("responses", {}).items():
+            json_content = response.get("content", {}).get("application/json") or response.get("content", {}).get(PROBLEM)
+            if json_content is not None:
+                pairs.append((f"{status} answer", json_content))
+        for what, content in pairs:
+            if "example" not in content:
+                gaps.append(f"{_name(path, method, op)}: no example for the {what} — run the narrative tests with "
+                            "tests/support/capture_examples.py to add it to api/openapi_examples.json")
+                continue
+            validator = jsonschema_rs.validator_for({**components, **content["schema"]})
+            errors = [f"{e.instance_path}: {e.message}" for e in validator.iter_errors(content["example"])][:3]
+            if errors:
+                gaps.append(f"{_name(path, method, op)}: the {what} example does not match its schema: {errors}")
+    assert not gaps, "\n".join(gaps)

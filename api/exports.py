@@ -332,6 +332,11 @@ class ExportController(Controller):
                       level: Annotated[str | None, Parameter(max_length=40)] = None,
                       competency: Annotated[str | None, Parameter(max_length=100)] = None,
                       format: Format = None, as_of: AsOf = None) -> Response[Any]:
+        from api.filters import one_of
+        from core.catalogue import COMPETENCIES, Level
+
+        one_of(level, (lv.value for lv in Level), "level")
+        one_of(competency, (c.code for c in COMPETENCIES), "competency")
         scope = national_scope(request.user, agency)
         params = {"year": year, "agency": scope, "kind": _kind(kind), "province": _province(province), "level": level,
                   "competency": competency}

@@ -24,7 +24,8 @@ def one_of(value: str | None, valid: Iterable[str], field: str, *, also: Iterabl
         return text.lower().replace(" ", "_").replace("-", "_")
 
     by_norm = {norm(v): v for v in listed}
-    close = [by_norm[n] for n in difflib.get_close_matches(norm(value), list(by_norm), n=3, cutoff=0.6)]
+    same = by_norm.get(norm(value))  # only the spelling differs: that one, not three look-alikes
+    close = [same] if same else [by_norm[n] for n in difflib.get_close_matches(norm(value), list(by_norm), n=3, cutoff=0.6)]
     hint = f" Did you mean {' or '.join(close)}?" if close else ""
     raise Invalid(f"{field}={value!r} is not a known value, so nothing could match it.{hint} Valid values: {', '.join(listed)}.",
                   field=field, code="filter.unknown_value", valid=listed)

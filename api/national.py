@@ -75,8 +75,12 @@ class NationalController(Controller):
              level: Annotated[str | None, Parameter(max_length=40)] = None,
              competency: Annotated[str | None, Parameter(max_length=100)] = None,
              limit: Limit = 1000, offset: Offset = 0, as_of: AsOf = None) -> Response[Any]:
+        from api.filters import one_of
+        from core.catalogue import COMPETENCIES, Level
         from projections.national_recap import agencies
 
+        one_of(level, (lv.value for lv in Level), "level")
+        one_of(competency, (c.code for c in COMPETENCIES), "competency")
         scope = Scope(year=year, agency=national_scope(request.user, agency), kind=_kind(kind), province=_province(province))
         with reading(services, MODELS, as_of=as_of) as (store, at, point):
             codes = [a["code"] for a in agencies(store, scope)]

@@ -437,6 +437,11 @@ class CurriculumController(Controller):
     @get("/", operation_id="listCurriculumStandards", sync_to_thread=True, summary="Registered curriculum standards")
     def list(self, services: NamedDependency[Services], competency: FromQuery[str | None] = None,
              level: FromQuery[str | None] = None) -> dict[str, Any]:
+        from api.filters import one_of
+        from core.catalogue import COMPETENCIES, Level
+
+        one_of(competency, (c.code for c in COMPETENCIES), "competency")
+        one_of(level, (lv.value for lv in Level), "level")
         return {"items": curriculum_standards(services.views, competency_code=competency, level=level)}
 
 

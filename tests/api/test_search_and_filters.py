@@ -77,3 +77,15 @@ def test_audit_event_type_filter_refuses_unknown_names_with_the_valid_ones(api):
     problem = r.json()
     assert r.status_code == 422 and problem["field"] == "event_type" and problem["code"] == "filter.unknown_value"
     assert "ProfileCorrected" in problem["valid"] and "Registered" in problem["valid"] and "Did you mean" in problem["detail"]
+
+
+def test_level_and_competency_filters_of_reports_refuse_unknown_codes(api):
+    pembina = api.as_("pembina", None)
+    year = 2026
+    for path in ("/national/gap-analysis", "/exports/national/gap-analysis", "/curriculum-standards/"):
+        r = api.get(path, params={"year": year, "level": "Ahli Muda"}, headers=pembina)
+        assert r.status_code == 422 and r.json()["field"] == "level" and "Did you mean ahli_muda?" in r.json()["detail"], (path, r.text)
+        r = api.get(path, params={"year": year, "competency": "integrity"}, headers=pembina)
+        assert r.status_code == 422 and r.json()["field"] == "competency" and "integritas" in r.json()["valid"], (path, r.text)
+    assert api.get("/national/gap-analysis", params={"year": year, "level": "ahli_muda", "competency": "integritas"},
+                   headers=pembina).status_code == 200

@@ -18,15 +18,17 @@ import re
 import secrets
 import time
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import jwt
 import msgspec
 
 from api.settings import Settings
 from core.access import AGENCY_ROLES, ROLES
 from core.errors import Invalid, Unauthenticated
 from core.events import Actor
+
+if TYPE_CHECKING:
+    import jwt
 
 #: Tokens ``pengkom token`` issues live at most this long (the deployment's cap may be lower).
 MAX_TTL = 12 * 3600
@@ -84,6 +86,8 @@ _STANDARD = re.compile(r"\b(exp|iat|nbf|iss|aud|sub)\b")
 
 
 def _claim_of(e: jwt.PyJWTError) -> str | None:
+    import jwt
+
     """The registered claim a PyJWT error is about, if any."""
     if isinstance(e, jwt.MissingRequiredClaimError):
         return str(e.claim)
@@ -115,6 +119,8 @@ class TokenService:
         self._jwks = None
         self._signing_key: str | None = None
         if settings.jwks_url:
+            import jwt  # PyJWT and its cryptography stack load only where tokens are handled (not in pengkom follow)
+
             self._jwks = jwt.PyJWKClient(settings.jwks_url)
             self.algorithms = ["RS256", "ES256"]
             self._verify_key: Any = None
@@ -154,9 +160,13 @@ class TokenService:
         except Unauthenticated as e:
             raise Invalid(e.message.replace("The bearer token's", "The token's"), field=e.field) from None
         _check_roles(list(claims.roles), claims.agency, claims.nip)
+        import jwt
+
         return jwt.encode(payload, self._signing_key, algorithm="HS256")
 
     def verify(self, token: str) -> Actor:
+        import jwt
+
         try:
             key = self._jwks.get_signing_key_from_jwt(token).key if self._jwks else self._verify_key
             # Expiry is checked here with no leeway; iat and nbf below, once typed, with the clock-skew window.

@@ -134,6 +134,13 @@ def officer(i: int, agency: str) -> dict[str, Any]:
             "supervisor_nip": "197503032000011003", "supervisor_name": "Budi Santoso"}
 
 
+def jwt_in(output: str) -> str:
+    """The token in a command's output (docker-compose v1 `exec -T` / `run -T` mix the command's
+    notes on stderr, and its own, into stdout): the last word shaped like a JWT."""
+    jwts = [w for w in output.split() if w.count(".") == 2 and len(w) > 40]
+    return jwts[-1] if jwts else output.strip()
+
+
 def wait(what: str, ok: Callable[[], Any], timeout: float, every: float = 0.25) -> tuple[Any, float]:
     started = time.monotonic()
     last: Any = None
@@ -298,8 +305,7 @@ def start(stack: Stack) -> str:
         say("start", f"{service} healthy (Docker health check) {took:.1f} s after the bootstrap")
     say("start", f"whole stack up and healthy in {time.monotonic() - t:.1f} s")
     r = stack.compose("run", "--rm", "--no-deps", "-T", "bootstrap", "cat", "/data/first-token")
-    jwts = [w for w in r.stdout.split() if w.count(".") == 2 and len(w) > 40]
-    token = jwts[-1] if jwts else r.stdout.strip()
+    token = jwt_in(r.stdout)
     check("first token from the bootstrap", token.count(".") == 2,
           "read once from the state volume" if token.count(".") == 2 else f"got {r.stdout[-300:]!r} {r.stderr[-300:]!r}")
     return token
@@ -616,9 +622,9 @@ def main() -> int:
         health_checks(stack, first)
         tokens = {"kemnaker": first}
         for agency in ("disnaker-jabar",):
-            tokens[agency] = stack.compose("exec", "-T", "api1", "pengkom", "token", "--role", "hr", "--agency", agency).stdout.strip()
-        tokens["head"] = stack.compose("exec", "-T", "api2", "pengkom", "token", "--role", "head", "--agency", "kemnaker").stdout.strip()
-        tokens["auditor"] = stack.compose("exec", "-T", "api2", "pengkom", "token", "--role", "auditor").stdout.strip()
+            tokens[agency] = jwt_in(stack.compose("exec", "-T", "api1", "pengkom", "token", "--role", "hr", "--agency", agency).stdout)
+        tokens["head"] = jwt_in(stack.compose("exec", "-T", "api2", "pengkom", "token", "--role", "head", "--agency", "kemnaker").stdout)
+        tokens["auditor"] = jwt_in(stack.compose("exec", "-T", "api2", "pengkom", "token", "--role", "auditor").stdout)
         say("tokens", "more tokens issued inside the replicas with `pengkom token` (the shared secret comes from the secret file)")
         made = register_through_both(stack, tokens, 40)
         worker_leads(stack, "after the start")

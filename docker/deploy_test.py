@@ -3,8 +3,10 @@
 Builds the images (BASE_IMAGE: default a Debian bookworm base made here by docker/base-image.sh with
 debootstrap; e.g. BASE_IMAGE=python:3.11-slim where a registry is reachable), starts PostgreSQL, the
 bootstrap, two API replicas and the projection worker with host networking on free ports, waits for
-health, then through both replicas: reads the first token, registers officers, uploads a certificate
-through one replica and reads it through the other, kills one replica and the worker with SIGKILL
+health, then through both replicas: reads the first token, registers officers, checks that the worker
+(not a replica) applies the log and that both replicas publish the one chain-signing key and hand out
+the same signed head, uploads a certificate through one replica and reads it through the other, kills
+one replica and the worker with SIGKILL
 under load (Docker's restart policy brings them back), checks that nothing acknowledged was lost,
 that the read models equal a rebuild (``pengkom verify``) and that the chain is intact and still holds
 a head kept before the crash, backs up and restores into a fresh schema, upgrades to an image with a

@@ -17,6 +17,7 @@ from api.schemas import Body, Reason, Text
 from core.agencies import KIND_LABELS, PROVINCES, AgencyKind, province_code
 from core.errors import Invalid, NotFound
 from core.events import Actor
+from projections.store import like_pattern
 from reports.source import reading
 
 Req = Request[Actor, Any, Any]
@@ -80,12 +81,16 @@ class AgencyController(Controller):
             where.append("province = ?")
             params.append(province_code(province))
         if q:
-            where.append("(LOWER(code) LIKE ? OR LOWER(name) LIKE ?)")
-            params += [f"%{q.lower()}%", f"%{q.lower()}%"]
+            where.append("(LOWER(code) LIKE ? ESCAPE '!' OR LOWER(name) LIKE ? ESCAPE '!')")
+            params += [like_pattern(q), like_pattern(q)]
         with reading(services, ["national"], as_of=as_of) as (store, at, point):
             rows = store.fetchall("SELECT code, name, kind, province, regency, version, registered_on, changed_on FROM nat_agencies "
                                   f"WHERE {' AND '.join(where)} ORDER BY code", params)
-        return asof.respond({"items": [_row(r) for r in rows], "total": len(rows), "position": at.position}, point, sign(services.settings, at.head))
+        items = [_row(r) for r in rows]
+        if q:  # what each hit matched
+            for item in items:
+                item["matched_on"] = [f for f in ("code", "name") if q.lower() in str(item[f]).lower()]
+        return asof.respond({"items": items, "total": len(rows), "position": at.position}, point, sign(services.settings, at.head))
 
     @get("/provinces", operation_id="listProvinces", summary="The 38 provinces (codes and names) and the agency kinds",
          sync_to_thread=False)

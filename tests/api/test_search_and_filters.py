@@ -89,3 +89,19 @@ def test_level_and_competency_filters_of_reports_refuse_unknown_codes(api):
         assert r.status_code == 422 and r.json()["field"] == "competency" and "integritas" in r.json()["valid"], (path, r.text)
     assert api.get("/national/gap-analysis", params={"year": year, "level": "ahli_muda", "competency": "integritas"},
                    headers=pembina).status_code == 200
+
+
+def test_agency_directory_search_says_what_it_matched(api):
+    pembina = api.as_("pembina", None)
+    for code, name in (("disnaker-jabar", "Dinas Tenaga Kerja Provinsi Jawa Barat"), ("kemnaker", "Kementerian Ketenagakerjaan")):
+        ok(api.post("/agencies/", json={"code": code, "name": name, "kind": "provinsi" if "jabar" in code else "kementerian_lembaga",
+                                        "province": "jawa_barat" if "jabar" in code else "dki_jakarta"}, headers=pembina), 201)
+    hits = ok(api.get("/agencies/", params={"q": "jabar"}, headers=pembina))["items"]
+    assert [(h["code"], h["matched_on"]) for h in hits] == [("disnaker-jabar", ["code"])]
+    hits = ok(api.get("/agencies/", params={"q": "PROVINSI"}, headers=pembina))["items"]
+    assert [(h["code"], h["matched_on"]) for h in hits] == [("disnaker-jabar", ["name"])]
+    hits = ok(api.get("/agencies/", params={"q": "naker"}, headers=pembina))["items"]
+    assert {h["code"]: h["matched_on"] for h in hits} == {"disnaker-jabar": ["code"], "kemnaker": ["code"]}
+    assert {h["code"]: h["matched_on"] for h in ok(api.get("/agencies/", params={"q": "ketenaga"}, headers=pembina))["items"]} == {
+        "kemnaker": ["name"]}
+    assert ok(api.get("/agencies/", params={"q": "_"}, headers=pembina))["items"] == []  # _ is a character, not a wildcard

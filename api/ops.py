@@ -270,9 +270,14 @@ def bootstrap(*, wait: float = 60.0, first_token: FirstToken | None = None, out:
             break
         except Exception as e:  # the database is still starting: retry until the deadline
             if time.monotonic() >= deadline:
+                from api.preflight import explain
+
                 print(f"pengkom bootstrap: the store {settings.describe_store()} did not answer within {wait:.0f} s "
-                      f"({type(e).__name__}: {e}).", file=sys.stderr)
-                return 1
+                      f"({type(e).__name__}: {str(e).strip().splitlines()[0] if str(e).strip() else ''}).", file=sys.stderr)
+                known = explain(settings, e)
+                if known is not None:  # what is wrong and how to fix it, in the operator's words
+                    print(known.render("bootstrap"), file=sys.stderr)
+                return known.exit_code if known is not None and known.exit_code != 1 else 1
             time.sleep(min(2.0, 0.2 * attempt))
     try:
         from api.bootstrap import setup_lock

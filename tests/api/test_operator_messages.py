@@ -141,3 +141,15 @@ def test_the_installed_command_prints_no_traceback(tmp_path):
     r = subprocess.run([sys.executable, "-m", "api.cli", "serve", "--port", "0"], cwd=ROOT, env=env, capture_output=True,
                        text=True, timeout=120)
     assert r.returncode == 1 and "Traceback" not in r.stderr and 'database "pengkom_no_such_db" does not exist' in r.stderr
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL: no PENGKOM_TEST_DATABASE_URL configured")
+def test_bootstrap_against_a_missing_database_says_create_it_after_the_wait(tmp_path, monkeypatch, capsys):
+    from api.heads import signer_for
+
+    _clean_env(monkeypatch, PENGKOM_DATABASE_URL=_pg_url(db="pengkom_no_such_db"), PENGKOM_DATA_DIR=str(tmp_path / "var"),
+               PENGKOM_JWT_SECRET="k" * 48, PENGKOM_CHAIN_SIGNING_KEY_FILE=str(tmp_path / "chain.key"))
+    signer_for(Settings.from_env())
+    err = _fails(["bootstrap", "--wait", "1"], capsys, 1, "did not answer within 1 s",
+                 'pengkom bootstrap: database "pengkom_no_such_db" does not exist', "CREATE DATABASE")
+    assert err.count("\n  fix: ") == 1

@@ -65,20 +65,27 @@ class Point:
         return {"position": self.position, "requested": self.requested, "last_event_recorded_at": self.recorded_at}
 
 
-def parse_moment(text: str, *, dates: bool = False) -> datetime:
-    """The moment ``text`` names; with ``dates``, a bare date is the end of that day in Jakarta."""
+def parse_moment(text: str, *, dates: bool = False, field: str = "as_of", day_start: bool = False) -> datetime:
+    """The moment ``text`` names. With ``dates``, a bare date is a day in Jakarta (WIB): its end, or
+    its start with ``day_start`` (the ``from`` of a range). ``field`` names the parameter in refusals."""
+    if field == "as_of":
+        hint, what = _HINT, "neither a log position nor an ISO 8601 timestamp"
+    else:
+        hint = (f"Give a timestamp with a UTC offset (e.g. {field}=2026-03-01T17:00:00+07:00)"
+                + (f" or a date (e.g. {field}=2026-03-01: that day in Jakarta)." if dates else "."))
+        what = "not an ISO 8601 timestamp" + (" or date" if dates else "")
     if dates and _DATE.match(text):
         try:
             day = date.fromisoformat(text)
         except ValueError:
-            raise Invalid(f"as_of {text!r} is not a date of the calendar. {_HINT}", field="as_of") from None
-        return datetime.combine(day, time.max, WIB)
+            raise Invalid(f"{field} {text!r} is not a date of the calendar. {hint}", field=field) from None
+        return datetime.combine(day, time.min if day_start else time.max, WIB)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise Invalid(f"as_of {text!r} is neither a log position nor an ISO 8601 timestamp. {_HINT}", field="as_of") from None
+        raise Invalid(f"{field} {text!r} is {what}. {hint}", field=field) from None
     if moment.tzinfo is None:
-        raise Invalid(f"as_of {text!r} has no UTC offset, so it could be any of several moments. {_HINT}", field="as_of")
+        raise Invalid(f"{field} {text!r} has no UTC offset, so it could be any of several moments. {hint}", field=field)
     return moment
 
 

@@ -29,15 +29,15 @@ from projections.chain import chain_head
 
 Req = Request[Actor, Any, Any]
 Text = Annotated[str | None, Parameter(max_length=200)]
+_FROM_DOC = "recorded at or after (ISO 8601 with offset, or a date: from its start in Jakarta)"
+_TO_DOC = "recorded at or before (ISO 8601 with offset, or a date: to its end in Jakarta)"
 
 
 def _moment(value: str | None, field: str) -> datetime | None:
+    """``from`` / ``to``: a timestamp with an offset, or a date — from its start / to its end, in Jakarta."""
     if value is None:
         return None
-    try:
-        return asof.parse_moment(value.strip())
-    except Invalid as e:
-        raise Invalid(e.message.replace("as_of", field), field=field) from None
+    return asof.parse_moment(value.strip(), dates=True, field=field, day_start=field == "from")
 
 
 def _scope(actor: Actor, agency: str | None, on_behalf_of: str | None) -> tuple[bool, str | None, str | None]:
@@ -68,8 +68,8 @@ class AuditController(Controller):
                    "event name (Registered) or topic (pengkom.officer.Registered); an unknown one: 422 listing the names"))] = None,
                on_behalf_of: Annotated[str | None, Parameter(max_length=40, description="the NIP an entry was recorded for")] = None,
                recorded_from: Annotated[str | None, QueryParameter(name="from", max_length=64,
-                                                                   description="recorded at or after (ISO 8601 with offset)")] = None,
-               recorded_to: Annotated[str | None, QueryParameter(name="to", max_length=64, description="recorded at or before (ISO 8601 with offset)")] = None,
+                                                                   description=_FROM_DOC)] = None,
+               recorded_to: Annotated[str | None, QueryParameter(name="to", max_length=64, description=_TO_DOC)] = None,
                as_of: Annotated[str | None, Parameter(max_length=64, description=asof.AS_OF_DOC)] = None,
                limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
                offset: Annotated[int, Parameter(ge=0)] = 0) -> Response[Any]:

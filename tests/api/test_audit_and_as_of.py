@@ -73,11 +73,21 @@ def test_audit_trail_reads_who_did_what_and_refuses_other_agencies(api):
 def test_bad_audit_filters_are_problems(api):
     _register(api, PK_AHLI_PERTAMA)
     auditor = api.as_("auditor", None)
-    for params, phrase in [({"from": "yesterday"}, "neither a log position nor an ISO 8601 timestamp"),
-                           ({"to": "2026-01-01T00:00:00"}, "has no UTC offset"),
+    for params, phrase in [({"from": "yesterday"}, "from 'yesterday' is not an ISO 8601 timestamp or date. Give a timestamp"),
+                           ({"to": "2026-01-01T00:00:00"}, "to '2026-01-01T00:00:00' has no UTC offset"),
+                           ({"to": "2026-02-30"}, "to '2026-02-30' is not a date of the calendar"),
+                           ({"from": "2026-01-02", "to": "2026-01-01"}, "is after to"),
                            ({"from": "2026-02-01T00:00:00Z", "to": "2026-01-01T00:00:00Z"}, "is after to")]:
         r = api.get("/audit/", params=params, headers=auditor)
         assert r.status_code == 422 and phrase in r.json()["detail"], r.text
+        assert "log position" not in r.json()["detail"]  # from / to are moments, never positions
+    # A date is a day in Jakarta: from its start, to its end — today's entries are within today.
+    from api.asof import WIB
+
+    today = datetime.now(UTC).astimezone(WIB).date().isoformat()
+    assert api.get("/audit/", params={"from": today, "to": today}, headers=auditor).json()["total"] == 1
+    tomorrow = (datetime.now(UTC).astimezone(WIB) + timedelta(days=1)).date().isoformat()
+    assert api.get("/audit/", params={"from": tomorrow}, headers=auditor).json()["total"] == 0
 
 
 def test_officer_profile_as_of_a_past_position_or_moment(api):

@@ -65,8 +65,10 @@ OPERATIONS: dict[str, Doc] = {
                          "PNS/PPPK, position, level, golongan, agency, unit and direct supervisor. 201 with the Registered "
                          "event; a second registration of the same NIP is 409.", r.CommandResult),
     "listOfficers": D("Formulir 2.2", "BAB II.A.1",
-                      "The officers you may see, searchable by part of a name or NIP and filtered by level, unit, employee "
-                      "type and (national roles) agency. A supervisor sees their direct subordinates, an officer themself.",
+                      "The officers you may see, searchable by part of a name or NIP (`q`; 17 digits or more is a whole NIP, "
+                      "matched exactly) or by exact NIP (`nip`), and filtered by level, unit, employee type and (national "
+                      "roles) agency; each search hit says what it matched (`matched_on`), an unknown level or employee "
+                      "type is 422 listing the valid codes. A supervisor sees their direct subordinates, an officer themself.",
                       r.OfficerList),
     "getOfficer": D("Formulir 2.2", "BAB II.A.1",
                     "Formulir 2.2 of one officer: identity, placement and the four histories (jabatan, pengembangan "
@@ -102,7 +104,8 @@ OPERATIONS: dict[str, Doc] = {
     # -- audit ----------------------------------------------------------------------------------------------------------
     "searchAudit": D("", "BAB I (accountability of the cycle)",
                      "The audit trail: who did what, in which role, on whose behalf, with which request, when and effective "
-                     "when — filtered by agency, aggregate, event type, subject, dates; `?as_of=` reads the trail up to a "
+                     "when — filtered by agency, aggregate, event type (an unknown one is 422 listing the valid names), "
+                     "subject, dates (`from` / `to`: timestamps or dates in Jakarta); `?as_of=` reads the trail up to a "
                      "moment of the log. National roles read across agencies.", r.AuditTrail),
     "getAggregateAudit": D("", "BAB I (accountability of the cycle)",
                            "The audit trail of one officer, plan, activity or evaluation record.", r.AuditTrail),
@@ -164,7 +167,9 @@ OPERATIONS: dict[str, Doc] = {
                     "`row_id`.", r.PlanRowAdded),
     "changePlanRow": D("Formulir 2.6", "BAB II.B.3–4", "Change a whole row, with a reason; checks a–f rerun and the head's "
                        "signature is voided.", r.CommandResult),
-    "patchPlanRow": D("Formulir 2.6", "BAB II.B.3", "Change only some fields of a row, with a reason.", r.CommandResult),
+    "patchPlanRow": D("Formulir 2.6", "BAB II.B.3", "Change only some fields of a row (absent: kept; null: cleared), with a "
+                      "mandatory reason: the same RowChanged event and rules as a change of the whole row, checks a–f rerun; "
+                      "`If-Match` pins the plan's version.", r.CommandResult),
     "removePlanRow": D("Formulir 2.6", "BAB II.B.3–4", "Remove a row, with a reason; checks a–f rerun.", r.CommandResult),
     "rerunPlanChecks": D("Formulir 2.6", "BAB II.B.4", "Rerun checks a–f (e.g. after a curriculum standard was registered); "
                          "new findings are recorded with the rule-set version.", r.CommandResult),
@@ -209,7 +214,9 @@ OPERATIONS: dict[str, Doc] = {
     "createActivity": D("Formulir 2.6", "BAB III", "The HR unit creates an activity of a pathway — from a plan row or "
                         "unplanned — with provider, place, dates, planned JP, budget and funding source. The pathway plugin "
                         "checks it.", r.CommandResult),
-    "listActivities": D("Formulir 3.3, 3.4", "BAB III", "The activities of your agency.", r.ActivityList),
+    "listActivities": D("Formulir 3.3, 3.4", "BAB III", "The activities of your agency, searchable by part of the title, "
+                        "provider or place (`q`; each hit says what it matched in `matched_on`) and filtered by year and "
+                        "pathway (an unknown pathway is 422 listing the registered ones).", r.ActivityList),
     "getActivity": D("Formulir 3.3, 3.4", "BAB III", "An activity: preparation (provider approval, letters, schedule, coach), "
                      "participants with their attendance, meetings, reports and certificates, completion. `ETag` is its "
                      "version.", r.Activity),
@@ -229,7 +236,9 @@ OPERATIONS: dict[str, Doc] = {
                           "partial or absent, with a note (read only by the HR unit, the supervisor and the participant).",
                           r.CommandResult),
     "recordSessionAttendance": D("Formulir 3.3", "BAB III (monitoring)", "Attendance of a whole session in one request, one "
-                                 "event per participant, all or nothing.", r.SessionAttendanceRecorded),
+                                 "event per participant with its own provenance, the rules of one at a time; all or nothing — "
+                                 "a bad row records nothing and is named (`participants[i].…`). The answer lists who is "
+                                 "`still_missing` that day.", r.SessionAttendanceRecorded),
     "correctAttendance": D("Formulir 3.3", "BAB III (monitoring)", "Correct recorded attendance, with a reason.",
                            r.CommandResult),
     "assignCoach": D("Formulir 3.4", "BAB III.E", "Assign the coach or mentor (name, institution, criteria, assignment "
@@ -315,7 +324,8 @@ OPERATIONS: dict[str, Doc] = {
                         "name, kind, province.", r.CommandResult),
     "changeAgency": D("", "BAB I–II (Instansi Pembina)", "Record new official details of an agency, with a reason.",
                       r.CommandResult),
-    "listAgencies": D("", "BAB I–II (Instansi Pembina)", "The agency directory, filtered by kind and province.",
+    "listAgencies": D("", "BAB I–II (Instansi Pembina)", "The agency directory, filtered by kind and province and searchable "
+                      "by part of a code or name (`q`; each hit says what it matched in `matched_on`).",
                       r.AgencyList),
     "getAgency": D("", "BAB I–II (Instansi Pembina)", "One agency of the directory.", r.Agency),
     "listProvinces": D("", "BAB I–II (Instansi Pembina)", "The 38 provinces (codes and names) and the agency kinds.",

@@ -8,9 +8,9 @@ health, then through both replicas: reads the first token, registers officers, c
 the same signed head, uploads a certificate through one replica and reads it through the other, kills
 one replica and the worker with SIGKILL under load (Docker's restart policy brings them back), checks
 that nothing acknowledged was lost, that the worker leads again, that the read models equal a rebuild
-(``pengkom verify``) and that the chain is intact and still holds a head kept before the crash, backs up and restores into a fresh schema, upgrades to an image with a
-changed projection one replica at a time while measuring how long reads are unavailable, and tears
-everything down. Each step prints what it did with its figures. Exit 0 when every check passed.
+(``pengkom verify``) and that the chain is intact and still holds a head kept before the crash, backs
+up and restores into a fresh schema, upgrades to an image with a changed projection one replica at a
+time while measuring how long reads are unavailable, and tears everything down. Each step prints what it did with its figures. Exit 0 when every check passed.
 
 Needs a running Docker engine and docker compose (v2) or docker-compose (v1); root for debootstrap.
 KEEP=1 leaves the stack running for inspection.

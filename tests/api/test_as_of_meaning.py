@@ -60,3 +60,20 @@ def test_monitoring_takes_the_reference_day_as_today_and_refuses_the_old_as_of(a
     problem = r.json()
     assert problem["field"] == "as_of" and problem["code"] == "query.renamed"
     assert "today=YYYY-MM-DD (e.g. today=2026-12-02)" in problem["detail"]
+
+
+def test_plan_formulir_2_6_as_of_a_date_is_no_longer_refused(api):
+    """The issue's own example: `GET /plans/{agency}/{year}?as_of=2026-12-02` answered 422; a date is a moment now."""
+    from tests.support.planning import PLAN_YEAR, register_officers
+
+    hr = api.as_("hr", unit="biro-sdm", subject="hr-ani")
+    ids = register_officers(api, hr)
+    row = {"officer_id": ids["pertama"], "competency": "integritas", "pathway": "pelatihan", "programme": "Pelatihan Antarkerja",
+           "funding_source": "apbn", "programme_jp": 24}
+    ok(api.post(f"/plans/kemnaker/{PLAN_YEAR}/rows", json=row, headers=hr), 201)
+    today_wib = datetime.now(UTC).astimezone(WIB).date().isoformat()
+    live = ok(api.get(f"/plans/kemnaker/{PLAN_YEAR}", headers=hr))
+    past = ok(api.get(f"/plans/kemnaker/{PLAN_YEAR}", params={"as_of": today_wib}, headers=hr))
+    assert past["as_of"]["requested"] == today_wib and past["rows"] == live["rows"]
+    r = api.get(f"/plans/kemnaker/{PLAN_YEAR}", params={"as_of": "2001-12-02"}, headers=hr)
+    assert r.status_code == 422 and "before the first event" in r.json()["detail"]

@@ -98,7 +98,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
                         RecapController, AgencyController, NationalController, ExportController,
                         *import_routes(services.settings), *assets_routes()],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
-        middleware=[RequestIdMiddleware, DefineMiddleware(BearerAuth, exclude=PUBLIC)],
+        middleware=[DefineMiddleware(BearerAuth, exclude=PUBLIC)],
         exception_handlers={**EXCEPTION_HANDLERS, **STORE_HANDLERS},
         before_request=strict_input,
         request_max_body_size=services.settings.max_body_bytes,
@@ -120,4 +120,6 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     app.plugins.get(OpenAPIPlugin).__class__ = ContractOpenAPIPlugin
     # CSV/XLSX asked of a JSON route is served by its export twin: chosen before routing (api/exports.py).
     app.asgi_handler = NegotiationMiddleware(app.asgi_handler)
+    # Outermost, so that every answer carries X-Request-ID — also a 404 for a path no route matches, and a 405.
+    app.asgi_handler = RequestIdMiddleware(app.asgi_handler)
     return app

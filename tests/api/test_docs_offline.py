@@ -93,3 +93,65 @@ def test_the_assets_are_public_and_unknown_ones_are_404(client):
     assert client.get(f"{ASSETS}/swagger-ui-bundle.js").status_code == 200
     missing = client.get(f"{ASSETS}/no-such-file.js")
     assert missing.status_code == 404 and missing.headers["content-type"].startswith("application/problem+json")
+
+
+def _chromium() -> str | None:
+    import shutil
+
+    return next((p for p in (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")) if p), None)
+
+
+def _render(browser: str, url: str, tmp_path) -> str:
+    """The page's DOM after a headless Chromium ran its scripts, with every host but 127.0.0.1 unresolvable and
+    no proxy to go through: anything the page would fetch from outside fails."""
+    import subprocess
+
+    out = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", f"--user-data-dir={tmp_path}",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1", "--proxy-server=http://127.0.0.1:9",
+         "--proxy-bypass-list=127.0.0.1", "--virtual-time-budget=15000", "--dump-dom", url],
+        capture_output=True, text=True, timeout=180)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out.stdout
+
+
+@pytest.mark.skipif(_chromium() is None, reason="no Chromium on this machine (apt-get install chromium); the browser-free "
+                                                "checks above still run")
+def test_docs_page_renders_in_a_browser_with_every_outside_host_blocked(tmp_path):
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from api.app import create_app
+    from api.bootstrap import build
+    from tests.conftest import new_settings
+
+    browser = _chromium()
+    assert browser is not None
+    # The control: under these flags a page that needs a CDN stays empty.
+    control = _render(browser, "data:text/html,<script src='https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js'>"
+                               "</script><script>document.write(typeof SwaggerUIBundle)</script>", tmp_path / "control")
+    assert "undefined" in control and "function" not in control
+    services = build(new_settings("sqlite", tmp_path))
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    server = uvicorn.Server(uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        dom = _render(browser, f"http://127.0.0.1:{port}/schema", tmp_path / "profile")
+    finally:
+        server.should_exit = True
+        thread.join(15)
+        services.close()
+    rendered = len(re.findall(r'class="opblock ', dom))
+    assert rendered > 100, f"Swagger UI rendered {rendered} operations offline"
+    assert "Register an officer" in dom and "swagger-ui" in dom

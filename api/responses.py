@@ -445,8 +445,8 @@ class Pathway(R, kw_only=True):
     ruleset_version: str | None
     plugin: str
     plugin_version: str | None
-    jp_table_version: str | None
-    jp_rule: Obj | None
+    jp_table_version: str | None = None  # with the agency's JP table (agency roles, or ?agency=)
+    jp_rule: Obj | None = None
 
 
 class PathwayList(R, kw_only=True):

@@ -11,7 +11,7 @@ type declared, every declared required header present, every body valid against 
    schema-violating), each as one of several callers.
 
 Deterministic (derandomized Hypothesis, no example database) and bounded: PENGKOM_CONFORMANCE_EXAMPLES
-(default 3) generated requests per operation and store.
+(default 5) generated requests per operation and store.
 """
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ from tests.support.activities import PDF
 from tests.support.planning import OFFICERS, SUP
 from tests.support.seed import AGENCY, Seeded, seed
 
-EXAMPLES_PER_OPERATION = int(os.environ.get("PENGKOM_CONFORMANCE_EXAMPLES", "3"))
+EXAMPLES_PER_OPERATION = int(os.environ.get("PENGKOM_CONFORMANCE_EXAMPLES", "5"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
           response_schema_conformance]
 PK_NIP = OFFICERS["pertama"]["nip"].replace(" ", "")

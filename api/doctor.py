@@ -159,7 +159,7 @@ def _store_contents(settings: Settings) -> list[Check]:
     return found
 
 
-def _plugins(settings: Settings) -> list[Check]:
+def _plugins(settings: Settings, reachable: bool) -> list[Check]:
     from plugins.manager import PathwayPlugins
 
     try:
@@ -169,8 +169,25 @@ def _plugins(settings: Settings) -> list[Check]:
                       "upgrade or uninstall the plugin named, or leave it out with PENGKOM_PATHWAY_PLUGINS "
                       "(a comma list of the ones to load, or none).")]
     owners = sorted({f"{plugin} {version}" for _, plugin, version in plugins.definitions()})
-    return [Check(OK, "plugins", f"{len(plugins.codes())} pathways from {len(owners)} plugins "
-                  f"(PENGKOM_PATHWAY_PLUGINS={settings.pathway_plugins}): {', '.join(plugins.codes())}")]
+    found = [Check(OK, "plugins", f"{len(plugins.codes())} pathways from {len(owners)} plugins "
+                   f"(PENGKOM_PATHWAY_PLUGINS={settings.pathway_plugins}): {', '.join(plugins.codes())}")]
+    missing = sorted(_recorded_pathways(settings) - set(plugins.codes())) if reachable else []
+    if missing:
+        found.append(Check(FAIL, "plugins", f"activities of pathway {', '.join(missing)} are recorded, but no loaded plugin "
+                           "declares it: their commands and monitoring fail.",
+                           "install the plugin that declares it, or add it to PENGKOM_PATHWAY_PLUGINS."))
+    return found
+
+
+def _recorded_pathways(settings: Settings) -> set[str]:
+    """The pathways of the activities recorded (from the monitoring read model; empty when there is none)."""
+    try:
+        with _reader(settings) as (_, views):
+            if views is None or not _has_table(views, "monitoring_activities", settings):
+                return set()
+            return {r[0] for r in views.execute("SELECT DISTINCT pathway FROM monitoring_activities").fetchall()}
+    except Exception:
+        return set()  # the store's own check above already says what is wrong with it
 
 
 def run(env: dict[str, str] | None = None, out: TextIO | None = None) -> int:
@@ -195,7 +212,7 @@ def run(env: dict[str, str] | None = None, out: TextIO | None = None) -> int:
             known = explain(settings, e)
             checks.append(Check(FAIL, "schema", known.what if known else f"the store cannot be read ({describe(e)}).",
                                 known.fix if known else "run `pengkom bootstrap`; if it fails too, its message says why."))
-    checks += _plugins(settings)
+    checks += _plugins(settings, reachable)
     checks += _keys(settings)
     return _report(checks, out)
 

@@ -99,3 +99,22 @@ def test_doctor_reports_an_unreachable_store(tmp_path):
                           "PENGKOM_JWT_SECRET": "s" * 48})
     assert code == 1 and "FAIL  store: PostgreSQL at 127.0.0.1:1 does not answer" in text and "fix: start PostgreSQL" in text
     assert "FAIL  schema" not in text  # nothing further is claimed about a store that was not reached
+
+
+def test_doctor_names_recorded_pathways_no_loaded_plugin_declares(api, settings):
+    """An activity of the third-party `magang` pathway is recorded; the deployment then stops loading that plugin."""
+    from datetime import timedelta
+
+    from tests.support.activities import cast, month_start
+
+    c = cast(api)
+    start = month_start(3)
+    c.create(pathway="magang", title="Magang di BP2MI", method="klasikal", provider_kind="host_institution", provider_name="BP2MI",
+             place="Jakarta", start=start.isoformat(), end=(start + timedelta(days=9)).isoformat(), planned_jp=20,
+             budget="3000000", funding_source="apbn")
+    api.get("/activities/", headers=c.hr)  # applied to the read models
+    code, text = _doctor(_env(settings))
+    assert code == 0, text
+    code, text = _doctor(_env(settings, PENGKOM_PATHWAY_PLUGINS="none"))
+    assert code == 1 and "FAIL  plugins: activities of pathway magang are recorded, but no loaded plugin declares it" in text
+    assert "add it to PENGKOM_PATHWAY_PLUGINS" in text

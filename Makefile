@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint install bench bench-commands bench-reporting bench-reads deploy-test clean
+.PHONY: run test lint messages install bench bench-commands bench-reporting deploy-test clean
 
 # (Re)create the virtual environment and install pengkom with its test tools whenever the
 # project's dependency files change.
@@ -27,6 +27,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The message catalogue (core/i18n.py): add new message ids to core/locale/id/LC_MESSAGES/pengkom.po and compile the
+# .mo; translate the new (empty) msgstr entries in the .po, then run it again. tests/core/test_translations.py checks it.
+messages: $(STAMP)
+	$(PY) -m core.i18n_tools
+
 # ruff and mypy over the whole tree (also run by the suite: tests/test_lint.py).
 lint: $(STAMP)
 	$(PY) -m ruff check .
@@ -38,16 +43,10 @@ bench: $(STAMP)
 	$(PY) bench/rebuild.py --events $(or $(EVENTS),1000000)
 	$(PY) bench/commands.py --seconds $(or $(BENCH_SECONDS),10)
 	$(PY) bench/reporting.py
-	$(PY) bench/reads.py
-	$(PY) bench/plan_rows.py
 
 # National reporting alone: bulk import vs the event store's batched save, exports at 500 agencies x 10 officers.
 bench-reporting: $(STAMP)
 	$(PY) bench/reporting.py
-
-# Reads at 50 concurrent readers (officer, list page) beside a minimal Litestar + asyncpg app serving the same rows; needs wrk.
-bench-reads: $(STAMP)
-	$(PY) bench/reads.py --seconds $(or $(BENCH_SECONDS),10)
 
 # Command throughput through the real server (POST /officers/, 1 and 16 clients, 1 and 2 API processes)
 # beside the event store's own save rate, on PostgreSQL and SQLite; uses wrk when installed.

@@ -30,6 +30,7 @@ from core.activities import Activity, can_submit_report
 from core.errors import Invalid, NotFound
 from core.events import Actor
 from core.evidence import FileStore
+from core.i18n import msg
 from plugins.manager import PathwayPlugins
 
 Req = Request[Actor, Any, Any]
@@ -166,7 +167,7 @@ class ActivityController(Controller):
     def file(self, request: Req, services: NamedDependency[Services], activity_id: FromPath[UUID], sha256: FromPath[str]) -> Stream:
         agg = _activity(services, request.user, activity_id)
         if sha256 not in agg.files:
-            raise NotFound(f"No file {sha256} is recorded on this activity.", field="sha256")
+            raise NotFound(msg("No file {sha256} is recorded on this activity.", sha256=sha256), field="sha256")
         ctype = next((e.content_type for e in services.app.stored_events(activity_id)
                       if isinstance(e, Activity.CertificateRecorded) and e.sha256 == sha256), "application/octet-stream")
         stored = _files(services).open(sha256)  # streamed in chunks from the deployment's file store (core/evidence.py)

@@ -17,6 +17,7 @@ from api.schemas import Body, Reason, Text
 from core.agencies import KIND_LABELS, PROVINCES, AgencyKind, province_code
 from core.errors import Invalid, NotFound
 from core.events import Actor
+from core.i18n import msg
 from projections.store import like_pattern
 from reports.source import reading
 
@@ -74,7 +75,8 @@ class AgencyController(Controller):
         where, params = ["1 = 1"], []
         if kind is not None:
             if kind not in {k.value for k in AgencyKind}:
-                raise Invalid(f"Agency kind {kind!r} is not one of {', '.join(k.value for k in AgencyKind)}.", field="kind")
+                raise Invalid(msg("Agency kind {kind!r} is not one of {k_value_for_k_in_agencyk}.",
+                                  kind=kind, k_value_for_k_in_agencyk=', '.join(k.value for k in AgencyKind)), field="kind")
             where.append("kind = ?")
             params.append(kind)
         if province is not None:
@@ -105,6 +107,6 @@ class AgencyController(Controller):
             row = store.fetchone("SELECT code, name, kind, province, regency, version, registered_on, changed_on FROM nat_agencies "
                                  "WHERE code = ?", (code,))
         if row is None:
-            raise NotFound(f"Agency {code} is not in the directory.", field="code")
+            raise NotFound(msg("Agency {code} is not in the directory.", code=code), field="code")
         return asof.respond({**_row(row), "position": at.position}, point, sign(services.settings, at.head),
                             headers=None if point else {"ETag": f'"{row["version"]}"'})

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import re
 import uuid
+from functools import partial
 from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, Response
 from litestar._openapi.plugin import OpenAPIPlugin
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
@@ -39,6 +40,8 @@ from api.settings import Settings
 from api.strict import strict_input
 from api.system import SystemController
 from core.errors import Unauthenticated
+from core.i18n import CURRENT, negotiate, readable
+from core.labels import with_labels
 from projections.chain import ensure_published
 
 PUBLIC = ["^/health$", "^/ready$", "^/schema", "^/chain/public-key$"]
@@ -59,7 +62,9 @@ class BearerAuth(AbstractAuthenticationMiddleware):
 
 
 class RequestIdMiddleware:
-    """Give every request an id (the caller's X-Request-ID when sane) and echo it on the response."""
+    """Give every request an id (the caller's X-Request-ID when sane) and echo it on the response; choose the
+    language of the answer from ``Accept-Language`` (Bahasa Indonesia by default, :mod:`core.i18n`) and state
+    it in ``Content-Language``."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -68,16 +73,33 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        given = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
+        headers = dict(scope.get("headers") or [])
+        given = headers.get(b"x-request-id", b"").decode("latin-1")
         rid = given if _REQUEST_ID.fullmatch(given) else str(uuid.uuid4())
-        scope.setdefault("state", {})["request_id"] = rid
+        language = negotiate(headers.get(b"accept-language", b"").decode("latin-1"))
+        state = scope.setdefault("state", {})
+        state["request_id"], state["language"] = rid, language
+        token = CURRENT.set(language)
 
         async def send_with_id(message: Any) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode()),
+                                      (b"content-language", language.encode()), (b"vary", b"Accept-Language")]
             await send(message)
 
-        await self.app(scope, receive, send_with_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            CURRENT.reset(token)
+
+
+async def add_labels(response: Response[Any]) -> Response[Any]:
+    """Readers return both the code and the Indonesian label of every enumerated field (``level`` and
+    ``level_label``: :mod:`core.labels`)."""
+    if isinstance(getattr(response, "content", None), (dict, list)):  # not files and streams
+        language = CURRENT.get()
+        response.content = with_labels(response.content, partial(readable, language=language))
+    return response
 
 
 def create_app(services: Services | None = None, settings: Settings | None = None) -> Litestar:
@@ -101,6 +123,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
         middleware=[DefineMiddleware(BearerAuth, exclude=PUBLIC)],
         exception_handlers={**EXCEPTION_HANDLERS, **STORE_HANDLERS},
         before_request=strict_input,
+        after_request=add_labels,
         request_max_body_size=services.settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="pengkom", version="0.1.0", path="/schema",
@@ -120,6 +143,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     app.plugins.get(OpenAPIPlugin).__class__ = ContractOpenAPIPlugin
     # CSV/XLSX asked of a JSON route is served by its export twin: chosen before routing (api/exports.py).
     app.asgi_handler = NegotiationMiddleware(app.asgi_handler)
-    # Outermost, so that every answer carries X-Request-ID — also a 404 for a path no route matches, and a 405.
+    # Outermost, so that every answer carries X-Request-ID and Content-Language — also a 404 for a path no route
+    # matches, and a 405.
     app.asgi_handler = RequestIdMiddleware(app.asgi_handler)
     return app

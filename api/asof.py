@@ -30,6 +30,7 @@ from litestar import Response
 from api.bootstrap import Services
 from api.heads import SignedHead, sign
 from core.errors import Invalid
+from core.i18n import N_, msg
 from projections.asof import build_as_of
 from projections.audit import position_at, recorded_at
 from projections.chain import ChainHead, chain_head
@@ -48,8 +49,8 @@ AS_OF_DOC = ("Read as the record stood at a past moment of the log: a log positi
              "with a UTC offset, or a date YYYY-MM-DD (the end of that day in Asia/Jakarta, WIB; today: now).")
 REFERENCE_DATE_DOC = ("The day the rules are judged at (YYYY-MM-DD; default today, UTC). Not a moment of the log: "
                       "to read the record as it stood at a past moment, use as_of where a route offers it.")
-_HINT = ("Give a log position (e.g. as_of=1200), a timestamp with a UTC offset (e.g. as_of=2026-03-01T17:00:00+07:00) "
-         "or a date (e.g. as_of=2026-03-01: the end of that day in Jakarta).")
+_HINT = N_("Give a log position (e.g. as_of=1200), a timestamp with a UTC offset (e.g. as_of=2026-03-01T17:00:00+07:00) "
+           "or a date (e.g. as_of=2026-03-01: the end of that day in Jakarta).")
 
 
 @dataclass(frozen=True)
@@ -68,24 +69,29 @@ class Point:
 def parse_moment(text: str, *, dates: bool = False, field: str = "as_of", day_start: bool = False) -> datetime:
     """The moment ``text`` names. With ``dates``, a bare date is a day in Jakarta (WIB): its end, or
     its start with ``day_start`` (the ``from`` of a range). ``field`` names the parameter in refusals."""
+    hint: Any
     if field == "as_of":
-        hint, what = _HINT, "neither a log position nor an ISO 8601 timestamp"
+        hint, what = _HINT, N_("neither a log position nor an ISO 8601 timestamp")
+    elif dates:
+        hint = msg("Give a timestamp with a UTC offset (e.g. {field}=2026-03-01T17:00:00+07:00) or a date (e.g. "
+                   "{field}=2026-03-01: that day in Jakarta).", field=field)
+        what = N_("not an ISO 8601 timestamp or date")
     else:
-        hint = (f"Give a timestamp with a UTC offset (e.g. {field}=2026-03-01T17:00:00+07:00)"
-                + (f" or a date (e.g. {field}=2026-03-01: that day in Jakarta)." if dates else "."))
-        what = "not an ISO 8601 timestamp" + (" or date" if dates else "")
+        hint = msg("Give a timestamp with a UTC offset (e.g. {field}=2026-03-01T17:00:00+07:00).", field=field)
+        what = N_("not an ISO 8601 timestamp")
     if dates and _DATE.match(text):
         try:
             day = date.fromisoformat(text)
         except ValueError:
-            raise Invalid(f"{field} {text!r} is not a date of the calendar. {hint}", field=field) from None
+            raise Invalid(msg("{field} {text!r} is not a date of the calendar. {hint}", field=field, text=text, hint=hint), field=field) from None
         return datetime.combine(day, time.min if day_start else time.max, WIB)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise Invalid(f"{field} {text!r} is {what}. {hint}", field=field) from None
+        raise Invalid(msg("{field} {text!r} is {what}. {hint}", field=field, text=text, what=what, hint=hint), field=field) from None
     if moment.tzinfo is None:
-        raise Invalid(f"{field} {text!r} has no UTC offset, so it could be any of several moments. {hint}", field=field)
+        raise Invalid(msg("{field} {text!r} has no UTC offset, so it could be any of several moments. {hint}",
+                          field=field, text=text, hint=hint), field=field)
     return moment
 
 
@@ -100,21 +106,24 @@ def resolve(services: Services, raw: str, store: ViewStore) -> Point:
     if _INT.match(text):
         position = int(text)
         if position < first:
-            raise Invalid(f"as_of position {position} is before the first event (position {first}); nothing existed then.", field="as_of")
+            raise Invalid(msg("as_of position {position} is before the first event (position {first}); nothing existed then.",
+                              position=position, first=first), field="as_of")
         if position > head:
-            raise Invalid(f"as_of position {position} is beyond the end of the log (the last event is at position {head}).", field="as_of")
+            raise Invalid(msg("as_of position {position} is beyond the end of the log (the last event is at position {head}).",
+                              position=position, head=head), field="as_of")
     else:
         moment = parse_moment(text, dates=True)
         now = datetime.now(UTC)
         if _DATE.match(text) and moment.date() == now.astimezone(WIB).date():
             moment = now  # today, in Jakarta: the log as it stands now
         if moment > now + _SKEW:
-            raise Invalid(f"as_of {text} is in the future (it is now {now.isoformat(timespec='seconds')}); "
-                          "the past can be read, the future not yet.", field="as_of")
+            raise Invalid(msg("as_of {text} is in the future (it is now {now}); the past can be read, the future not yet.",
+                              text=text, now=now.isoformat(timespec='seconds')), field="as_of")
         services.projector.require_current("audit", store=store)
         position, first_position, first_at = position_at(store, moment)
         if position < max(first_position, 1):
-            raise Invalid(f"as_of {text} is before the first event (recorded at {first_at}); nothing existed then.", field="as_of")
+            raise Invalid(msg("as_of {text} is before the first event (recorded at {first_at}); nothing existed then.",
+                              text=text, first_at=first_at), field="as_of")
     return Point(position, text, recorded_at(store, position))
 
 
@@ -122,9 +131,9 @@ def refuse_renamed(request: Any, old: str = "as_of", new: str = "today") -> None
     """422 when the caller names the day rules are judged at with ``as_of`` (its old name on this route)."""
     value = request.query_params.get(old)
     if value is not None:
-        raise Invalid(f"This route takes the day its rules are judged at as {new}=YYYY-MM-DD (e.g. {new}={value}), not {old}=: "
-                      f"in pengkom {old} always means a moment of the log (a position or a timestamp), and this route reads "
-                      "the record as it stands now.", field=old, code="query.renamed", use=new)
+        raise Invalid(msg("This route takes the day its rules are judged at as {new}=YYYY-MM-DD (e.g. {new}={value}), not "
+                          "{old}=: in pengkom {old} always means a moment of the log (a position or a timestamp), and this "
+                          "route reads the record as it stands now.", new=new, value=value, old=old), field=old, code="query.renamed", use=new)
 
 
 def read_model(services: Services, names: Sequence[str], query: Callable[[ViewStore], T], *, as_of: str | None = None,

@@ -18,6 +18,7 @@ from api.scope import officer_for_command, readable_officer
 from core.assessment import assessment_id
 from core.errors import NotFound
 from core.events import Actor
+from core.i18n import msg
 from projections.assessments import assessment_forms, instrument, list_instruments
 
 Req = Request[Actor, Any, Any]
@@ -90,7 +91,8 @@ class InstrumentController(Controller):
              version: Annotated[int | None, Parameter(ge=1, le=10_000)] = None) -> dict[str, Any]:
         doc = instrument(services.views, code, version)
         if doc is None:
-            raise NotFound(f"No assessment instrument {code!r}" + (f" version {version}" if version else "") + " is published.")
+            raise NotFound(msg("No assessment instrument {code!r} version {version} is published.", code=code, version=version) if version
+                           else msg("No assessment instrument {code!r} is published.", code=code))
         return doc
 
 
@@ -134,5 +136,5 @@ class AssessmentController(Controller):
         officer = readable_officer(services, request.user, officer_id)
         doc = assessment_forms(services.views, str(assessment_id(officer_id, year)), officer)
         if doc is None:
-            raise NotFound(f"No {year} competency assessment of officer {officer['nip']} has been started.")
+            raise NotFound(msg("No {year} competency assessment of officer {nip} has been started.", year=year, nip=officer['nip']))
         return Response(doc, headers={"ETag": f'"{doc["version"]}"'})

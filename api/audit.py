@@ -24,6 +24,7 @@ from api.scope import listing_scope, require_same_agency
 from core import access
 from core.errors import Forbidden, Invalid, NotFound
 from core.events import Actor
+from core.i18n import msg
 from projections.audit import aggregate_agency, event_types, search_audit
 from projections.chain import chain_head
 
@@ -79,7 +80,8 @@ class AuditController(Controller):
         all_agencies, scope, behalf = _scope(who, agency, on_behalf_of)
         start, end = _moment(recorded_from, "from"), _moment(recorded_to, "to")
         if start and end and start > end:
-            raise Invalid(f"from ({recorded_from}) is after to ({recorded_to}); nothing can be in between.", field="from")
+            raise Invalid(msg("from ({recorded_from}) is after to ({recorded_to}); nothing can be in between.",
+                              recorded_from=recorded_from, recorded_to=recorded_to), field="from")
         with services.views.snapshot() as snap:
             position = services.projector.require_current("audit", store=snap)
             point = asof.resolve(services, as_of, snap) if as_of is not None else None
@@ -117,6 +119,6 @@ class AuditController(Controller):
     def _may_read_aggregate(store: Any, who: Actor, aggregate_id: UUID) -> str | None:
         known, agency = aggregate_agency(store, str(aggregate_id))
         if not known:
-            raise NotFound(f"Nothing has been recorded for id {aggregate_id}.")
+            raise NotFound(msg("Nothing has been recorded for id {aggregate_id}.", aggregate_id=aggregate_id))
         require_same_agency(who, agency, aggregate_id)
         return agency

@@ -26,6 +26,7 @@ from api.settings import Settings
 from core.access import AGENCY_ROLES, ROLES
 from core.errors import Invalid, Unauthenticated
 from core.events import Actor
+from core.i18n import N_, msg
 
 if TYPE_CHECKING:
     import jwt
@@ -75,9 +76,9 @@ def claims_from(payload: Any) -> Claims:
         m = _AT.search(text)
         claim = m.group(1) if m else next((c for c in ("sub", "name", "roles", "iat", "exp") if f"`{c}`" in text), None)
         reason = text.split(" - at ")[0].replace("`", "'")
-        where = f"claim '{claim}'" if claim else "claims"
-        raise Unauthenticated(f"The bearer token's {where} is not usable: {reason}. Ask your identity provider for a "
-                              "token whose claims follow pengkom's token format.", field=claim, code="token.claim_invalid",
+        where = msg("claim '{claim}'", claim=claim) if claim else N_("claims")
+        raise Unauthenticated(msg("The bearer token's {where} is not usable: {reason}. Ask your identity provider for a token whose "
+                                  "claims follow pengkom's token format.", where=where, reason=reason), field=claim, code="token.claim_invalid",
                               claim=claim) from None
     return claims
 
@@ -154,11 +155,11 @@ class TokenService:
             raise Invalid("A token needs a non-empty list of roles.", field="roles")
         unknown = sorted(set(roles) - set(ROLES))
         if unknown:
-            raise Invalid(f"Unknown role {', '.join(unknown)}; roles are {', '.join(ROLES)}.", field="roles")
+            raise Invalid(msg("Unknown role {unknown}; roles are {ROLES}.", unknown=', '.join(unknown), ROLES=', '.join(ROLES)), field="roles")
         try:
             claims = claims_from(payload)
         except Unauthenticated as e:
-            raise Invalid(e.message.replace("The bearer token's", "The token's"), field=e.field) from None
+            raise Invalid(e.message, field=e.field) from None
         _check_roles(list(claims.roles), claims.agency, claims.nip)
         import jwt
 
@@ -177,7 +178,8 @@ class TokenService:
         except jwt.PyJWTError as e:
             claim = _claim_of(e)
             named = f" (claim '{claim}')" if claim else ""
-            raise Unauthenticated(f"The bearer token is not valid{named}: {e}", code="token.claim_invalid" if claim else "token.invalid",
+            raise Unauthenticated(msg("The bearer token is not valid{named}: {e}",
+                                      named=named, e=e), code="token.claim_invalid" if claim else "token.invalid",
                                   field=claim, claim=claim) from None
         claims = claims_from(payload)
         return self.identity(claims)
@@ -186,20 +188,23 @@ class TokenService:
         """The caller from typed claims, after the time and role rules: the one place an Actor is made."""
         now = time.time() if now is None else now
         if claims.iat > now + self.leeway:
-            raise Unauthenticated(f"The bearer token's claim 'iat' ({claims.iat}) is {claims.iat - int(now)} s in the future, beyond "
-                                  f"the {self.leeway} s clock skew allowed; check the identity provider's clock.",
+            raise Unauthenticated(msg("The bearer token's claim 'iat' ({iat}) is {claims_iat_int_now} s in the future, beyond the {leeway} "
+                                      "s clock skew allowed; check the identity provider's clock.",
+                                      iat=claims.iat, claims_iat_int_now=claims.iat - int(now), leeway=self.leeway),
                                   field="iat", claim="iat", code="token.claim_invalid")
         if claims.nbf is not None and claims.nbf > now + self.leeway:
-            raise Unauthenticated(f"The bearer token is not valid before {claims.nbf} (claim 'nbf'), {claims.nbf - int(now)} s from now.",
+            raise Unauthenticated(msg("The bearer token is not valid before {nbf} (claim 'nbf'), {claims_nbf_int_now} s from now.",
+                                      nbf=claims.nbf, claims_nbf_int_now=claims.nbf - int(now)),
                                   field="nbf", claim="nbf", code="token.claim_invalid")
         if claims.exp - claims.iat > self.max_ttl:
-            raise Unauthenticated(f"The bearer token's lifetime (claim 'exp' − 'iat' = {claims.exp - claims.iat} s) exceeds the "
-                                  f"{self.max_ttl} s this deployment accepts; ask for a shorter-lived token.",
+            raise Unauthenticated(msg("The bearer token's lifetime (claim 'exp' − 'iat' = {claims_exp_claims_iat} s) exceeds the {max_ttl} "
+                                      "s this deployment accepts; ask for a shorter-lived token.",
+                                      claims_exp_claims_iat=claims.exp - claims.iat, max_ttl=self.max_ttl),
                                   field="exp", claim="exp", code="token.claim_invalid")
         try:
             _check_roles(list(claims.roles), claims.agency, claims.nip)
         except Invalid as e:
-            raise Unauthenticated(f"The bearer token's claims are not usable: {e.message}", field=e.field, claim=e.field,
+            raise Unauthenticated(msg("The bearer token's claims are not usable: {message}", message=e.message), field=e.field, claim=e.field,
                                   code="token.claim_invalid") from None
         return Actor(subject=claims.sub, name=claims.name, roles=frozenset(claims.roles), agency=claims.agency,
                      unit=claims.unit, nip=claims.nip.replace(" ", "") if claims.nip else None)

@@ -30,6 +30,7 @@ from litestar import Request, Response
 from api.bootstrap import Services
 from core.errors import Conflict, DomainError, Invalid
 from core.events import Actor, Context
+from core.i18n import DEFAULT, msg, translate
 from projections import eventstore as es
 from projections import outage
 
@@ -70,7 +71,7 @@ def expected_version(request: Request[Any, Any, Any]) -> int | None:
         return None
     m = _ETAG.match(raw.strip())
     if not m:
-        raise Invalid(f"If-Match {raw!r} must be the version you read, as the ETag gave it (e.g. \"3\").", field="If-Match")
+        raise Invalid(msg("If-Match {raw!r} must be the version you read, as the ETag gave it (e.g. \"3\").", raw=raw), field="If-Match")
     return int(m.group(1))
 
 
@@ -113,13 +114,14 @@ def reject_nul(data: Any) -> None:
     found = _nul_field(msgspec.to_builtins(data, enc_hook=lambda _: None))
     if found is not None:
         found = found.replace("\x00", "\\u0000")
-        raise Invalid(f"{found} contains a NUL character (\\u0000); remove it and send the text again.", field=found)
+        raise Invalid(msg("{found} contains a NUL character (\\u0000); remove it and send the text again.", found=found), field=found)
 
 
 def context(request: Request[Any, Any, Any], actor: Actor, effective: date | None) -> Context:
     today = datetime.now(UTC).date()
     if effective is not None and effective > today:
-        raise Invalid(f"The effective date {effective} is in the future; a fact is recorded when it has happened.", field="effective_date")
+        raise Invalid(msg("The effective date {effective} is in the future; a fact is recorded when it has happened.",
+                          effective=effective), field="effective_date")
     return Context(actor=actor, request_id=request.state.request_id, effective_date=effective)
 
 
@@ -163,7 +165,7 @@ def run(services: Services, request: Request[Any, Any, Any], data: Any,
                 if extra:
                     body.update(extra)
                 if behind:
-                    body["read_models"] = _behind(behind)
+                    body["read_models"] = _behind(behind, request.scope.get("state", {}).get("language") or DEFAULT)
                 return msgspec.json.encode(body)
 
             unit = services.commits.submit(es.Unit(stored, actor.subject, key, fingerprint, status, respond))
@@ -233,12 +235,12 @@ def record_many(services: Services, subject: str, key: str, fingerprint: str, ag
         raise NotRecorded(unit.error)
 
 
-def _behind(stopped: Sequence[str]) -> dict[str, Any]:
+def _behind(stopped: Sequence[str], language: str) -> dict[str, Any]:
     return {
         "status": "behind",
         "stopped": list(stopped),
-        "detail": "The command is recorded, but some read models have stopped and do not show it yet; "
-                  "lists and forms may not show it. Operators: see /ready and the server log.",
+        "detail": str(translate(msg("The command is recorded, but some read models have stopped and do not show it yet; "
+                                    "lists and forms may not show it. Operators: see /ready and the server log."), language)),
     }
 
 
@@ -251,7 +253,9 @@ def _replay(services: Services, subject: str, key: str, fingerprint: str) -> Res
         raise Invalid("This Idempotency-Key was already used for a different request; use a new key for a new command.",
                       field="Idempotency-Key")
     body = msgspec.json.decode(record.body)
-    return Response(body, status_code=record.status, headers={"ETag": f'"{body.get("version")}"', "Idempotent-Replayed": "true"})
+    # The recorded bytes, as they were answered the first time.
+    return Response(record.body, status_code=record.status, headers={"ETag": f'"{body.get("version")}"', "Idempotent-Replayed": "true"},
+                    media_type="application/json")
 
 
 # -- HTTP answers for the store's failures (registered in api/app.py) --------------------------------
@@ -265,21 +269,23 @@ def _unavailable(request: Request[Any, Any, Any], title: str, detail: str, **ext
     return response
 
 
+_DB_AWAY = msg("The database could not be reached or is too busy; nothing was recorded. Retry in a moment.")
+
+
 def outcome_unknown(request: Request[Any, Any, Any], exc: OutcomeUnknown) -> Response[Any]:
     log.warning("commit outcome unknown on %s %s (key %s)", request.method, request.url.path, exc.key)
     response = _unavailable(
-        request, "Outcome unknown",
-        f"The database connection was lost while this command was being committed, so it may or may not have been "
-        f"recorded. Send the same request again with the header Idempotency-Key: {exc.key} — it will be recorded once, "
-        "or its recorded answer returned.", idempotency_key=exc.key)
+        request, msg("Outcome unknown"),
+        msg("The database connection was lost while this command was being committed, so it may or may not have been "
+            "recorded. Send the same request again with the header Idempotency-Key: {key} — it will be recorded once, "
+            "or its recorded answer returned.", key=exc.key), idempotency_key=exc.key)
     response.headers["Idempotency-Key"] = exc.key
     return response
 
 
 def not_recorded(request: Request[Any, Any, Any], exc: NotRecorded) -> Response[Any]:
     log.warning("command not recorded on %s %s: %s", request.method, request.url.path, exc.cause)
-    return _unavailable(request, "Database unavailable",
-                        exc.detail or "The database could not be reached or is too busy; nothing was recorded. Retry in a moment.")
+    return _unavailable(request, msg("Database unavailable"), exc.detail or _DB_AWAY)
 
 
 def store_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -288,8 +294,7 @@ def store_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Respon
 
         return unexpected(request, exc)
     log.warning("store unavailable on %s %s: %s", request.method, request.url.path, exc)
-    return _unavailable(request, "Database unavailable",
-                        "The database could not be reached or is too busy; nothing was recorded. Retry in a moment.")
+    return _unavailable(request, msg("Database unavailable"), _DB_AWAY)
 
 
 def read_models_unavailable(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:

@@ -22,6 +22,7 @@ import msgspec
 from litestar import Request
 
 from core.errors import Invalid
+from core.i18n import msg
 
 EARLIEST_EFFECTIVE = date(1970, 1, 1)
 #: Working age: an officer is at least this old (CPNS/PPPK minimum age) ...
@@ -91,8 +92,9 @@ def check_dates(data: Any, request: Request[Any, Any, Any] | None = None, *, tod
     for path, field, day in _walk(data):
         earliest, latest, why = date_range(field, today=today, plan_year=plan_year)
         if field == "effective_date" and day > today:
-            raise Invalid(f"The effective date {day} is in the future; a fact is recorded when it has happened.",
+            raise Invalid(msg("The effective date {day} is in the future; a fact is recorded when it has happened.", day=day),
                           field=path, code="request.implausible_date")
         if not earliest <= day <= latest:
-            raise Invalid(f"{path} {day.isoformat()} is outside the plausible range {earliest.isoformat()} to "
-                          f"{latest.isoformat()} ({why}); check the date.", field=path, code="request.implausible_date")
+            raise Invalid(msg("{path} {day} is outside the plausible range {earliest} to {latest} ({why}); check the date.",
+                              path=path, day=day.isoformat(), earliest=earliest.isoformat(), latest=latest.isoformat(), why=why), field=path,
+                              code="request.implausible_date")

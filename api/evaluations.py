@@ -22,6 +22,7 @@ from core.evaluation.administrative import can_read_evaluation, evaluation_id
 from core.evaluation.common import check_agency, load_activity
 from core.evaluation.result import result_id
 from core.events import Actor
+from core.i18n import msg
 from projections.evaluation_deadlines import evaluation_findings, evaluation_items
 from projections.evaluations import administrative, administrative_list, result
 
@@ -146,7 +147,8 @@ class AdministrativeEvaluationController(Controller):
                                            as_of=as_of, aggregate_ids=[evaluation_id(activity_id)])
         if doc is None:
             if point is not None:
-                raise NotFound(f"Nothing of the evaluation of {activity.title!r} was recorded yet at log position {point.position}.")
+                raise NotFound(msg("Nothing of the evaluation of {title!r} was recorded yet at log position {position}.",
+                                   title=activity.title, position=point.position))
             doc = {"activity_id": str(activity_id), "agency": activity.agency, "year": activity.year, "version": 0,
                    "activity": {"id": str(activity_id), "title": activity.title, "pathway": activity.pathway},
                    "formulir_5_1": {"respondents": 0, "handed_in": [], "results": None, "open_answers": []},
@@ -232,12 +234,13 @@ class ResultEvaluationController(Controller):
         row = readable_officer(services, request.user, officer_id)
         activity = activity_for(services, request.user, activity_id)
         if activity.agency != row["agency"]:
-            raise NotFound(f"Officer {officer_id} has no activity {activity_id}.")
+            raise NotFound(msg("Officer {officer_id} has no activity {activity_id}.", officer_id=officer_id, activity_id=activity_id))
         doc, point, head = asof.read_model(services, ["evaluations"], lambda st: result(st, str(activity_id), str(officer_id)),
                                            as_of=as_of, aggregate_ids=[result_id(activity_id, officer_id)])
         if doc is None:
-            when = f" at log position {point.position}" if point else ""
-            raise NotFound(f"No ekspose of {row['name']} for {activity.title!r} was scheduled{when}; the HR unit schedules it.")
+            when = msg(" at log position {position}", position=point.position) if point else ""
+            raise NotFound(msg("No ekspose of {name} for {title!r} was scheduled{when}; the HR unit schedules it.",
+                               name=row['name'], title=activity.title, when=when))
         return asof.respond(doc, point, head, headers=None if point else {"ETag": f'"{doc["version"]}"'})
 
     @post("/{activity_id:uuid}/{officer_id:uuid}/ekspose", operation_id="scheduleEkspose", status_code=201, sync_to_thread=True,

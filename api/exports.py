@@ -32,6 +32,7 @@ from core import access
 from core.agencies import AgencyKind
 from core.errors import Forbidden, Invalid, NotFound
 from core.events import Actor
+from core.i18n import msg
 from core.planning import plan_id
 from reports.registry import KINDS
 from reports.source import reading
@@ -51,7 +52,7 @@ def choose_format(request: Req, fmt: str | None, *, allowed: tuple[str, ...] = (
     if fmt is not None:
         f = fmt.lower()
         if f not in allowed:
-            raise Invalid(f"format {fmt!r} is not one of {', '.join(allowed)}.", field="format")
+            raise Invalid(msg("format {fmt!r} is not one of {allowed}.", fmt=fmt, allowed=', '.join(allowed)), field="format")
         return f
     wanted = negotiated(request.headers.get("accept", ""))
     return wanted if wanted in allowed else CSV
@@ -109,7 +110,8 @@ def _kind(kind: str | None) -> str | None:
     try:
         return AgencyKind(kind).value
     except ValueError:
-        raise Invalid(f"Agency kind {kind!r} is not one of {', '.join(k.value for k in AgencyKind)}.", field="kind") from None
+        raise Invalid(msg("Agency kind {kind!r} is not one of {k_value_for_k_in_agencyk}.",
+                          kind=kind, k_value_for_k_in_agencyk=', '.join(k.value for k in AgencyKind)), field="kind") from None
 
 
 def _province(province: str | None) -> str | None:
@@ -210,7 +212,7 @@ class ExportController(Controller):
         agg = activity_in_scope(services, actor, activity_id)
         chosen = form or agg.monitoring_form
         if chosen not in ("3.3", "3.4"):
-            raise Invalid(f"form {form!r} is not 3.3 or 3.4.", field="form")
+            raise Invalid(msg("form {form!r} is not 3.3 or 3.4.", form=form), field="form")
         params: dict[str, Any] = {"activity_id": str(activity_id)}
         if chosen == "3.3":
             # Attendance notes (keterangan) are personal (api/reading.py): shown for the participants whose notes the
@@ -248,9 +250,10 @@ class ExportController(Controller):
             services.projector.require_current("audit")
             known, owner = aggregate_agency(services.views, str(aggregate_id))
             if not known:
-                raise NotFound(f"Nothing has been recorded for id {aggregate_id}.")
+                raise NotFound(msg("Nothing has been recorded for id {aggregate_id}.", aggregate_id=aggregate_id))
             if not access.reads_across_agencies(actor) and owner != actor.agency:
-                raise Forbidden(f"The records of {aggregate_id} belong to another agency than yours ({actor.agency}).")
+                raise Forbidden(msg("The records of {aggregate_id} belong to another agency than yours ({agency}).",
+                                    aggregate_id=aggregate_id, agency=actor.agency))
         # Attendance notes in the summaries are withheld as the JSON route withholds them (api/reading.py): the reader's
         # HR agency and NIP go into the export's parameters, so its verification withholds the same.
         reader = {"hr_agency": actor.agency if access.HR in actor.roles else None,
@@ -290,7 +293,7 @@ class ExportController(Controller):
 
         _readable(services, request.user, activity_id, officer_id)
         if view is not None and view not in VIEWS:
-            raise Invalid(f"view {view!r} is not one of {', '.join(VIEWS)}.", field="view")
+            raise Invalid(msg("view {view!r} is not one of {VIEWS}.", view=view, VIEWS=', '.join(VIEWS)), field="view")
         return respond_export(services, "formulir-5.5", {"activity_id": str(activity_id), "officer_id": str(officer_id), "view": view},
                               choose_format(request, format), as_of)
 
@@ -351,7 +354,8 @@ class ExportController(Controller):
               as_of: AsOf = None) -> Response[Any]:
         scope = national_scope(request.user, agency)
         if period_from > period_to:
-            raise Invalid(f"from ({period_from}) is after to ({period_to}); nothing can be in between.", field="from")
+            raise Invalid(msg("from ({period_from}) is after to ({period_to}); nothing can be in between.",
+                              period_from=period_from, period_to=period_to), field="from")
         params = {"agency": scope, "from": period_from.isoformat(), "to": period_to.isoformat()}
         return respond_export(services, "siasn", params, choose_format(request, format, allowed=(CSV, XLSX, JSONL)), as_of)
 
@@ -362,8 +366,9 @@ def national_scope(actor: Actor, agency: str | None) -> str | None:
     if access.reads_across_agencies(actor):
         return agency
     if not actor.roles & access.AGENCY_READERS:
-        raise Forbidden("National recaps are read by the Instansi Pembina, LAN, BKN and auditors, and for its own agency by the "
-                        f"agency's HR unit, PyB, verification team, PPK and head; your token has {', '.join(sorted(actor.roles))}.")
+        raise Forbidden(msg("National recaps are read by the Instansi Pembina, LAN, BKN and auditors, and for its own agency by "
+                            "the agency's HR unit, PyB, verification team, PPK and head; your token has {sorted_roles}.",
+                            sorted_roles=', '.join(sorted(actor.roles))))
     return access.agency_scope(actor, agency)
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from api.settings import Settings
 from core.errors import NotFound
 from core.evidence import CHUNK, DirectoryFileStore, FileContent, FileStore, check_digest
+from core.i18n import msg
 
 FILES = "pengkom_files"
 CHUNKS = "pengkom_file_chunks"
@@ -55,7 +56,7 @@ class PostgresFileStore(FileStore):
         with self.pool.connection() as conn:
             row = conn.execute(f"SELECT size, chunks FROM {FILES} WHERE sha256 = %s", (sha256,)).fetchone()
         if row is None:
-            raise NotFound(f"No stored file has SHA-256 {sha256}.", field="sha256")
+            raise NotFound(msg("No stored file has SHA-256 {sha256}.", sha256=sha256), field="sha256")
         size, count = int(row[0]), int(row[1])
         return FileContent(sha256, size, _Chunks(self, sha256, count))
 
@@ -63,7 +64,7 @@ class PostgresFileStore(FileStore):
         with self.pool.connection() as conn:
             row = conn.execute(f"SELECT data FROM {CHUNKS} WHERE sha256 = %s AND seq = %s", (sha256, seq)).fetchone()
         if row is None:
-            raise NotFound(f"The stored file {sha256} lacks its part {seq}.", field="sha256")
+            raise NotFound(msg("The stored file {sha256} lacks its part {seq}.", sha256=sha256, seq=seq), field="sha256")
         return bytes(row[0])
 
     def digests(self) -> Iterator[str]:

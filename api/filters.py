@@ -10,6 +10,7 @@ import difflib
 from collections.abc import Iterable
 
 from core.errors import Invalid
+from core.i18n import msg
 
 
 def one_of(value: str | None, valid: Iterable[str], field: str, *, also: Iterable[str] = ()) -> str | None:
@@ -26,6 +27,7 @@ def one_of(value: str | None, valid: Iterable[str], field: str, *, also: Iterabl
     by_norm = {norm(v): v for v in listed}
     same = by_norm.get(norm(value))  # only the spelling differs: that one, not three look-alikes
     close = [same] if same else [by_norm[n] for n in difflib.get_close_matches(norm(value), list(by_norm), n=3, cutoff=0.6)]
-    hint = f" Did you mean {' or '.join(close)}?" if close else ""
-    raise Invalid(f"{field}={value!r} is not a known value, so nothing could match it.{hint} Valid values: {', '.join(listed)}.",
+    hint = msg(" Did you mean {close}?", close=" or ".join(close)) if close else ""
+    raise Invalid(msg("{field}={value!r} is not a known value, so nothing could match it.{hint} Valid values: {listed}.",
+                      field=field, value=value, hint=hint, listed=', '.join(listed)),
                   field=field, code="filter.unknown_value", valid=listed)

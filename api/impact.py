@@ -25,6 +25,7 @@ from core.cycle import as_self_or_supervisor
 from core.errors import Invalid, NotFound
 from core.evaluation.impact import impact_id
 from core.events import Actor
+from core.i18n import N_, msg
 from projections.evaluations import impact
 
 Req = Request[Actor, Any, Any]
@@ -81,7 +82,7 @@ def _readable(services: Services, actor: Actor, activity_id: UUID, officer_id: U
     row = readable_officer(services, actor, officer_id)
     activity = activity_for(services, actor, activity_id)
     if activity.agency != row["agency"]:
-        raise NotFound(f"Officer {officer_id} has no activity {activity_id}.")
+        raise NotFound(msg("Officer {officer_id} has no activity {activity_id}.", officer_id=officer_id, activity_id=activity_id))
     return row
 
 
@@ -97,12 +98,12 @@ class ImpactEvaluationController(Controller):
              ) -> Response[Any]:
         row = _readable(services, request.user, activity_id, officer_id)
         if view is not None and view not in VIEWS:
-            raise Invalid(f"view {view!r} is not one of {', '.join(VIEWS)}.", field="view")
+            raise Invalid(msg("view {view!r} is not one of {VIEWS}.", view=view, VIEWS=', '.join(VIEWS)), field="view")
         doc, point, head = asof.read_model(services, ["evaluations"], lambda st: impact(st, str(activity_id), str(officer_id)),
                                            as_of=as_of, aggregate_ids=[impact_id(activity_id, officer_id)])
         if doc is None:
-            when = f" at log position {point.position}" if point else ""
-            raise NotFound(f"{row['name']} had not started Formulir 5.5 for activity {activity_id}{when}.")
+            when = msg(" at log position {position}", position=point.position) if point else ""
+            raise NotFound(msg("{name} had not started Formulir 5.5 for activity {activity_id}{when}.", name=row['name'], activity_id=activity_id, when=when))
         if view is not None:
             doc = {k: v for k, v in doc.items() if k not in VIEWS or k == view}
         return asof.respond(doc, point, head, headers=None if point else {"ETag": f'"{doc["version"]}"'})
@@ -114,7 +115,7 @@ class ImpactEvaluationController(Controller):
         _readable(services, request.user, activity_id, officer_id)
         agg = services.app.evaluations.impact.find(activity_id, officer_id)
         if agg is None or sha256 not in agg.files:
-            raise NotFound(f"No evidence file {sha256} is attached to this Formulir 5.5.", field="sha256")
+            raise NotFound(msg("No evidence file {sha256} is attached to this Formulir 5.5.", sha256=sha256), field="sha256")
         ctype = next((e.content_type for e in services.app.stored_events(agg.id)
                       if getattr(e, "sha256", None) == sha256), "application/octet-stream")
         assert services.files is not None, "the services are built with the file store"
@@ -177,7 +178,7 @@ class ImpactEvidenceController(Controller):
         if not isinstance(upload, UploadFile):
             raise Invalid("Send the evidence as the form field 'file' of a multipart/form-data request.", field="file")
         # Check who may attach before the file touches the disk: the officer or the direct supervisor.
-        as_self_or_supervisor(request.user, services.app.officers.get(officer_id), "attach evidence to Formulir 5.5")
+        as_self_or_supervisor(request.user, services.app.officers.get(officer_id), N_("attach evidence to Formulir 5.5"))
         files = services.files
         assert files is not None, "the services are built with the file store"
         content = upload.file.read(files.max_bytes + 1)

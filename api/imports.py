@@ -30,6 +30,7 @@ from api.settings import Settings
 from core import access
 from core.errors import Conflict, Forbidden, Invalid
 from core.events import Actor, Context
+from core.i18n import N_, msg
 from projections.bulkstage import BulkStage, StageFailed
 from projections.eventstore import DUPLICATE, RECORDED, UNKNOWN
 from reports import importer
@@ -57,9 +58,9 @@ def execute(services: Services, actor: Actor, data: bytes, *, agency: str, reque
             on_validate: Callable[[int, int], None] | None = None,
             on_record: Callable[[int, int], None] | None = None) -> Outcome:
     """Validate the whole file, then (when clean and not a dry run) record it batch by batch."""
-    access.require_role(actor, [access.HR], "import officers and their histories")
+    access.require_role(actor, [access.HR], N_("import officers and their histories"))
     if actor.agency != agency:
-        raise Forbidden(f"You import into your own agency ({actor.agency}), not {agency}.")
+        raise Forbidden(msg("You import into your own agency ({agency}), not {agency2}.", agency=actor.agency, agency2=agency))
     ctx = Context(actor=actor, request_id=request_id, now=datetime.now(UTC))
     if not dry_run and BulkStage.supported(services.app):
         return _execute_staged(services, actor, data, ctx, agency=agency, on_validate=on_validate, on_record=on_record)
@@ -184,11 +185,14 @@ def _execute_staged(services: Services, actor: Actor, data: bytes, ctx: Context,
 def _problem_body(request: Req, plan: importer.ImportPlan) -> dict[str, Any]:
     listed = plan.problems[:importer.MAX_LISTED]
     first = plan.problems[0]
-    where = f"{first.sheet} row {first.row}" + (f", column {first.column} ({first.heading})" if first.column else "")
+    where = (msg("{sheet} row {row}, column {column} ({heading})", sheet=first.sheet, row=first.row, column=first.column,
+                 heading=first.heading) if first.column else msg("{sheet} row {row}", sheet=first.sheet, row=first.row))
+    # Messages (title, detail, each error's message) are put in the reader's language by the app's after_request hook.
     return {
-        "type": "urn:pengkom:problem:invalid", "title": "Invalid input", "status": 422,
-        "detail": f"{len(plan.problems)} problem(s) in {plan.rows} rows; nothing was recorded. The first: {where}: {first.message} "
-                  "Correct every row listed and import the whole file again (ask for Accept: text/csv to get the list as a file).",
+        "type": "urn:pengkom:problem:invalid", "title": msg("Invalid input"), "status": 422,
+        "detail": msg("{count} problem(s) in {rows} rows; nothing was recorded. The first: {where}: {message} Correct every row "
+                      "listed and import the whole file again (ask for Accept: text/csv to get the list as a file).",
+                      count=len(plan.problems), rows=plan.rows, where=where, message=first.message),
         "instance": request.url.path, "request_id": request.scope.get("state", {}).get("request_id") or str(uuid.uuid4()),
         "error_count": len(plan.problems), "errors": [p.as_dict() for p in listed], "file_sha256": plan.digest,
     }
@@ -208,7 +212,8 @@ async def _file_bytes(request: Req, limit: int) -> bytes:
         raise Invalid("The request has no file: send the CSV or XLSX as the body (Content-Type text/csv or the XLSX type) "
                       "or as the form field 'file'.", field="file")
     if len(data) > limit:
-        raise Invalid(f"The file is {len(data):,} bytes; at most {limit:,} are accepted (PENGKOM_UPLOAD_MAX_BYTES). Split it.",
+        raise Invalid(msg("The file is {len_data:,} bytes; at most {limit:,} are accepted (PENGKOM_UPLOAD_MAX_BYTES). Split it.",
+                          len_data=len(data), limit=limit),
                       field="file")
     return data
 

@@ -14,6 +14,7 @@ from api.bootstrap import Services
 from api.scope import listing_scope, readable_officer, require_agency_reader
 from core.errors import Forbidden, NotFound
 from core.events import Actor
+from core.i18n import msg
 from projections.ledger import agency_ledger, officer_ledger
 from projections.officers import officer_row
 from projections.store import ViewStore
@@ -50,7 +51,7 @@ class LedgerController(Controller):
         doc, point, head = asof.read_model(services, LEDGER_MODELS, query, as_of=as_of)
         if doc is None:
             assert point is not None
-            raise NotFound(f"Officer {officer_id} was not registered yet at log position {point.position}.")
+            raise NotFound(msg("Officer {officer_id} was not registered yet at log position {position}.", officer_id=officer_id, position=point.position))
         return asof.respond(doc, point, head)
 
     @get("/agency", operation_id="getAgencyLedger", summary="The agency's JP summary for a year", sync_to_thread=True)

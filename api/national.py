@@ -21,6 +21,7 @@ from api.exports import _kind, _province, national_scope
 from api.heads import sign
 from core.errors import NotFound
 from core.events import Actor
+from core.i18n import msg
 from projections.national_recap import Scope, agency_officers, gap_officers, gap_table, national_recap
 from reports.source import At, reading
 
@@ -62,7 +63,7 @@ class NationalController(Controller):
         with reading(services, MODELS, as_of=as_of) as (store, at, point):
             recap = national_recap(store, Scope(year=year, agency=code), at.reference)
             if not recap["agencies"]:
-                raise NotFound(f"Agency {code} has recorded nothing and is not in the directory.", field="agency")
+                raise NotFound(msg("Agency {code} has recorded nothing and is not in the directory.", code=code), field="agency")
             officers, total = agency_officers(store, code, year, limit=limit, offset=offset)
         body = {"year": year, "reference_date": recap["reference_date"], "agency": recap["agencies"][0], "officers": officers,
                 "page": {"limit": limit, "offset": offset, "returned": len(officers), "total": total}}

@@ -19,6 +19,7 @@ from core import access
 from core.catalogue import Level
 from core.errors import Invalid, NotFound
 from core.events import Actor
+from core.i18n import msg
 from core.nip import EmployeeType
 from core.officers import Officer
 from projections.officers import formulir_2_2, search_officers
@@ -32,8 +33,11 @@ def _exact_nip(raw: str | None) -> str | None:
         return None
     digits = raw.replace(" ", "")
     if not (digits.isdigit() and len(digits) == 18):
-        raise Invalid(f"nip={raw!r} is not a whole NIP: an NIP has 18 digits (spaces allowed), this has {sum(ch.isdigit() for ch in digits)} "
-                      f"digits{'' if digits.isdigit() else ' and other characters'}. To search a part of an NIP or a name, use q=.",
+        count = sum(ch.isdigit() for ch in digits)
+        raise Invalid(msg("nip={raw!r} is not a whole NIP: an NIP has 18 digits (spaces allowed), this has {count} digits. To search "
+                          "a part of an NIP or a name, use q=.", raw=raw, count=count) if digits.isdigit() else
+                      msg("nip={raw!r} is not a whole NIP: an NIP has 18 digits (spaces allowed), this has {count} digits and other "
+                          "characters. To search a part of an NIP or a name, use q=.", raw=raw, count=count),
                       field="nip", code="officer.nip_not_whole")
     return digits
 
@@ -92,7 +96,8 @@ class OfficerController(Controller):
                                            as_of=as_of, aggregate_ids=[officer_id])
         if doc is None:
             assert point is not None
-            raise NotFound(f"Officer {officer_id} was not registered yet at log position {point.position} ({as_of}).")
+            raise NotFound(msg("Officer {officer_id} was not registered yet at log position {position} ({as_of}).",
+                               officer_id=officer_id, position=point.position, as_of=as_of))
         # An ETag is a version to write against: a past version is not one.
         return asof.respond(doc, point, head, headers=None if point else {"ETag": f'"{doc["version"]}"'})
 

@@ -14,6 +14,7 @@ from api.schemas import Body
 from api.scope import listing_scope
 from core.errors import Invalid, NotFound
 from core.events import Actor
+from core.i18n import msg
 from plugins.manager import PathwayPlugins
 
 Req = Request[Actor, Any, Any]
@@ -53,7 +54,8 @@ class PathwayController(Controller):
     def read(self, request: Req, services: NamedDependency[Services], code: FromPath[str],
              agency: FromQuery[str | None] = None) -> dict[str, Any]:
         if _plugins(services).definition(code) is None:
-            raise NotFound(f"No installed plugin provides pathway {code!r}; installed: {', '.join(_plugins(services).codes())}.")
+            raise NotFound(msg("No installed plugin provides pathway {code!r}; installed: {plugins_services_codes}.",
+                               code=code, plugins_services_codes=', '.join(_plugins(services).codes())))
         scope = _agency(request.user, agency)
         return _plugins(services).describe(code, services.app.jp_tables.table_for(scope) if scope else None)
 

@@ -16,6 +16,7 @@ from api.schemas import Body
 from api.scope import officer_for_command, readable_officer
 from core.errors import NotFound
 from core.events import Actor
+from core.i18n import msg
 from core.performance import review_id
 from projections.assessments import review_doc
 
@@ -70,5 +71,5 @@ class PerformanceReviewController(Controller):
         officer = readable_officer(services, request.user, officer_id)
         doc = review_doc(services.views, str(review_id(officer_id, year)))
         if doc is None:
-            raise NotFound(f"No Formulir 2.5 of officer {officer['nip']} for {year} is recorded.")
+            raise NotFound(msg("No Formulir 2.5 of officer {nip} for {year} is recorded.", nip=officer['nip'], year=year))
         return Response(doc, headers={"ETag": f'"{doc["version"]}"'})

@@ -23,6 +23,7 @@ from api.scope import listing_scope, plan_in_scope, require_agency_reader
 from core import access
 from core.errors import NotFound
 from core.events import Actor
+from core.i18n import N_, msg
 from core.planning import DevelopmentPlan, can_read_plan, plan_id
 from projections.chain import chain_head
 from projections.deadlines import deadlines
@@ -166,7 +167,7 @@ def _readable_plan(services: Services, actor: Actor, agency: str, year: int) -> 
     if head is None:
         if actor.agency is not None:
             plan_in_scope(actor, agency)
-        raise NotFound(f"{agency} has no development plan for {year} yet.", code="plan.not_found")
+        raise NotFound(msg("{agency} has no development plan for {year} yet.", agency=agency, year=year), code="plan.not_found")
     can_read_plan(actor, agency, submitted=bool(head["submissions"]))
     return head
 
@@ -183,10 +184,11 @@ def _as_submitted(services: Services, actor: Actor, agency: str, year: int, subs
             upto = asof.resolve(services, as_of, snap).position
     got = [s for s in reading.received(actor, subs, upto) if revision is None or s.revision == revision]
     if not got:
-        what = f"revision {revision} of {agency}'s {year} plan" if revision else f"{agency}'s {year} plan"
-        when = f" by {as_of}" if as_of is not None else " yet"
-        raise NotFound(f"Nothing of {what} had been submitted to you{when}; national bodies read a plan as it was submitted "
-                       "to them, never the agency's working draft.", code="plan.not_submitted")
+        what = (msg("revision {revision} of {agency}'s {year} plan", revision=revision, agency=agency, year=year) if revision
+                else msg("{agency}'s {year} plan", agency=agency, year=year))
+        when = msg(" by {as_of}", as_of=as_of) if as_of is not None else N_(" yet")
+        raise NotFound(msg("Nothing of {what} had been submitted to you{when}; national bodies read a plan as it was submitted "
+                           "to them, never the agency's working draft.", what=what, when=when), code="plan.not_submitted")
     return got[-1], str(got[-1].position)
 
 
@@ -246,7 +248,7 @@ class PlanController(Controller):
                                            aggregate_ids=[pid])
         if doc is None:
             assert point is not None
-            raise NotFound(f"{agency}'s {year} plan did not exist yet at log position {point.position}.")
+            raise NotFound(msg("{agency}'s {year} plan did not exist yet at log position {position}.", agency=agency, year=year, position=point.position))
         _stamp_submissions(services, doc, subs)
         if sent is not None:
             doc["as_submitted"] = {"position": sent.position, "recipient": sent.recipient, "revision": sent.revision,
@@ -268,8 +270,9 @@ class PlanController(Controller):
         doc, point, head = asof.read_model(services, ["plans"], lambda st: formulir_2_6(st, str(pid), revision),
                                            as_of=read_at, aggregate_ids=[pid])
         if doc is None:
-            when = f" at log position {point.position}" if point else ""
-            raise NotFound(f"Revision {revision} of {agency}'s {year} plan had not been validated{when}.")
+            when = msg(" at log position {position}", position=point.position) if point else ""
+            raise NotFound(msg("Revision {revision} of {agency}'s {year} plan had not been validated{when}.",
+                               revision=revision, agency=agency, year=year, when=when))
         if sent is not None:
             doc["as_submitted"] = {"position": sent.position, "recipient": sent.recipient, "revision": sent.revision,
                                    "submitted_on": sent.submitted_on}

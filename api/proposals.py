@@ -18,6 +18,7 @@ from api.scope import listing_scope, officer_for_command, readable_officer, requ
 from core import access
 from core.errors import NotFound
 from core.events import Actor
+from core.i18n import msg
 from core.proposal import DevelopmentProposal, proposal_id
 from projections.assessments import forwarded_proposals, proposal_doc
 
@@ -128,7 +129,7 @@ class ProposalController(Controller):
         officer = readable_officer(services, request.user, officer_id)
         doc = proposal_doc(services.views, str(proposal_id(officer_id, plan_year)))
         if doc is None:
-            raise NotFound(f"No {plan_year} proposal (Formulir 2.1) of officer {officer['nip']} has been started.")
+            raise NotFound(msg("No {plan_year} proposal (Formulir 2.1) of officer {nip} has been started.", plan_year=plan_year, nip=officer['nip']))
         return Response(doc, headers={"ETag": f'"{doc["version"]}"'})
 
     @get("/", operation_id="listForwardedProposals", sync_to_thread=True,

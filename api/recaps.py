@@ -21,6 +21,7 @@ from core import access
 from core.errors import NotFound
 from core.evaluation.recap import can_read_recap, recap_id
 from core.events import Actor
+from core.i18n import N_, msg
 from projections.evaluation_deadlines import evaluation_activities
 from projections.evaluations import recap, recaps, submitted_recap
 
@@ -77,8 +78,8 @@ class RecapController(Controller):
         doc, point, head = asof.read_model(services, ["evaluations"], lambda st: recap(st, agency, year), as_of=as_of,
                                            aggregate_ids=[recap_id(agency, year)])
         if doc is None:
-            when = f" at log position {point.position}" if point else ""
-            raise NotFound(f"{agency} had no evaluation recap for {year}{when}; the HR unit computes it.")
+            when = msg(" at log position {position}", position=point.position) if point else ""
+            raise NotFound(msg("{agency} had no evaluation recap for {year}{when}; the HR unit computes it.", agency=agency, year=year, when=when))
         return asof.respond(doc, point, head, headers=None if point else {"ETag": f'"{doc["version"]}"'})
 
     @post("/{agency:str}/{year:int}/computation", operation_id="computeRecap", status_code=200, sync_to_thread=True,
@@ -86,7 +87,7 @@ class RecapController(Controller):
     def compute(self, request: Req, services: NamedDependency[Services], agency: FromPath[Agency], year: YearParam,
                 data: JSONBody[ComputeRecap]) -> Response[Any]:
         version = expected_version(request)
-        access.require_agency(request.user, agency, "compute another agency's evaluation recap")
+        access.require_agency(request.user, agency, N_("compute another agency's evaluation recap"))
         services.projector.require_current("deadlines")
         ids = [UUID(a) for a in evaluation_activities(services.views, agency=agency, year=year)]
         return run(services, request, data, lambda ctx: [services.app.evaluations.recaps.compute(

@@ -23,6 +23,7 @@ from api.bootstrap import Services
 from core import access
 from core.errors import Forbidden, NotFound
 from core.events import Actor
+from core.i18n import N_, msg
 
 T = TypeVar("T")
 
@@ -54,8 +55,8 @@ def listing_scope(actor: Actor, requested: str | None) -> str | None:
 def require_agency_reader(actor: Actor, what: str) -> None:
     """Agency-wide lists are for the agency's HR side (HR, PyB, verifiers, PPK, head) and national roles."""
     if not reads_across(actor) and not actor.roles & access.AGENCY_READERS:
-        raise Forbidden(f"{what} is read by the HR unit, PyB, verification team, PPK, the head and national roles; your token has "
-                        f"{', '.join(sorted(actor.roles))}.", code="scope.agency_readers_only")
+        raise Forbidden(msg("{what} is read by the HR unit, PyB, verification team, PPK, the head and national roles; your token "
+                            "has {sorted_roles}.", what=what, sorted_roles=', '.join(sorted(actor.roles))), code="scope.agency_readers_only")
 
 
 # -- officers --------------------------------------------------------------------------------------
@@ -63,8 +64,9 @@ def require_agency_reader(actor: Actor, what: str) -> None:
 
 def _no_officer(officer_id: UUID, actor: Actor) -> Callable[[], NotFound]:
     def make() -> NotFound:
-        where = "" if reads_across(actor) else " in your agency"
-        return NotFound(f"No officer with id {officer_id} is registered{where}.", code="officer.not_found", field="officer_id")
+        where = "" if reads_across(actor) else N_(" in your agency")
+        return NotFound(msg("No officer with id {officer_id} is registered{where}.",
+                            officer_id=officer_id, where=where), code="officer.not_found", field="officer_id")
     return make
 
 
@@ -102,8 +104,9 @@ def activity_in_scope(services: Services, actor: Actor, activity_id: UUID) -> An
     from core.activities import can_read_activity
 
     def missing() -> NotFound:
-        where = "" if reads_across(actor) else " in your agency"
-        return NotFound(f"No activity with id {activity_id} exists{where}.", code="activity.not_found", field="activity_id")
+        where = "" if reads_across(actor) else N_(" in your agency")
+        return NotFound(msg("No activity with id {activity_id} exists{where}.",
+                            activity_id=activity_id, where=where), code="activity.not_found", field="activity_id")
 
     try:
         agg = services.app.activities.get(activity_id)
@@ -119,7 +122,7 @@ def activity_in_scope(services: Services, actor: Actor, activity_id: UUID) -> An
 def plan_in_scope(actor: Actor, agency: str) -> None:
     """A plan of another agency is refused to an agency role before anything is looked up."""
     if actor.agency != agency and not reads_across(actor):
-        raise Forbidden(f"You can only read agency {actor.agency}'s plans.", code="plan.other_agency")
+        raise Forbidden(msg("You can only read agency {agency}'s plans.", agency=actor.agency), code="plan.other_agency")
 
 
 # -- the audit trail --------------------------------------------------------------------------------
@@ -128,5 +131,5 @@ def plan_in_scope(actor: Actor, agency: str) -> None:
 def require_same_agency(actor: Actor, agency: str | None, aggregate_id: UUID) -> None:
     """The audit trail refuses (403, never silently empty) another agency's records to an agency role."""
     if not reads_across(actor) and agency != actor.agency:
-        raise Forbidden(f"The records of {aggregate_id} belong to another agency than yours ({actor.agency}); "
-                        "only national roles and auditors read across agencies.", code="audit.other_agency")
+        raise Forbidden(msg("The records of {aggregate_id} belong to another agency than yours ({agency}); only national roles "
+                            "and auditors read across agencies.", aggregate_id=aggregate_id, agency=actor.agency), code="audit.other_agency")

@@ -4,8 +4,9 @@ In order: the path and query string carry no NUL; a route taking a JSON body get
 ``Content-Type: application/json`` (415 otherwise); the body fits the size limit (413, enforced by
 Litestar as it is read); it is UTF-8 (400); it nests at most :data:`MAX_DEPTH` arrays/objects (400);
 it decodes into the route's request Struct *strictly* — no ``"2020"`` for a year, no ``"10"`` for
-JP (400 naming the field); and every date in it lies in a plausible range for its field (422 naming
-the field, :mod:`api.dates`). Litestar decodes bodies with ``strict=False``; because this check runs
+JP (422 naming the field, what was wrong and what it accepts: :mod:`api.decoding`); and every date in
+it lies in a plausible range for its field (422 naming the field, :mod:`api.dates`). A body that cannot
+be read as JSON at all is 400; a value that was read but is not acceptable is 422. Litestar decodes bodies with ``strict=False``; because this check runs
 first with ``strict=True``, only bodies that are valid without coercion ever reach it.
 """
 from __future__ import annotations
@@ -16,10 +17,11 @@ from typing import Any
 import msgspec
 from litestar import Request
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import ValidationException
 
 from api.dates import check_dates
-from core.errors import DomainError
+from api.decoding import body_error
+from core.errors import DomainError, Invalid
+from core.i18n import msg
 
 #: Arrays and objects nested deeper than this are refused (request Structs nest 3 levels at most).
 MAX_DEPTH = 32
@@ -40,13 +42,12 @@ class MalformedBody(DomainError):
 def reject_nul(request: Request[Any, Any, Any]) -> None:
     """A NUL character in the path or the query string is refused before any handler reads a store with it."""
     if "\x00" in request.url.path:
-        raise ValidationException("The path contains a NUL character (%00); remove it.",
-                                  extra=[{"key": "path", "message": "contains a NUL character (%00); remove it"}])
+        raise Invalid(msg("The path contains a NUL character (%00); remove it."), field="path", code="request.nul_character")
     for name, value in request.query_params.multi_items():
         if "\x00" in name or "\x00" in value:
             key = name.replace("\x00", "%00")
-            raise ValidationException(f"Query parameter {key} contains a NUL character (%00); remove it.",
-                                      extra=[{"key": key, "message": "contains a NUL character (%00); remove it"}])
+            raise Invalid(msg("Query parameter {key} contains a NUL character (%00); remove it.", key=key), field=key,
+                          code="request.nul_character")
 
 
 def json_body_type(request: Request[Any, Any, Any]) -> Any | None:
@@ -66,13 +67,13 @@ def check_media_type(request: Request[Any, Any, Any]) -> None:
     mime = mime.strip().lower()
     if mime != "application/json" and not (mime.startswith("application/") and mime.endswith("+json")):
         shown = f"'{raw}'" if raw else "no Content-Type"
-        raise UnsupportedMediaType(f"This route takes a JSON body; the request was sent with {shown}. Send the body as JSON "
-                                   "with the header 'Content-Type: application/json'.", field="Content-Type",
+        raise UnsupportedMediaType(msg("This route takes a JSON body; the request was sent with {shown}. Send the body as JSON with the "
+                                       "header 'Content-Type: application/json'.", shown=shown), field="Content-Type",
                                    code="request.unsupported_media_type")
     charset = re.search(r"charset\s*=\s*\"?([A-Za-z0-9_-]+)", params, re.I)
     if charset and charset.group(1).lower().replace("_", "-") not in ("utf-8", "utf8"):
-        raise UnsupportedMediaType(f"JSON is read as UTF-8; the request declares charset {charset.group(1)}. Send UTF-8 "
-                                   "('Content-Type: application/json; charset=utf-8').", field="Content-Type",
+        raise UnsupportedMediaType(msg("JSON is read as UTF-8; the request declares charset {charset_group_1}. Send UTF-8 ('Content-Type: "
+                                       "application/json; charset=utf-8').", charset_group_1=charset.group(1)), field="Content-Type",
                                    code="request.unsupported_charset")
 
 
@@ -97,21 +98,18 @@ def check_body(body: bytes, body_type: Any) -> Any:
     try:
         body.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise MalformedBody(f"The body is not valid UTF-8 (byte 0x{body[e.start]:02x} at offset {e.start}). Send the JSON "
-                            "encoded as UTF-8.", code="request.invalid_utf8") from None
+        raise MalformedBody(msg("The body is not valid UTF-8 (byte 0x{body_e_start:02x} at offset {start}). Send the JSON encoded as "
+                                "UTF-8.", body_e_start=body[e.start], start=e.start), code="request.invalid_utf8") from None
     depth = nesting_depth(body)
     if depth > MAX_DEPTH:  # nesting_depth is exact above the limit (it may round down below it)
-        raise MalformedBody(f"The body nests arrays and objects {depth} levels deep; at most {MAX_DEPTH} are accepted. "
-                            "Send the request's fields as documented in /schema.", code="request.too_deep")
+        raise MalformedBody(msg("The body nests arrays and objects {depth} levels deep; at most {MAX_DEPTH} are accepted. Send the "
+                                "request's fields as documented in /schema.", depth=depth, MAX_DEPTH=MAX_DEPTH), code="request.too_deep")
     try:
         return msgspec.json.decode(body, type=body_type, strict=True)
     except msgspec.ValidationError as e:
-        text = str(e).replace("`", "'")
-        message, _, where = text.partition(" - at ")
-        key = where.strip("'").removeprefix("$").lstrip(".") or "body"
-        raise ValidationException(f"{key}: {message}", extra=[{"key": key, "message": message, "source": "body"}]) from None
+        raise body_error(e, body, body_type) from None
     except msgspec.DecodeError as e:
-        raise MalformedBody(f"The body is not valid JSON ({e}). Send one JSON object.", code="request.malformed_json") from None
+        raise MalformedBody(msg("The body is not valid JSON ({e}). Send one JSON object.", e=e), code="request.malformed_json") from None
 
 
 async def strict_input(request: Request[Any, Any, Any]) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from core.errors import Forbidden
 from core.events import Actor
+from core.i18n import N_, msg
 
 OFFICER = "officer"  # Pengantar Kerja (PK)
 SUPERVISOR = "supervisor"  # Atasan Langsung
@@ -35,14 +36,16 @@ def require_role(actor: Actor, roles: Iterable[str], action: str) -> str:
     for role in wanted:
         if role in actor.roles:
             return role
-    raise Forbidden(f"To {action} you need one of the roles {', '.join(wanted)}; your token has {', '.join(sorted(actor.roles)) or 'none'}.")
+    raise Forbidden(msg("To {action} you need one of the roles {wanted}; your token has {join_sorted_actor_roles}.",
+                        action=action, wanted=', '.join(wanted), join_sorted_actor_roles=', '.join(sorted(actor.roles)) or 'none'))
 
 
 def require_agency(actor: Actor, agency: str, action: str) -> None:
     """An agency role acts only on its own agency's data."""
     if actor.agency != agency:
         raise Forbidden(
-            f"You cannot {action}: the record belongs to another agency than yours ({actor.agency or 'no agency in token'})."
+            msg("You cannot {action}: the record belongs to another agency than yours ({actor_agency_or_no_agenc}).",
+                action=action, actor_agency_or_no_agenc=actor.agency or 'no agency in token')
         )
 
 
@@ -60,7 +63,7 @@ def agency_scope(actor: Actor, requested: str | None = None) -> str | None:
     if actor.agency is None:
         raise Forbidden("Your token names no agency; an agency role needs one.")
     if requested is not None and requested != actor.agency:
-        raise Forbidden(f"You can only read agency {actor.agency}'s data, not {requested}'s.")
+        raise Forbidden(msg("You can only read agency {agency}'s data, not {requested}'s.", agency=actor.agency, requested=requested))
     return actor.agency
 
 
@@ -80,8 +83,8 @@ def can_read_officer(actor: Actor, *, agency: str, nip: str, supervisor_nip: str
 
 def can_register_officer(actor: Actor, agency: str) -> str:
     """The HR unit registers the officers of its own agency (Formulir 2.2 is compiled with the HR unit)."""
-    role = require_role(actor, [HR], "register an officer")
-    require_agency(actor, agency, "register an officer for another agency")
+    role = require_role(actor, [HR], N_("register an officer"))
+    require_agency(actor, agency, N_("register an officer for another agency"))
     return role
 
 
@@ -90,6 +93,6 @@ def can_maintain_profile(actor: Actor, *, agency: str, nip: str) -> str:
     if OFFICER in actor.roles and actor.nip == nip and actor.agency == agency:
         return OFFICER
     if HR in actor.roles:
-        require_agency(actor, agency, "change this officer's profile")
+        require_agency(actor, agency, N_("change this officer's profile"))
         return HR
     raise Forbidden("Only the officer themself or their agency's HR unit may change this profile (Formulir 2.2).")

@@ -14,9 +14,10 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from core import access
+from core import access, labels
 from core.errors import Conflict, Invalid, NotFound
 from core.events import Context, PengkomAggregate, derived_id
+from core.i18n import N_, msg
 from core.inputs import check_version, long_text
 from core.inputs import choice as _choice
 from core.inputs import text as _text
@@ -35,6 +36,7 @@ KIND_LABELS: dict[str, str] = {
     AgencyKind.PROVINSI: "Pemerintah Provinsi",
     AgencyKind.KABUPATEN_KOTA: "Pemerintah Kabupaten/Kota",
 }
+labels.register(AgencyKind, KIND_LABELS, fields=("kind",))
 
 #: The 38 provinces of Indonesia (since the 2022 division of Papua), code -> official name.
 PROVINCES: dict[str, str] = {
@@ -70,24 +72,25 @@ def province_code(value: Any) -> str:
         for code, name in PROVINCES.items():
             if name.lower() == value.strip().lower():
                 return code
-    raise Invalid(f"Province {value!r} is not one of Indonesia's 38 provinces; use a code such as jawa_barat or its name "
-                  "(GET /agencies/provinces lists them).", field="province")
+    raise Invalid(msg("Province {value!r} is not one of Indonesia's 38 provinces; use a code such as jawa_barat or its "
+                      "name (GET /agencies/provinces lists them).", value=value), field="province")
 
 
 def agency_code(value: Any, field: str = "code") -> str:
     if not isinstance(value, str) or not _CODE.fullmatch(value):
-        raise Invalid(f"Agency code {value!r} must be 1–100 lower-case letters, digits, '.', '_' or '-', starting with a "
-                      "letter or digit (the code tokens name the agency by, e.g. kemnaker or disnaker-jabar).", field=field)
+        raise Invalid(msg("Agency code {value!r} must be 1–100 lower-case letters, digits, '.', '_' or '-', starting with a "
+                          "letter or digit (the code tokens name the agency by, e.g. kemnaker or disnaker-jabar).", value=value), field=field)
     return value
 
 
 def _details(name: Any, kind: Any, province: Any, regency: Any) -> dict[str, Any]:
-    k = _choice(AgencyKind, kind, "kind", "Agency kind")
+    k = _choice(AgencyKind, kind, "kind", N_("Agency kind"))
     reg = _text(regency, "regency", required=False)
     if k == AgencyKind.KABUPATEN_KOTA and reg is None:
         raise Invalid("A regency/city government (kabupaten_kota) names its regency or city (regency).", field="regency")
     if k != AgencyKind.KABUPATEN_KOTA and reg is not None:
-        raise Invalid(f"Only a regency/city government names a regency or city; a {KIND_LABELS[k]} does not.", field="regency")
+        raise Invalid(msg("Only a regency/city government names a regency or city; a {kind_labels_k} does not.",
+                          kind_labels_k=KIND_LABELS[k]), field="regency")
     return {"name": _text(name, "name"), "kind": k, "province": province_code(province), "regency": reg}
 
 
@@ -131,7 +134,7 @@ class Agency(PengkomAggregate):
 
 def can_keep_directory(actor: Any) -> str:
     """The Instansi Pembina keeps the agency directory; no agency role and no other national role writes it."""
-    return access.require_role(actor, [access.PEMBINA], "keep the agency directory")
+    return access.require_role(actor, [access.PEMBINA], N_("keep the agency directory"))
 
 
 @dataclass(frozen=True)
@@ -141,7 +144,7 @@ class AgencyCommands:
     def get(self, code: str) -> Agency:
         agg = self.app.get(agency_id(code))
         if not isinstance(agg, Agency):
-            raise NotFound(f"Agency {code} is not in the directory.", field="code")
+            raise NotFound(msg("Agency {code} is not in the directory.", code=code), field="code")
         return agg
 
     def register(self, ctx: Context, *, code: str, name: str, kind: str, province: str, regency: str | None = None) -> Agency:
@@ -149,7 +152,7 @@ class AgencyCommands:
         code = agency_code(code)
         details = _details(name, kind, province, regency)
         if self.app.exists(agency_id(code)):
-            raise Conflict(f"Agency {code} is already in the directory; record a change of its details instead.", field="code")
+            raise Conflict(msg("Agency {code} is already in the directory; record a change of its details instead.", code=code), field="code")
         meta = ctx.provenance()
         return Agency._create(Agency.Registered, id=agency_id(code), meta=meta, timestamp=meta.recorded_at, code=code, **details)
 
@@ -160,6 +163,6 @@ class AgencyCommands:
         check_version("agency", agg.version, expected_version)
         details = _details(name, kind, province, regency)
         if all(details[k] == getattr(agg, k) for k in FIELDS):
-            raise Invalid(f"The details given are agency {code}'s current details; nothing to record.", field="name")
+            raise Invalid(msg("The details given are agency {code}'s current details; nothing to record.", code=code), field="name")
         agg.record(Agency.DetailsChanged, ctx.provenance(), reason=long_text(reason, "reason"), **details)
         return agg

@@ -29,6 +29,7 @@ from core.agencies import AgencyCommands
 from core.assessment import AssessmentCommands
 from core.errors import Conflict, Invalid
 from core.evaluation import EvaluationCommands
+from core.i18n import msg
 from core.jp_table import JpTableCommands
 from core.mapper import MsgspecMapper
 from core.officers import OfficerCommands
@@ -184,9 +185,10 @@ class Pengkom(Application[UUID]):
             detail = str(cause)
             where = detail.rsplit("at `$.", 1)[-1].rstrip("`") if "at `$." in detail else None
             raise Invalid(
-                f"This command would record {stored.topic.rsplit('.', 1)[-1]} with a value its record cannot hold "
-                f"({detail}); nothing was recorded. If the value came from your sign-in token, ask the administrator "
-                "of the identity provider to correct it.", field=where, code="event_schema") from None
+                msg("This command would record {stored_topic_rsplit_1_1} with a value its record cannot hold ({detail}); "
+                    "nothing was recorded. If the value came from your sign-in token, ask the administrator of the "
+                    "identity provider to correct it.",
+                    stored_topic_rsplit_1_1=stored.topic.rsplit('.', 1)[-1], detail=detail), field=where, code="event_schema") from None
 
     def stored_events(self, aggregate_id: UUID) -> Sequence[Any]:
         return [self.mapper.to_domain_event(s) for s in self.recorder.select_events(aggregate_id)]

@@ -20,6 +20,7 @@ from core.catalogue import RULESET_VERSION, Level, competency
 from core.cycle import as_agency_role, as_direct_supervisor, as_officer_self, load
 from core.errors import Conflict, Invalid, NotFound
 from core.events import Context, PengkomAggregate, derived_id
+from core.i18n import N_, msg
 from core.inputs import CODE_MAX, check_version, choice, long_text, text, year_in
 
 SCORE_MIN, SCORE_MAX = 0, 10
@@ -180,7 +181,8 @@ class CompetencyAssessment(PengkomAggregate):
 
     def check_open(self) -> None:
         if self.closed:
-            raise Conflict(f"The {self.year} competency-gap analysis of officer {self.nip} is closed; its scores can no longer change.")
+            raise Conflict(msg("The {year} competency-gap analysis of officer {nip} is closed; its scores can no longer change.",
+                               year=self.year, nip=self.nip))
 
 
 # -- rules (pure) ------------------------------------------------------------------------------------
@@ -197,23 +199,28 @@ def check_scores(questions: Sequence[Question], all_questions: Sequence[Question
     for item in raw:
         qid, value = item.get("question_id"), item.get("score")
         if not isinstance(qid, str) or not qid:
-            raise Invalid(f"{form}: every score names its question_id.", field="scores")
+            raise Invalid(msg("{form}: every score names its question_id.", form=form), field="scores")
         if qid in seen:
-            raise Invalid(f"{form}: question {qid} is scored twice; score each question once.", field="scores")
+            raise Invalid(msg("{form}: question {qid} is scored twice; score each question once.", form=form, qid=qid), field="scores")
         if qid not in wanted:
             if qid in known:
-                raise Invalid(f"{form}: question {qid} is asked of level {known[qid].level}, not of this officer's level {level}.", field="scores")
-            raise Invalid(f"{form}: question {qid} is not a question of instrument {instrument}.", field="scores")
+                raise Invalid(msg("{form}: question {qid} is asked of level {level}, not of this officer's level {level2}.",
+                                  form=form, qid=qid, level=known[qid].level, level2=level), field="scores")
+            raise Invalid(msg("{form}: question {qid} is not a question of instrument {instrument}.",
+                              form=form, qid=qid, instrument=instrument), field="scores")
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise Invalid(f"{form}: score {value!r} for question {qid} is not a number; scores are whole numbers 0–10.", field="scores")
+            raise Invalid(msg("{form}: score {value!r} for question {qid} is not a number; scores are whole numbers 0–10.",
+                              form=form, value=value, qid=qid), field="scores")
         if isinstance(value, float) and not value.is_integer():
-            raise Invalid(f"{form}: score {value} for question {qid} is not a whole number; scores are whole numbers 0–10.", field="scores")
+            raise Invalid(msg("{form}: score {value} for question {qid} is not a whole number; scores are whole numbers 0–10.",
+                              form=form, value=value, qid=qid), field="scores")
         if not SCORE_MIN <= value <= SCORE_MAX:
-            raise Invalid(f"{form}: score {value:g} for question {qid} is outside 0–10.", field="scores")
+            raise Invalid(msg("{form}: score {value:g} for question {qid} is outside 0–10.", form=form, value=value, qid=qid), field="scores")
         seen[qid] = int(value)
     missing = [qid for qid in wanted if qid not in seen]
     if missing:
-        raise Invalid(f"{form}: {len(missing)} question(s) not scored: {', '.join(missing)}. Score every question of the form.", field="scores")
+        raise Invalid(msg("{form}: {len_missing} question(s) not scored: {missing}. Score every question of the form.",
+                          form=form, len_missing=len(missing), missing=', '.join(missing)), field="scores")
     return tuple(Score(qid, seen[qid]) for qid in wanted)
 
 
@@ -224,12 +231,13 @@ def check_weights(weight_supervisor: Any, weight_self: Any) -> tuple[Decimal, De
         try:
             d = Decimal(str(w))
         except InvalidOperation:
-            raise Invalid(f"{name} {w!r} is not a number.", field=name) from None
+            raise Invalid(msg("{name} {w!r} is not a number.", name=name, w=w), field=name) from None
         if isinstance(w, bool) or not d.is_finite() or not 0 <= d <= 1:
-            raise Invalid(f"{name} {w} must be from 0 to 1.", field=name)
+            raise Invalid(msg("{name} {w} must be from 0 to 1.", name=name, w=w), field=name)
         out.append(d)
     if out[0] + out[1] != 1:
-        raise Invalid(f"The weights {out[0]} (supervisor) and {out[1]} (self) add up to {out[0] + out[1]}; they must add up to 1.", field="weight_supervisor")
+        raise Invalid(msg("The weights {out_0} (supervisor) and {out_1} (self) add up to {out_0_out_1}; they must add up to 1.",
+                          out_0=out[0], out_1=out[1], out_0_out_1=out[0] + out[1]), field="weight_supervisor")
     return out[0], out[1]
 
 
@@ -266,7 +274,7 @@ def _instrument_content(raw_questions: Iterable[Mapping[str, Any]], raw_standard
     for q in raw_questions:
         qid = text(q.get("question_id"), "question_id", max_len=CODE_MAX)
         if qid in ids:
-            raise Invalid(f"Question id {qid} is used twice; each question needs its own id.", field="questions")
+            raise Invalid(msg("Question id {qid} is used twice; each question needs its own id.", qid=qid), field="questions")
         ids.add(qid)
         questions.append(Question(qid, competency(q.get("competency")).code, choice(Level, q.get("level"), "level"),
                                   long_text(q.get("text"), "text") or ""))
@@ -277,21 +285,22 @@ def _instrument_content(raw_questions: Iterable[Mapping[str, Any]], raw_standard
     for s in raw_standards:
         comp, lvl = competency(s.get("competency")).code, choice(Level, s.get("level"), "level")
         if (comp, lvl) in standards:
-            raise Invalid(f"The standard score of {comp} at {lvl} is given twice.", field="standards")
+            raise Invalid(msg("The standard score of {comp} at {lvl} is given twice.", comp=comp, lvl=lvl), field="standards")
         if (comp, lvl) not in pairs:
-            raise Invalid(f"A standard score is given for {comp} at {lvl}, but no question asks about it.", field="standards")
+            raise Invalid(msg("A standard score is given for {comp} at {lvl}, but no question asks about it.", comp=comp, lvl=lvl), field="standards")
         try:
             target = Decimal(str(s.get("target")))
         except InvalidOperation:
-            raise Invalid(f"The standard score of {comp} at {lvl} ({s.get('target')!r}) is not a number.", field="standards") from None
+            raise Invalid(msg("The standard score of {comp} at {lvl} ({s_get_target!r}) is not a number.",
+                              comp=comp, lvl=lvl, s_get_target=s.get('target')), field="standards") from None
         if isinstance(s.get("target"), bool) or not target.is_finite() or not 0 <= target <= 10 or int(target.as_tuple().exponent) < -2:
-            raise Invalid(f"The standard score of {comp} at {lvl} is {s.get('target')}; it must lie on the 0–10 scale with at most "
-                          "2 decimals.", field="standards")
+            raise Invalid(msg("The standard score of {comp} at {lvl} is {s_get_target}; it must lie on the 0–10 scale with at most "
+                              "2 decimals.", comp=comp, lvl=lvl, s_get_target=s.get('target')), field="standards")
         standards[(comp, lvl)] = StandardScore(comp, lvl, target)
     missing = sorted(pairs - set(standards))
     if missing:
         listed = ", ".join(f"{c} at {lvl}" for c, lvl in missing)
-        raise Invalid(f"Every competency asked about needs its standard score at that level; missing: {listed}.", field="standards")
+        raise Invalid(msg("Every competency asked about needs its standard score at that level; missing: {listed}.", listed=listed), field="standards")
     return tuple(questions), tuple(standards.values())
 
 
@@ -304,11 +313,11 @@ class AssessmentCommands:
     # -- instrument ---------------------------------------------------------------------------------
 
     def instrument(self, code: str) -> Instrument:
-        return load(self.app, instrument_id(code), Instrument, f"No assessment instrument {code!r} is published.")
+        return load(self.app, instrument_id(code), Instrument, msg("No assessment instrument {code!r} is published.", code=code))
 
     def publish_instrument(self, ctx: Context, *, code: str, title: str, questions: Iterable[Mapping[str, Any]],
                            standards: Iterable[Mapping[str, Any]], note: str | None = None) -> Instrument:
-        ctx = ctx.acting_as(access.require_role(ctx.actor, [access.PEMBINA], "publish an assessment instrument"))
+        ctx = ctx.acting_as(access.require_role(ctx.actor, [access.PEMBINA], N_("publish an assessment instrument")))
         code = text(code, "code", max_len=CODE_MAX) or ""
         title = text(title, "title") or ""
         qs, ss = _instrument_content(questions, standards)
@@ -325,31 +334,34 @@ class AssessmentCommands:
 
     def get(self, officer_id: UUID, year: int) -> CompetencyAssessment:
         return load(self.app, assessment_id(officer_id, year), CompetencyAssessment,
-                    f"No {year} competency assessment of officer {officer_id} has been started.")
+                    msg("No {year} competency assessment of officer {officer_id} has been started.", year=year, officer_id=officer_id))
 
     def _open(self, ctx: Context, officer: Any, year: int, code: str | None, version: int | None
               ) -> tuple[CompetencyAssessment, Instrument]:
         year = year_in(year)
         today = ctx.now.date()
         if year > today.year:
-            raise Invalid(f"The {year} assessment cannot be scored before {year} begins.", field="year")
+            raise Invalid(msg("The {year} assessment cannot be scored before {year} begins.", year=year), field="year")
         if officer.withdrawn:
-            raise Conflict(f"The registration of NIP {officer.nip} was withdrawn; nothing more can be recorded on it.")
+            raise Conflict(msg("The registration of NIP {nip} was withdrawn; nothing more can be recorded on it.", nip=officer.nip))
         existing = self.app.get(assessment_id(officer.id, year))
         if existing is not None:
             existing.check_open()
             if code is not None and code != existing.instrument_code or version is not None and version != existing.instrument_version:
-                raise Conflict(f"This assessment uses instrument {existing.instrument_code} version {existing.instrument_version}; "
-                               "score it with that version.", field="instrument_version")
+                raise Conflict(msg("This assessment uses instrument {instrument_code} version {instrument_version}; score it with that "
+                                   "version.",
+                                   instrument_code=existing.instrument_code, instrument_version=existing.instrument_version), field="instrument_version")
             return existing, self.instrument(existing.instrument_code)
         if code is None:
             raise Invalid("Name the instrument (its code) the first form of this assessment is scored with.", field="instrument")
         inst = self.instrument(code)
         version = version or inst.latest
         if version not in inst.versions:
-            raise Invalid(f"Instrument {code} has versions 1–{inst.latest}, not {version}.", field="instrument_version")
+            raise Invalid(msg("Instrument {code} has versions 1–{latest}, not {version}.",
+                              code=code, latest=inst.latest, version=version), field="instrument_version")
         if not inst.questions_for(version, officer.level):
-            raise Invalid(f"Instrument {code} version {version} has no questions for level {officer.level}.", field="instrument")
+            raise Invalid(msg("Instrument {code} version {version} has no questions for level {level}.",
+                              code=code, version=version, level=officer.level), field="instrument")
         meta = ctx.provenance(on_behalf_of=officer.nip)
         agg = CompetencyAssessment._create(
             CompetencyAssessment.Opened, id=assessment_id(officer.id, year), meta=meta, timestamp=meta.recorded_at,
@@ -366,7 +378,7 @@ class AssessmentCommands:
                             instrument: str | None = None, instrument_version: int | None = None,
                             expected_version: int | None = None) -> CompetencyAssessment:
         officer = self.app.officers.get(officer_id)
-        ctx = ctx.acting_as(as_direct_supervisor(ctx.actor, officer, "fill the supervisor assessment (Formulir 2.3)"))
+        ctx = ctx.acting_as(as_direct_supervisor(ctx.actor, officer, N_("fill the supervisor assessment (Formulir 2.3)")))
         agg, inst = self._open(ctx, officer, year, instrument, instrument_version)
         check_version("assessment", agg.version, expected_version)
         clean = self._scores(agg, inst, scores, "Formulir 2.3")
@@ -378,7 +390,7 @@ class AssessmentCommands:
                    instrument: str | None = None, instrument_version: int | None = None,
                    expected_version: int | None = None) -> CompetencyAssessment:
         officer = self.app.officers.get(officer_id)
-        ctx = ctx.acting_as(as_officer_self(ctx.actor, officer, "fill the self-assessment (Formulir 2.4)"))
+        ctx = ctx.acting_as(as_officer_self(ctx.actor, officer, N_("fill the self-assessment (Formulir 2.4)")))
         agg, inst = self._open(ctx, officer, year, instrument, instrument_version)
         check_version("assessment", agg.version, expected_version)
         clean = self._scores(agg, inst, scores, "Formulir 2.4")
@@ -390,18 +402,18 @@ class AssessmentCommands:
         try:
             agg = self.get(officer_id, year)
         except NotFound:
-            raise NotFound(f"No {year} competency assessment of officer {officer_id} has been started; the supervisor and the "
-                           "officer score it first.") from None
+            raise NotFound(msg("No {year} competency assessment of officer {officer_id} has been started; the supervisor and the "
+                               "officer score it first.", year=year, officer_id=officer_id)) from None
         if access.PEMBINA in ctx.actor.roles:
             role = access.PEMBINA  # the Instansi Pembina processes and analyses the forms (BAB II.A.2.e.3)
         else:
-            role = as_agency_role(ctx.actor, agg.agency, [access.HR], "close the competency-gap analysis")
+            role = as_agency_role(ctx.actor, agg.agency, [access.HR], N_("close the competency-gap analysis"))
         ctx = ctx.acting_as(role)
         check_version("assessment", agg.version, expected_version)
         agg.check_open()
         missing = [f for f, s in (("Formulir 2.3 (supervisor)", agg.supervisor_scores), ("Formulir 2.4 (self)", agg.self_scores)) if not s]
         if missing:
-            raise Conflict(f"The gap analysis needs both parts of the 180° assessment; not yet filled: {' and '.join(missing)}.")
+            raise Conflict(msg("The gap analysis needs both parts of the 180° assessment; not yet filled: {missing}.", missing=' and '.join(missing)))
         weights = check_weights(weight_supervisor, weight_self)
         inst = self.instrument(agg.instrument_code)
         v = agg.instrument_version

@@ -21,7 +21,9 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, TypeVar, cast
 
+from core import labels
 from core.errors import Invalid
+from core.i18n import msg
 
 #: Version of the rule set below (competencies, Tabel 3.1, Formulir 2.5, Tabel 5.1, credit points).
 RULESET_VERSION: str = "pedoman-pk-2023/r1"
@@ -37,11 +39,11 @@ def _frozen(mapping: dict[Any, Any]) -> Mapping[Any, Any]:
 
 def _coerce(enum: type[_E], value: object, field: str) -> _E:
     """``value`` as a member of ``enum``, or :class:`Invalid` listing the valid values."""
-    try:
-        return enum(cast(Any, value))  # the enumeration's constructor is the check
-    except (ValueError, TypeError):
-        valid = ", ".join(member.value for member in enum)
-        raise Invalid(f"{value!r} is not a valid {field}; valid values: {valid}", field=field) from None
+    member = labels.resolve(enum, value)  # the code (any case) or the Indonesian label
+    if member is not None:
+        return cast(_E, member)
+    valid = labels.described(enum)
+    raise Invalid(msg("{value!r} is not a valid {field}; valid values: {valid}", value=value, field=field, valid=valid), field=field)
 
 
 # --- Levels (jenjang) --------------------------------------------------------------------------
@@ -151,7 +153,7 @@ def competency(code: object) -> Competency:
     except (KeyError, TypeError):
         valid = ", ".join(_COMPETENCY_BY_CODE)
         raise Invalid(
-            f"Unknown competency code {code!r}; valid codes: {valid}", field="competency"
+            msg("Unknown competency code {code!r}; valid codes: {valid}", code=code, valid=valid), field="competency"
         ) from None
 
 
@@ -359,6 +361,16 @@ PREDIKAT_LABELS: Mapping[Predikat, str] = _frozen(
         Predikat.SANGAT_KURANG: "Sangat Kurang",
     }
 )
+FUNDING_SOURCE_LABELS: Mapping[FundingSource, str] = _frozen(
+    {FundingSource.APBN: "APBN", FundingSource.APBD: "APBD", FundingSource.LAINNYA: "Lainnya"}
+)
+labels.register(Level, LEVEL_LABELS, fields=("level",))
+labels.register(CompetencyKind, COMPETENCY_KIND_LABELS)
+labels.register(Pathway, PATHWAY_LABELS, fields=("pathway",))
+labels.register(FundingSource, FUNDING_SOURCE_LABELS, fields=("funding_source",))
+labels.register(Rating, RATING_LABELS, fields=("hasil_kerja", "perilaku_kerja"))
+labels.register(GapLevel, GAP_LEVEL_LABELS, fields=("gap_level",))
+labels.register(Predikat, PREDIKAT_LABELS, fields=("predikat",))
 
 _ABOVE, _MEETS, _BELOW = Rating.DI_ATAS, Rating.SESUAI, Rating.DI_BAWAH
 #: The 9-cell qualification of BAB II.A.3.d (used in Formulir 2.5): (hasil kerja, perilaku kerja)
@@ -430,11 +442,11 @@ def reaction_band(percent: Decimal | float) -> ReactionBand:
     the bands are <50, 50 ≤ x ≤ 60, 60 < x ≤ 80 and x > 80, each gap going to the higher band.
     """
     if isinstance(percent, bool) or not isinstance(percent, (Decimal, float, int)):
-        raise Invalid(f"A reaction percentage must be a number, not {percent!r}", field="percent")
+        raise Invalid(msg("A reaction percentage must be a number, not {percent!r}", percent=percent), field="percent")
     # str() first so a float like 60.1 compares as written, not as its binary approximation.
     value = percent if isinstance(percent, Decimal) else Decimal(str(percent))
     if not value.is_finite() or value < 0 or value > 100:
-        raise Invalid(f"A reaction percentage must lie between 0 and 100, not {percent}", field="percent")
+        raise Invalid(msg("A reaction percentage must lie between 0 and 100, not {percent}", percent=percent), field="percent")
     if value < 50:
         return ReactionBand.POOR
     if value <= 60:
@@ -459,8 +471,7 @@ def questionnaire_item_weight(scores: Sequence[int]) -> Decimal:
             or not QUESTIONNAIRE_MIN_SCORE <= score <= QUESTIONNAIRE_MAX_SCORE
         ):
             raise Invalid(
-                f"Score {index} is {score!r}; Formulir 5.1 scores are whole numbers 1 (tidak puas) "
-                f"to 4 (sangat puas)",
+                msg("Score {index} is {score!r}; Formulir 5.1 scores are whole numbers 1 (tidak puas) to 4 (sangat puas)", index=index, score=score),
                 field="scores",
             )
     return Decimal(sum(scores)) * 100 / Decimal(QUESTIONNAIRE_MAX_SCORE * len(scores))
@@ -500,7 +511,7 @@ def annual_credit_points(level: Level | str, predikat: Predikat | str, months: i
     lvl = _coerce(Level, level, "level")
     pred = _coerce(Predikat, predikat, "predikat")
     if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 12:
-        raise Invalid(f"months is {months!r}; credit points are prorated over 1 to 12 months", field="months")
+        raise Invalid(msg("months is {months!r}; credit points are prorated over 1 to 12 months", months=months), field="months")
     yearly = ANNUAL_CREDIT_COEFFICIENT[lvl] * PREDIKAT_PERCENT[pred] / 100
     return yearly if months == 12 else yearly * months / 12
 
@@ -600,9 +611,9 @@ class JpRule:
     def __post_init__(self) -> None:
         # Agencies configure their own table, so a bad rule is bad input, not a programming error.
         if self.unit not in JP_UNITS:
-            raise Invalid(f"JP unit {self.unit!r} is unknown; valid units: {', '.join(JP_UNITS)}", field="unit")
+            raise Invalid(msg("JP unit {unit!r} is unknown; valid units: {JP_UNITS}", unit=self.unit, JP_UNITS=', '.join(JP_UNITS)), field="unit")
         if self.grade not in {"A", "B", "C", "U"}:
-            raise Invalid(f"Source grade {self.grade!r} is unknown; it must be A, B, C or U", field="grade")
+            raise Invalid(msg("Source grade {grade!r} is unknown; it must be A, B, C or U", grade=self.grade), field="grade")
 
 
 _LAN = "Peraturan LAN No. 10/2018 Lampiran II (public reproductions; see docs/guideline.md)"

@@ -13,6 +13,7 @@ from uuid import UUID
 from core import access
 from core.errors import Forbidden, NotFound
 from core.events import Actor
+from core.i18n import msg
 from core.inputs import check_version, choice, fmt_rupiah, long_text, money, text, whole, year_in
 
 _A = TypeVar("_A")
@@ -51,7 +52,7 @@ def as_officer_self(actor: Actor, officer: Any, action: str) -> str:
     """Only the officer fills their own part (Formulir 2.4 self-assessment, own signature on 2.1)."""
     if is_own(actor, officer):
         return access.OFFICER
-    raise Forbidden(f"Only officer {officer.nip} themself may {action}.")
+    raise Forbidden(msg("Only officer {nip} themself may {action}.", nip=officer.nip, action=action))
 
 
 def as_direct_supervisor(actor: Actor, officer: Any, action: str) -> str:
@@ -60,8 +61,8 @@ def as_direct_supervisor(actor: Actor, officer: Any, action: str) -> str:
         return access.SUPERVISOR
     who = f"NIP {officer.supervisor_nip}" if officer.supervisor_nip else "nobody yet (the profile names no supervisor)"
     raise Forbidden(
-        f"Only the direct supervisor of officer {officer.nip} may {action}; the profile names {who}. "
-        "If the supervisor changed, the HR unit corrects the profile first."
+        msg("Only the direct supervisor of officer {nip} may {action}; the profile names {who}. If the "
+            "supervisor changed, the HR unit corrects the profile first.", nip=officer.nip, action=action, who=who)
     )
 
 
@@ -70,7 +71,7 @@ def as_self_or_supervisor(actor: Actor, officer: Any, action: str) -> str:
         return access.OFFICER
     if is_direct_supervisor(actor, officer):
         return access.SUPERVISOR
-    raise Forbidden(f"Only officer {officer.nip} or their direct supervisor may {action}.")
+    raise Forbidden(msg("Only officer {nip} or their direct supervisor may {action}.", nip=officer.nip, action=action))
 
 
 def as_agency_role(actor: Actor, agency: str, roles: list[str], action: str) -> str:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import IO
 
 from core.errors import Invalid, NotFound
+from core.i18n import msg
 
 #: Content types accepted for certificates and statements, with the bytes every such file starts with.
 ALLOWED_CONTENT_TYPES: dict[str, tuple[bytes, ...]] = {
@@ -75,7 +76,7 @@ class FileContent:
 
 def check_digest(sha256: str) -> str:
     if not isinstance(sha256, str) or not _SHA.fullmatch(sha256):
-        raise NotFound(f"{sha256!r} is not a SHA-256 digest (64 lower-case hex digits).", field="sha256")
+        raise NotFound(msg("{sha256!r} is not a SHA-256 digest (64 lower-case hex digits).", sha256=sha256), field="sha256")
     return sha256
 
 
@@ -119,16 +120,20 @@ class FileStore:
         ctype = (content_type or "").split(";")[0].strip().lower()
         if size > self.max_bytes:
             raise FileTooLarge(
-                f"{filename or 'The file'} is larger than {self.max_bytes:,} bytes; certificates may be at most {self.max_bytes:,} bytes. "
-                "Scan at a lower resolution or send a PDF.", field="file", limit=self.max_bytes)
+                msg("{filename_or_the_file} is larger than {max_bytes:,} bytes; certificates may be at most "
+                    "{max_bytes:,} bytes. Scan at a lower resolution or send a PDF.",
+                    filename_or_the_file=filename or 'The file', max_bytes=self.max_bytes), field="file", limit=self.max_bytes)
         if not size:
-            raise Invalid(f"{filename or 'The file'} is empty.", field="file")
+            raise Invalid(msg("{filename_or_the_file} is empty.", filename_or_the_file=filename or 'The file'), field="file")
         if ctype not in ALLOWED_CONTENT_TYPES:
             raise UnsupportedFile(
-                f"{filename or 'The file'} is {ctype or 'of no stated type'}; upload a PDF, JPEG or PNG "
-                f"({', '.join(ALLOWED_CONTENT_TYPES)}).", field="file")
+                msg("{filename_or_the_file} is {ctype_or_of_no_stated_ty}; upload a PDF, JPEG or PNG "
+                    "({ALLOWED_CONTENT_TYPES}).",
+                    filename_or_the_file=filename or 'The file', ctype_or_of_no_stated_ty=ctype or 'of no stated type',
+                    ALLOWED_CONTENT_TYPES=', '.join(ALLOWED_CONTENT_TYPES)), field="file")
         if not head.startswith(ALLOWED_CONTENT_TYPES[ctype]):
-            raise UnsupportedFile(f"{filename or 'The file'} is declared {ctype} but its content is not; upload the real document.",
+            raise UnsupportedFile(msg("{filename_or_the_file} is declared {ctype} but its content is not; upload the real document.",
+                                      filename_or_the_file=filename or 'The file', ctype=ctype),
                                   field="file")
         return ctype
 
@@ -228,7 +233,7 @@ class DirectoryFileStore(FileStore):
         try:
             size = p.stat().st_size
         except FileNotFoundError:
-            raise NotFound(f"No stored file has SHA-256 {sha256}.", field="sha256") from None
+            raise NotFound(msg("No stored file has SHA-256 {sha256}.", sha256=sha256), field="sha256") from None
 
         def chunks() -> Iterator[bytes]:
             with p.open("rb") as f:

@@ -25,6 +25,8 @@ from typing import Any, Literal, overload
 
 from core.catalogue import FundingSource
 from core.errors import Conflict, Invalid
+from core.i18n import N_, FieldName, msg
+from core.labels import described, resolve
 
 LINE_MAX = 200
 SHORT_MAX = 100
@@ -37,23 +39,24 @@ YEAR_MIN, YEAR_MAX = 2000, 2100
 
 
 def label(field: str) -> str:
-    """``funding_source`` → ``Funding source``: how a message names a field."""
-    return field.replace("_", " ").capitalize()
+    """``funding_source`` → ``Funding source``: how a message names a field (in Bahasa Indonesia: its key)."""
+    return FieldName(field)
 
 
 def _present(value: Any, field: str, required: bool) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            raise Invalid(f"{label(field)} is required.", field=field)
+            raise Invalid(msg("{field} is required.", field=label(field)), field=field)
         return None
     if not isinstance(value, str):
-        raise Invalid(f"{label(field)} must be text.", field=field)
+        raise Invalid(msg("{field} must be text.", field=label(field)), field=field)
     return value
 
 
 def _within(value: str, field: str, max_len: int) -> str:
     if len(value) > max_len:
-        raise Invalid(f"{label(field)} is {len(value)} characters long; at most {max_len} are allowed.", field=field)
+        raise Invalid(msg("{field} is {len_value} characters long; at most {max_len} are allowed.",
+                          field=label(field), len_value=len(value), max_len=max_len), field=field)
     return value
 
 
@@ -80,38 +83,41 @@ def long_text(value: Any, field: str, *, max_len: int = REASON_MAX, required: bo
 def texts(values: Any, field: str, what: str, *, at_least: int = 1, max_items: int = LIST_MAX) -> tuple[str, ...]:
     """A list of one-line entries, none twice."""
     if not isinstance(values, (list, tuple)) or not at_least <= len(values) <= max_items:
-        raise Invalid(f"{what}: give {at_least} to {max_items} entries.", field=field)
+        raise Invalid(msg("{what}: give {at_least} to {max_items} entries.", what=what, at_least=at_least, max_items=max_items), field=field)
     out = tuple(text(v, field) for v in values)
     if len(set(out)) != len(out):
-        raise Invalid(f"{what}: an entry is listed twice.", field=field)
+        raise Invalid(msg("{what}: an entry is listed twice.", what=what), field=field)
     return out
 
 
 def choice(enum: type[Enum], value: Any, field: str, what: str | None = None, *, cite: str = "") -> str:
-    """One of an enumeration's values; ``cite`` (e.g. "BAB IV") is added to the refusal."""
-    try:
-        return str(enum(value).value)
-    except (ValueError, TypeError):
-        choices = ", ".join(str(m.value) for m in enum)
-        where = f" ({cite})" if cite else ""
-        raise Invalid(f"{what or label(field)} {value!r} is not one of: {choices}{where}.", field=field) from None
+    """One of an enumeration's codes, given as its code (any case) or its Indonesian label ("Ahli Pertama",
+    "APBN": :mod:`core.labels`); ``cite`` (e.g. "BAB IV") is added to the refusal, which lists codes and labels."""
+    member = resolve(enum, value)
+    if member is not None:
+        return str(member.value)
+    choices = described(enum)
+    where = f" ({cite})" if cite else ""
+    raise Invalid(msg("{what_or_label_field} {value!r} is not one of: {choices}{where}.",
+                      what_or_label_field=what or label(field), value=value, choices=choices, where=where), field=field)
 
 
 def choice_any_case(enum: type[Enum], value: Any, field: str, what: str | None = None, *, cite: str = "") -> str:
-    """As :func:`choice` for lower-case codes, accepting them in any case ("APBN" is apbn)."""
-    return choice(enum, value.lower() if isinstance(value, str) else value, field, what, cite=cite)
+    """As :func:`choice` (which accepts codes in any case and labels: "APBN" is apbn)."""
+    return choice(enum, value, field, what, cite=cite)
 
 
 def funding_source(value: Any, field: str = "funding_source") -> str:
     """The funding source of a budget line: one of the catalogue's :class:`~core.catalogue.FundingSource` (BAB IV),
     in any case."""
-    return choice_any_case(FundingSource, value, field, "Funding source", cite="BAB IV")
+    return choice_any_case(FundingSource, value, field, N_("Funding source"), cite="BAB IV")
 
 
 def whole(value: Any, field: str, *, low: int, high: int, what: str | None = None) -> int:
     """A whole number from ``low`` to ``high`` (a JSON ``true`` is not 1)."""
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise Invalid(f"{what or label(field)} must be a whole number from {low} to {high}, not {value!r}.", field=field)
+        raise Invalid(msg("{what_or_label_field} must be a whole number from {low} to {high}, not {value!r}.",
+                          what_or_label_field=what or label(field), low=low, high=high, value=value), field=field)
     return value
 
 
@@ -135,14 +141,14 @@ def money(value: Any, field: str, *, required: bool = True) -> Decimal | None:
         return None
     limit = f"from Rp 0 to at most {fmt_rupiah(MAX_RUPIAH).removesuffix(',00')}, with at most 2 decimals"
     if isinstance(value, bool) or value is None:
-        raise Invalid(f"{label(field)} is required, as a number of rupiah {limit}.", field=field)
+        raise Invalid(msg("{field} is required, as a number of rupiah {limit}.", field=label(field), limit=limit), field=field)
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise Invalid(f"{label(field)} {value!r} is not a number of rupiah.", field=field) from None
+        raise Invalid(msg("{field} {value!r} is not a number of rupiah.", field=label(field), value=value), field=field) from None
     exponent = amount.as_tuple().exponent
     if not amount.is_finite() or amount < 0 or amount > MAX_RUPIAH or (isinstance(exponent, int) and exponent < -2):
-        raise Invalid(f"{label(field)} {value} must be a rupiah amount {limit}.", field=field)
+        raise Invalid(msg("{field} {value} must be a rupiah amount {limit}.", field=label(field), value=value, limit=limit), field=field)
     return amount
 
 
@@ -158,20 +164,20 @@ def parse_date(value: Any, field: str) -> date | None:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise Invalid(f"{label(field)} {value!r} is not a date (YYYY-MM-DD).", field=field) from None
+        raise Invalid(msg("{field} {value!r} is not a date (YYYY-MM-DD).", field=label(field), value=value), field=field) from None
 
 
 def not_future(on: date, today: date, what: str, field: str) -> None:
     """Facts are recorded once they have happened."""
     if on > today:
-        raise Invalid(f"{what} {on} is in the future; record it once it has happened.", field=field)
+        raise Invalid(msg("{what} {on} is in the future; record it once it has happened.", what=what, on=on), field=field)
 
 
 def nip_digits(value: Any, field: str, what: str = "NIP") -> str:
     """An 18-digit civil-servant number, spaces removed (the full check of a registration is core.nip)."""
     stripped = str(value).replace(" ", "")
     if not (stripped.isdigit() and len(stripped) == 18):
-        raise Invalid(f"{what} {value!r} must be 18 digits.", field=field)
+        raise Invalid(msg("{what} {value!r} must be 18 digits.", what=what, value=value), field=field)
     return stripped
 
 
@@ -179,5 +185,6 @@ def check_version(kind: str, current: int, expected: int | None) -> None:
     """Optimistic concurrency: the caller's ``If-Match`` names the version they read."""
     if expected is not None and expected != current:
         raise Conflict(
-            f"The {kind} is at version {current}, not {expected}: someone changed it since you read it. Reload and try again."
+            msg("The {kind} is at version {current}, not {expected}: someone changed it since you read it. Reload and try again.",
+                kind=kind, current=current, expected=expected)
         )

@@ -24,6 +24,7 @@ from core import access
 from core.catalogue import JP_CONVERSION_DEFAULTS, JP_TABLE_VERSION, JP_UNITS, JpRule
 from core.errors import Conflict, Invalid
 from core.events import Context, PengkomAggregate, derived_id
+from core.i18n import N_, msg
 
 _VERSION_ID = re.compile(r"[A-Za-z0-9._-]{1,40}")
 _OVERRIDABLE = ("domestic", "international", "max_per_month")
@@ -52,8 +53,8 @@ class JpTable:
             return self.rules[form]
         except KeyError:
             raise JpValueUnconfirmed(
-                f"The JP table has no conversion for {form!r}; the HR unit must add it to the agency's JP table "
-                f"(known forms: {', '.join(sorted(self.rules))}).", field="jp_table", form=form) from None
+                msg("The JP table has no conversion for {form!r}; the HR unit must add it to the agency's JP table "
+                    "(known forms: {sorted_rules}).", form=form, sorted_rules=', '.join(sorted(self.rules))), field="jp_table", form=form) from None
 
     def value(self, form: str, international: bool) -> Decimal:
         """JP per unit for ``form``; refused (never guessed) when the value is unconfirmed."""
@@ -62,8 +63,8 @@ class JpTable:
         if value is None:
             where = "international" if international else "domestic"
             raise JpValueUnconfirmed(
-                f"The {where} JP conversion for {form} is unconfirmed ({rule.source}); the agency's HR unit "
-                f"must set it in the agency JP table (POST /jp-table) before JP can be credited.",
+                msg("The {where} JP conversion for {form} is unconfirmed ({source}); the agency's HR unit must set it in "
+                    "the agency JP table (POST /jp-table) before JP can be credited.", where=where, form=form, source=rule.source),
                 field="jp_table", form=form)
         return value
 
@@ -112,21 +113,21 @@ def planned_jp(table: JpTable, form: str, *, days: int | None = None, sessions: 
     """
     rule = table.rules.get(form)
     if rule is None:
-        raise Invalid(f"Development form {form!r} has no JP conversion in the JP table {table.version}; forms: "
-                      f"{', '.join(table.rules)}.", field="form")
+        raise Invalid(msg("Development form {form!r} has no JP conversion in the JP table {version}; forms: {rules}.",
+                          form=form, version=table.version, rules=', '.join(table.rules)), field="form")
     scope = "international" if international else "domestic"
     value = rule.international if international else rule.domestic
     rule_id = f"{form}/{rule.unit}/{scope}"
     if value is None:
         if stated_jp is None:
-            raise Invalid(f"The {scope} JP conversion of {form} is unconfirmed ({rule.source}); "
-                          "state the planned JP yourself (jp), or set the value in the agency's JP table.", field="jp")
+            raise Invalid(msg("The {scope} JP conversion of {form} is unconfirmed ({source}); state the planned JP yourself (jp), "
+                              "or set the value in the agency's JP table.", scope=scope, form=form, source=rule.source), field="jp")
         return JpDecision(stated_jp, f"{form}/agency-supplied/{scope}",
                           f"{stated_jp} JP stated by the agency: the {scope} conversion of {form} is unconfirmed", table.version)
 
     def need(v: int | None, name: str, what: str) -> int:
         if v is None:
-            raise Invalid(f"{form} converts {what}; give the number of {name} ({name}).", field=name)
+            raise Invalid(msg("{form} converts {what}; give the number of {name} ({name}).", form=form, what=what, name=name), field=name)
         return v
 
     if rule.unit == "per_day":
@@ -136,7 +137,8 @@ def planned_jp(table: JpTable, form: str, *, days: int | None = None, sessions: 
         n = need(days, "days", f"at most {value} JP per day")
         cap = floor_jp(value * n)
         if stated_jp is not None and stated_jp > cap:
-            raise Invalid(f"{form} credits at most {value} JP per day: {n} day(s) allow at most {cap} JP, not {stated_jp}.", field="jp")
+            raise Invalid(msg("{form} credits at most {value} JP per day: {n} day(s) allow at most {cap} JP, not {stated_jp}.",
+                              form=form, value=value, n=n, cap=cap, stated_jp=stated_jp), field="jp")
         jp = stated_jp if stated_jp is not None else cap
         basis = f"{jp} JP {'stated' if stated_jp is not None else 'at the cap'} (at most {value} JP/day × {n} day(s))"
         stated_jp = None
@@ -155,9 +157,10 @@ def planned_jp(table: JpTable, form: str, *, days: int | None = None, sessions: 
         jp = floor_jp(value * n)
         basis = f"the programme's {n} JP" + (f" × {value} (international)" if value != 1 else "")
     if stated_jp is not None and stated_jp != jp:
-        raise Invalid(f"{form} converts to {jp} JP ({basis}), not {stated_jp}; leave jp empty to use the conversion.", field="jp")
+        raise Invalid(msg("{form} converts to {jp} JP ({basis}), not {stated_jp}; leave jp empty to use the conversion.",
+                          form=form, jp=jp, basis=basis, stated_jp=stated_jp), field="jp")
     if jp < 1:
-        raise Invalid(f"{form} converts to {jp} JP ({basis}); a plan row needs at least 1 JP.", field="jp")
+        raise Invalid(msg("{form} converts to {jp} JP ({basis}); a plan row needs at least 1 JP.", form=form, jp=jp, basis=basis), field="jp")
     return JpDecision(jp, rule_id, basis, table.version)
 
 
@@ -174,9 +177,9 @@ def _decimal(value: Any, where: str) -> Decimal | None:
     try:
         d = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise Invalid(f"{where} must be a number of JP, not {value!r}.", field="overrides") from None
+        raise Invalid(msg("{where} must be a number of JP, not {value!r}.", where=where, value=value), field="overrides") from None
     if not d.is_finite() or d < 0 or d > 1000:
-        raise Invalid(f"{where} must be from 0 to 1000 JP, not {value}.", field="overrides")
+        raise Invalid(msg("{where} must be from 0 to 1000 JP, not {value}.", where=where, value=value), field="overrides")
     return d
 
 
@@ -187,29 +190,32 @@ def clean_overrides(overrides: Any) -> dict[str, dict[str, Any]]:
     clean: dict[str, dict[str, Any]] = {}
     for form, values in overrides.items():
         if not isinstance(form, str) or not re.fullmatch(r"[a-z][a-z0-9_]{1,40}", form):
-            raise Invalid(f"Form {form!r} must be a lower-case code like coaching or e_learning.", field="overrides")
+            raise Invalid(msg("Form {form!r} must be a lower-case code like coaching or e_learning.", form=form), field="overrides")
         if not isinstance(values, dict) or not values:
-            raise Invalid(f"Overrides for {form} must be an object with some of {', '.join(_OVERRIDABLE)}.", field="overrides")
+            raise Invalid(msg("Overrides for {form} must be an object with some of {OVERRIDABLE}.",
+                              form=form, OVERRIDABLE=', '.join(_OVERRIDABLE)), field="overrides")
         allowed = set(_OVERRIDABLE) | ({"unit"} if form not in JP_CONVERSION_DEFAULTS else set())
         unknown = sorted(set(values) - allowed)
         if unknown:
             hint = " (the unit of a LAN form is fixed: the pathway plugins compute by it)" if "unit" in unknown else ""
-            raise Invalid(f"Cannot set {', '.join(unknown)} for {form}; settable: {', '.join(sorted(allowed))}{hint}.", field="overrides")
+            raise Invalid(msg("Cannot set {unknown} for {form}; settable: {sorted_allowed}{hint}.",
+                              unknown=', '.join(unknown), form=form, sorted_allowed=', '.join(sorted(allowed)), hint=hint), field="overrides")
         out: dict[str, Any] = {}
         for k, v in values.items():
             if k == "unit":
                 if v not in JP_UNITS:
-                    raise Invalid(f"Unit {v!r} for {form} is unknown; units: {', '.join(JP_UNITS)}.", field="overrides")
+                    raise Invalid(msg("Unit {v!r} for {form} is unknown; units: {JP_UNITS}.",
+                                      v=v, form=form, JP_UNITS=', '.join(JP_UNITS)), field="overrides")
                 out[k] = v
             elif k == "max_per_month":
                 if v is not None and (isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 31):
-                    raise Invalid(f"max_per_month for {form} must be a whole number 1–31.", field="overrides")
+                    raise Invalid(msg("max_per_month for {form} must be a whole number 1–31.", form=form), field="overrides")
                 out[k] = v
             else:
                 d = _decimal(v, f"{k} for {form}")
                 out[k] = None if d is None else str(d)
         if form not in JP_CONVERSION_DEFAULTS and "unit" not in out:
-            raise Invalid(f"{form} is not in the LAN table; give its unit ({', '.join(JP_UNITS)}) too.", field="overrides")
+            raise Invalid(msg("{form} is not in the LAN table; give its unit ({JP_UNITS}) too.", form=form, JP_UNITS=', '.join(JP_UNITS)), field="overrides")
         clean[form] = out
     return clean
 
@@ -269,8 +275,8 @@ class JpTableCommands:
 
     def configure(self, ctx: Context, *, agency: str, version_id: str, overrides: dict[str, Any], reason: str) -> AgencyJpTable:
         """The HR unit sets its agency's JP table (e.g. an unconfirmed international value)."""
-        ctx = ctx.acting_as(access.require_role(ctx.actor, [access.HR], "configure the agency's JP table"))
-        access.require_agency(ctx.actor, agency, "configure another agency's JP table")
+        ctx = ctx.acting_as(access.require_role(ctx.actor, [access.HR], N_("configure the agency's JP table")))
+        access.require_agency(ctx.actor, agency, N_("configure another agency's JP table"))
         if not isinstance(version_id, str) or not _VERSION_ID.fullmatch(version_id):
             raise Invalid("version_id must be 1–40 letters, digits or . _ - (e.g. 2026-01).", field="version_id")
         if not isinstance(reason, str) or len(reason.strip()) < 3:
@@ -282,7 +288,8 @@ class JpTableCommands:
             agg = AgencyJpTable._create(AgencyJpTable.Started, id=jp_table_id(agency), meta=meta,
                                         timestamp=meta.recorded_at, agency=agency)
         if version_id in agg.versions:
-            raise Conflict(f"JP table version {version_id} already exists for {agency}; a new configuration needs a new version id.",
+            raise Conflict(msg("JP table version {version_id} already exists for {agency}; a new configuration needs a new version id.",
+                               version_id=version_id, agency=agency),
                            field="version_id")
         agg.record(AgencyJpTable.Configured, ctx.provenance(), version_id=version_id, overrides=clean, reason=reason.strip())
         return agg

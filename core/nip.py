@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from core import labels
 from core.errors import Invalid
+from core.i18n import msg
 
 NIP_LENGTH = 18
 
@@ -26,6 +28,10 @@ class Sex(StrEnum):
 
     L = "L"  # laki-laki, male
     P = "P"  # perempuan, female
+
+
+labels.register(EmployeeType, {EmployeeType.PNS: "PNS", EmployeeType.PPPK: "PPPK"}, fields=("employee_type",))
+labels.register(Sex, {Sex.L: "Laki-laki", Sex.P: "Perempuan"}, fields=("sex",))
 
 
 SEX_LABELS: dict[Sex, str] = {Sex.L: "laki-laki", Sex.P: "perempuan"}
@@ -54,19 +60,20 @@ class NipInfo:
 def _digits(raw: object) -> str:
     """The NIP's digits: spaces removed (the paper form groups digits); nothing else tolerated."""
     if not isinstance(raw, str):
-        raise Invalid(f"An NIP must be written as text of 18 digits, not {raw!r}", field="nip")
+        raise Invalid(msg("An NIP must be written as text of 18 digits, not {raw!r}", raw=raw), field="nip")
     for position, char in enumerate(raw, start=1):
         if char != " " and char not in _ASCII_DIGITS:
             raise Invalid(
-                f"NIP {raw!r}: character {char!r} at position {position} is not a digit; "
-                f"an NIP has 18 digits, optionally grouped with spaces",
+                msg("NIP {raw!r}: character {char!r} at position {position} is not a digit; an NIP has 18 digits, "
+                    "optionally grouped with spaces", raw=raw, char=char, position=position),
                 field="nip",
             )
     digits = raw.replace(" ", "")
     if not digits:
         raise Invalid("The NIP is empty; an NIP has 18 digits", field="nip")
     if len(digits) != NIP_LENGTH:
-        raise Invalid(f"NIP {digits} has {len(digits)} digits; an NIP has {NIP_LENGTH}", field="nip")
+        raise Invalid(msg("NIP {digits} has {len_digits} digits; an NIP has {NIP_LENGTH}",
+                          digits=digits, len_digits=len(digits), NIP_LENGTH=NIP_LENGTH), field="nip")
     return digits
 
 
@@ -87,13 +94,13 @@ def _birth_date(digits: str, today: date) -> date:
         born = date(int(text[:4]), int(text[4:6]), int(text[6:8]))
     except ValueError:
         raise Invalid(
-            f"digits 1–8 ({text}) are not a real birth date: {_why_not_a_date(text)}", field="nip"
+            msg("digits 1–8 ({text}) are not a real birth date: {why_not_a_date_text}", text=text, why_not_a_date_text=_why_not_a_date(text)), field="nip"
         ) from None
     # Already implied by the appointment rules (appointed after birth, not in the future); said
     # directly because "born after today" is the clearer message.
     if born > today:
         raise Invalid(
-            f"digits 1–8 ({text}) give a birth date of {born.isoformat()}, after today ({today.isoformat()})",
+            msg("digits 1–8 ({text}) give a birth date of {born}, after today ({today})", text=text, born=born.isoformat(), today=today.isoformat()),
             field="nip",
         )
     return born
@@ -106,20 +113,21 @@ def _pns_appointment(digits: str, born: date, today: date) -> str:
         month_start = date(int(text[:4]), int(text[4:]), 1)
     except ValueError:
         raise Invalid(
-            f"digits 9–14 ({text}) are not a real TMT CPNS month (YYYYMM): {_why_not_a_date(text + '01')}",
+            msg("digits 9–14 ({text}) are not a real TMT CPNS month (YYYYMM): {why_not_a_date_text_01}",
+                text=text, why_not_a_date_text_01=_why_not_a_date(text + '01')),
             field="nip",
         ) from None
     appointment = f"{text[:4]}-{text[4:]}"
     if month_start <= born.replace(day=1):
         raise Invalid(
-            f"digits 9–14 ({text}) give a TMT CPNS of {appointment}, not after the birth month "
-            f"{born.year:04d}-{born.month:02d} in digits 1–8",
+            msg("digits 9–14 ({text}) give a TMT CPNS of {appointment}, not after the birth month "
+                "{year:04d}-{month:02d} in digits 1–8", text=text, appointment=appointment, year=born.year, month=born.month),
             field="nip",
         )
     if month_start > today.replace(day=1):
         raise Invalid(
-            f"digits 9–14 ({text}) give a TMT CPNS of {appointment}, after the current month "
-            f"{today.year:04d}-{today.month:02d}",
+            msg("digits 9–14 ({text}) give a TMT CPNS of {appointment}, after the current month "
+                "{year:04d}-{month:02d}", text=text, appointment=appointment, year=today.year, month=today.month),
             field="nip",
         )
     return appointment
@@ -135,14 +143,13 @@ def _pppk_appointment(digits: str, born: date, today: date) -> str:
     year = int(year_text)
     if year <= born.year:
         raise Invalid(
-            f"digits 9–12 ({year_text}) give an appointment year {year_text}, not after the birth year "
-            f"{born.year:04d} in digits 1–8",
+            msg("digits 9–12 ({year_text}) give an appointment year {year_text}, not after the birth year {year:04d} "
+                "in digits 1–8", year_text=year_text, year=born.year),
             field="nip",
         )
     if year > today.year:
         raise Invalid(
-            f"digits 9–12 ({year_text}) give an appointment year {year_text}, after the current year "
-            f"{today.year:04d}",
+            msg("digits 9–12 ({year_text}) give an appointment year {year_text}, after the current year {year:04d}", year_text=year_text, year=today.year),
             field="nip",
         )
     if field_text == "00":
@@ -156,7 +163,7 @@ def _sex(digits: str) -> Sex:
     try:
         return _SEX_BY_DIGIT[digit]
     except KeyError:
-        raise Invalid(f"digit 15 is {digit}; it must be 1 (male) or 2 (female)", field="nip") from None
+        raise Invalid(msg("digit 15 is {digit}; it must be 1 (male) or 2 (female)", digit=digit), field="nip") from None
 
 
 def _serial(digits: str) -> str:
@@ -178,7 +185,7 @@ def parse_nip(raw: str, employee_type: EmployeeType | str, *, today: date) -> Ni
         kind = EmployeeType(employee_type)
     except (ValueError, TypeError):
         raise Invalid(
-            f"{employee_type!r} is not an employee type; it must be PNS or PPPK", field="employee_type"
+            msg("{employee_type!r} is not an employee type; it must be PNS or PPPK", employee_type=employee_type), field="employee_type"
         ) from None
     digits = _digits(raw)
     born = _birth_date(digits, today)
@@ -204,16 +211,17 @@ def validate_nip(
         try:
             given = Sex(sex)
         except (ValueError, TypeError):
-            raise Invalid(f"{sex!r} is not a sex; it must be L (laki-laki) or P (perempuan)", field="sex") from None
+            raise Invalid(msg("{sex!r} is not a sex; it must be L (laki-laki) or P (perempuan)", sex=sex), field="sex") from None
         if given is not info.sex:
             raise Invalid(
-                f"digit 15 is {_DIGIT_OF_SEX[info.sex]} ({_ENGLISH_SEX[info.sex]}) but the sex given is {given}",
+                msg("digit 15 is {digit_of_sex_info_sex} ({english_sex_info_sex}) but the sex given is {given}",
+                    digit_of_sex_info_sex=_DIGIT_OF_SEX[info.sex], english_sex_info_sex=_ENGLISH_SEX[info.sex], given=given),
                 field="sex",
             )
     if birth_date is not None and birth_date != info.birth_date:
         raise Invalid(
-            f"digits 1–8 ({info.nip[:8]}) give the birth date {info.birth_date.isoformat()} but the birth "
-            f"date given is {birth_date.isoformat()}",
+            msg("digits 1–8 ({info_nip_8}) give the birth date {birth_date} but the birth date given is {birth_date2}",
+                info_nip_8=info.nip[:8], birth_date=info.birth_date.isoformat(), birth_date2=birth_date.isoformat()),
             field="birth_date",
         )
     return info

@@ -17,6 +17,7 @@ from core.catalogue import GOLONGAN, LEVEL_GOLONGAN, Level, Pathway, Predikat, c
 from core.errors import Conflict, Invalid, NotFound
 from core.events import Context, PengkomAggregate, derived_id
 from core.history import CreditPointsEntry, DevelopmentEntry, HistoryEntry, PerformanceEntry, PositionEntry
+from core.i18n import N_, msg
 from core.inputs import SHORT_MAX, long_text, nip_digits
 from core.inputs import choice as _enum
 from core.inputs import text as _text
@@ -207,14 +208,14 @@ class Officer(PengkomAggregate):
 
     def check_not_withdrawn(self) -> None:
         if self.withdrawn:
-            raise Conflict(f"The registration of NIP {self.nip} was withdrawn; nothing more can be recorded on it.")
+            raise Conflict(msg("The registration of NIP {nip} was withdrawn; nothing more can be recorded on it.", nip=self.nip))
 
     def check_history_entry(self, entry_id: UUID) -> HistoryEntry:
         entry = self.histories.get(entry_id)
         if entry is None:
-            raise NotFound(f"Officer {self.nip} has no history entry {entry_id}.", field="entry_id")
+            raise NotFound(msg("Officer {nip} has no history entry {entry_id}.", nip=self.nip, entry_id=entry_id), field="entry_id")
         if entry.retracted:
-            raise Conflict(f"History entry {entry_id} was retracted; record a new entry instead.")
+            raise Conflict(msg("History entry {entry_id} was retracted; record a new entry instead.", entry_id=entry_id))
         return entry
 
 
@@ -223,17 +224,19 @@ class Officer(PengkomAggregate):
 
 def _golongan(value: Any, level: str) -> str:
     if value not in GOLONGAN:
-        raise Invalid(f"Golongan {value!r} is not a civil-service rank; use one of {', '.join(GOLONGAN)}.", field="golongan")
+        raise Invalid(msg("Golongan {value!r} is not a civil-service rank; use one of {GOLONGAN}.",
+                          value=value, GOLONGAN=', '.join(GOLONGAN)), field="golongan")
     allowed = LEVEL_GOLONGAN.get(Level(level))
     if allowed and value not in allowed:
-        raise Invalid(f"Golongan {value} does not fit level {level} (PermenPANRB 1/2023: {', '.join(allowed)}).", field="golongan")
+        raise Invalid(msg("Golongan {value} does not fit level {level} (PermenPANRB 1/2023: {allowed}).",
+                          value=value, level=level, allowed=', '.join(allowed)), field="golongan")
     return value
 
 
 def _supervisor(nip: Any, own_nip: str) -> str | None:
     if nip is None:
         return None
-    stripped = nip_digits(nip, "supervisor_nip", "Supervisor NIP")
+    stripped = nip_digits(nip, "supervisor_nip", N_("Supervisor NIP"))
     if stripped == own_nip:
         raise Invalid("An officer cannot be their own direct supervisor.", field="supervisor_nip")
     return stripped
@@ -241,7 +244,7 @@ def _supervisor(nip: Any, own_nip: str) -> str | None:
 
 def _year(value: Any, today: date) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not 1960 <= value <= today.year:
-        raise Invalid(f"Year {value!r} must be a whole year from 1960 to {today.year}.", field="year")
+        raise Invalid(msg("Year {value!r} must be a whole year from 1960 to {year}.", value=value, year=today.year), field="year")
     return value
 
 
@@ -256,10 +259,10 @@ class OfficerCommands:
             officer = self.app.repository.get(oid)
         except Exception as e:  # AggregateNotFoundError
             if type(e).__name__ == "AggregateNotFoundError":
-                raise NotFound(f"No officer with id {oid} is registered.") from None
+                raise NotFound(msg("No officer with id {oid} is registered.", oid=oid)) from None
             raise
         if not isinstance(officer, Officer):
-            raise NotFound(f"No officer with id {oid} is registered.")
+            raise NotFound(msg("No officer with id {oid} is registered.", oid=oid))
         return officer
 
     def register(self, ctx: Context, *, nip: str, name: str, birth_place: str, birth_date: date, sex: str,
@@ -272,7 +275,7 @@ class OfficerCommands:
         lvl = _enum(Level, level, "level")
         oid = officer_id(info.nip)
         if self.app.exists(oid):
-            raise Conflict(f"NIP {info.nip} is already registered; correct the existing profile instead of registering it again.", field="nip")
+            raise Conflict(msg("NIP {nip} is already registered; correct the existing profile instead of registering it again.", nip=info.nip), field="nip")
         meta = ctx.provenance(on_behalf_of=info.nip)
         officer = Officer._create(
             Officer.Registered, id=oid, meta=meta, timestamp=meta.recorded_at,
@@ -290,7 +293,8 @@ class OfficerCommands:
         ctx = ctx.acting_as(access.can_maintain_profile(ctx.actor, agency=officer.agency, nip=officer.nip))
         if expected_version is not None and expected_version != officer.version:
             raise Conflict(
-                f"The profile is at version {officer.version}, not {expected_version}: someone changed it since you read it. Reload and try again."
+                msg("The profile is at version {version}, not {expected_version}: someone changed it since you read it. "
+                    "Reload and try again.", version=officer.version, expected_version=expected_version)
             )
         officer.check_not_withdrawn()
         return officer, ctx
@@ -304,9 +308,11 @@ class OfficerCommands:
         unknown = sorted(set(changes) - set(CORRECTABLE))
         if unknown:
             hint = " The NIP cannot be corrected: withdraw this registration and register the right NIP." if "nip" in unknown else ""
-            raise Invalid(f"Cannot correct {', '.join(unknown)}; correctable fields are {', '.join(CORRECTABLE)}.{hint}", field="changes")
+            raise Invalid(msg("Cannot correct {unknown}; correctable fields are {CORRECTABLE}.{hint}",
+                              unknown=', '.join(unknown), CORRECTABLE=', '.join(CORRECTABLE), hint=hint), field="changes")
         if not 1 <= corrects_version <= officer.version:
-            raise Invalid(f"corrects_version {corrects_version} names no event of this profile (versions 1–{officer.version}).", field="corrects_version")
+            raise Invalid(msg("corrects_version {corrects_version} names no event of this profile (versions 1–{version}).",
+                              corrects_version=corrects_version, version=officer.version), field="corrects_version")
         if ctx.role == access.OFFICER and set(changes) & {"employee_type", "level", "golongan", "unit", "supervisor_nip"}:
             raise access.Forbidden("Placement fields (employee type, level, golongan, unit, supervisor) are corrected by the HR unit.")
         merged = {k: getattr(officer, k) for k in CORRECTABLE} | changes
@@ -316,7 +322,7 @@ class OfficerCommands:
             try:
                 birth = date.fromisoformat(birth)
             except ValueError:
-                raise Invalid(f"Birth date {birth!r} is not a date (YYYY-MM-DD).", field="birth_date") from None
+                raise Invalid(msg("Birth date {birth!r} is not a date (YYYY-MM-DD).", birth=birth), field="birth_date") from None
         validate_nip(officer.nip, etype, sex=Sex(_enum(Sex, merged["sex"], "sex")), birth_date=birth, today=ctx.now.date())
         lvl = _enum(Level, merged["level"], "level")
         clean: dict[str, Any] = {}
@@ -336,7 +342,7 @@ class OfficerCommands:
             elif k == "sex":
                 v = _enum(Sex, v, "sex")
             if v == getattr(officer, k) or (k == "birth_date" and v == officer.birth_date.isoformat()):
-                raise Invalid(f"{k} is already {v!r}; a correction must change it.", field=k)
+                raise Invalid(msg("{k} is already {v!r}; a correction must change it.", k=k, v=v), field=k)
             clean[k] = v
         if "golongan" in changes or "level" in changes:
             _golongan(merged["golongan"], lvl)
@@ -349,7 +355,7 @@ class OfficerCommands:
                          expected_version: int | None = None) -> Officer:
         """The HR unit records a new placement (promotion, transfer within the agency, new supervisor)."""
         officer, ctx = self._for_change(ctx, oid, expected_version)
-        ctx = ctx.acting_as(access.require_role(ctx.actor, [access.HR], "record a new placement"))
+        ctx = ctx.acting_as(access.require_role(ctx.actor, [access.HR], N_("record a new placement")))
         lvl = _enum(Level, level, "level")
         new = {
             "position": _text(position, "position"), "level": lvl, "golongan": _golongan(golongan, lvl),
@@ -364,7 +370,7 @@ class OfficerCommands:
 
     def withdraw_registration(self, ctx: Context, oid: UUID, *, reason: str, expected_version: int | None = None) -> Officer:
         officer, ctx = self._for_change(ctx, oid, expected_version)
-        ctx = ctx.acting_as(access.require_role(ctx.actor, [access.HR], "withdraw a registration"))
+        ctx = ctx.acting_as(access.require_role(ctx.actor, [access.HR], N_("withdraw a registration")))
         officer.record(Officer.RegistrationWithdrawn, ctx.provenance(on_behalf_of=officer.nip),
                        reason=long_text(reason, "reason"))
         return officer
@@ -376,7 +382,7 @@ class OfficerCommands:
         officer, ctx = self._for_change(ctx, oid, expected_version)
         today = ctx.now.date()
         if entry_id is not None and entry_id in officer.histories:
-            raise Conflict(f"History entry {entry_id} is already recorded on NIP {officer.nip}.", field="entry_id")
+            raise Conflict(msg("History entry {entry_id} is already recorded on NIP {nip}.", entry_id=entry_id, nip=officer.nip), field="entry_id")
         entry_id = entry_id or uuid4()
         meta = ctx.provenance(on_behalf_of=officer.nip)
         year = _year(year, today)
@@ -398,10 +404,11 @@ class OfficerCommands:
             "credit_points": ("credit_points",),
         }
         if kind not in spec:
-            raise Invalid(f"History kind {kind!r} is not one of {', '.join(HISTORY_KINDS)}.", field="kind")
+            raise Invalid(msg("History kind {kind!r} is not one of {HISTORY_KINDS}.", kind=kind, HISTORY_KINDS=', '.join(HISTORY_KINDS)), field="kind")
         unknown = sorted(set(fields) - set(spec[kind]))
         if unknown:
-            raise Invalid(f"A {kind} history entry has no field {', '.join(unknown)}; its fields are year, {', '.join(spec[kind])}.", field=unknown[0])
+            raise Invalid(msg("A {kind} history entry has no field {unknown}; its fields are year, {spec_kind}.",
+                              kind=kind, unknown=', '.join(unknown), spec_kind=', '.join(spec[kind])), field=unknown[0])
         out: dict[str, Any] = {}
         for name in spec[kind]:
             if partial and name not in fields:
@@ -419,16 +426,16 @@ class OfficerCommands:
                 v = None if v is None else _enum(Pathway, v, "pathway")
             elif name == "jp":
                 if v is not None and (not isinstance(v, int) or isinstance(v, bool) or not 0 < v <= 1000):
-                    raise Invalid(f"JP {v!r} must be a whole number from 1 to 1000.", field="jp")
+                    raise Invalid(msg("JP {v!r} must be a whole number from 1 to 1000.", v=v), field="jp")
             elif name == "predikat":
                 v = _enum(Predikat, v, "predikat")
             elif name == "credit_points":
                 try:
                     v = Decimal(str(v))
                 except Exception:
-                    raise Invalid(f"Credit points {v!r} must be a number.", field="credit_points") from None
+                    raise Invalid(msg("Credit points {v!r} must be a number.", v=v), field="credit_points") from None
                 if not v.is_finite() or v < 0 or v > 1000 or int(v.as_tuple().exponent) < -3:
-                    raise Invalid(f"Credit points {v} must be from 0 to 1000 with at most 3 decimals.", field="credit_points")
+                    raise Invalid(msg("Credit points {v} must be from 0 to 1000 with at most 3 decimals.", v=v), field="credit_points")
             out[name] = v
         return out
 

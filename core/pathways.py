@@ -14,6 +14,8 @@ from enum import StrEnum
 from typing import Any, Protocol
 from uuid import UUID
 
+from core import labels
+
 
 class Method(StrEnum):
     """Metode pengembangan kompetensi (BAB III, after Tabel 3.1)."""
@@ -52,6 +54,7 @@ ATTENDANCE_LABELS = {
     Attendance.HADIR_TIDAK_FULL: "Hadir tidak full",
     Attendance.TIDAK_HADIR: "Tidak hadir",
 }
+labels.register(Attendance, ATTENDANCE_LABELS, fields=("status",))
 
 
 class Evidence(StrEnum):
@@ -242,7 +245,7 @@ class Finding:
     form: str | None = None  # e.g. "3.3", "3.4"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "severity": self.severity, "message": self.message,
+        return {"code": self.code, "severity": self.severity, "message": str(self.message),
                 "officer_id": None if self.officer_id is None else str(self.officer_id), "form": self.form}
 
 

@@ -17,6 +17,7 @@ from core.catalogue import GAP_LEVEL_LABELS, PREDIKAT_LABELS, RATING_LABELS, RUL
 from core.cycle import as_direct_supervisor, load
 from core.errors import Conflict, Invalid, NotFound
 from core.events import Context, PengkomAggregate, derived_id
+from core.i18n import N_, msg
 from core.inputs import check_version, choice, long_text, year_in
 
 
@@ -85,7 +86,7 @@ class PerformanceReview(PengkomAggregate):
 
     def check_unsigned(self) -> None:
         if self.signed:
-            raise Conflict(f"Formulir 2.5 of officer {self.nip} for {self.year} is signed; it can no longer change.")
+            raise Conflict(msg("Formulir 2.5 of officer {nip} for {year} is signed; it can no longer change.", nip=self.nip, year=self.year))
 
 
 def qualify(hasil_kerja: Any, perilaku_kerja: Any, stated_predikat: Any = None) -> tuple[str, str]:
@@ -100,9 +101,12 @@ def qualify(hasil_kerja: Any, perilaku_kerja: Any, stated_predikat: Any = None) 
         stated = Predikat(choice(Predikat, stated_predikat, "predikat"))
         if stated != predikat:
             raise Invalid(
-                f"Predikat {PREDIKAT_LABELS[stated]!r} contradicts the ratings: hasil kerja {RATING_LABELS[hk].lower()} "
-                f"and perilaku kerja {RATING_LABELS[pk].lower()} give predikat {PREDIKAT_LABELS[predikat]!r} and gap level "
-                f"{GAP_LEVEL_LABELS[gap]!r} (BAB II.A.3.d, Formulir 2.5 items 10–11). Correct the ratings or the predikat.",
+                msg("Predikat {predikat_labels_stated!r} contradicts the ratings: hasil kerja {rating_labels_hk} and "
+                    "perilaku kerja {rating_labels_pk} give predikat {predikat_labels_predikat!r} and gap level "
+                    "{gap_level_labels_gap!r} (BAB II.A.3.d, Formulir 2.5 items 10–11). Correct the ratings or the "
+                    "predikat.",
+                    predikat_labels_stated=PREDIKAT_LABELS[stated], rating_labels_hk=RATING_LABELS[hk].lower(),
+                    rating_labels_pk=RATING_LABELS[pk].lower(), predikat_labels_predikat=PREDIKAT_LABELS[predikat], gap_level_labels_gap=GAP_LEVEL_LABELS[gap]),
                 field="predikat",
             )
     return predikat.value, gap.value
@@ -113,7 +117,7 @@ def _targets(raw: Iterable[Mapping[str, Any]]) -> tuple[WorkTarget, ...]:
     for i, t in enumerate(raw, start=1):
         achieved = t.get("achieved")
         if not isinstance(achieved, bool):
-            raise Invalid(f"Work target {i}: say whether it was achieved (true) or not (false).", field="targets")
+            raise Invalid(msg("Work target {i}: say whether it was achieved (true) or not (false).", i=i), field="targets")
         out.append(WorkTarget(
             description=long_text(t.get("description"), "description") or "",
             achieved=achieved,
@@ -131,16 +135,16 @@ class PerformanceCommands:
 
     def get(self, officer_id: UUID, year: int) -> PerformanceReview:
         return load(self.app, review_id(officer_id, year), PerformanceReview,
-                    f"No Formulir 2.5 of officer {officer_id} for {year} is recorded.")
+                    msg("No Formulir 2.5 of officer {officer_id} for {year} is recorded.", officer_id=officer_id, year=year))
 
     def record(self, ctx: Context, officer_id: UUID, year: int, *, targets: Iterable[Mapping[str, Any]],
                hasil_kerja: Any, perilaku_kerja: Any, predikat: Any = None,
                expected_version: int | None = None) -> PerformanceReview:
         officer = self.app.officers.get(officer_id)
-        ctx = ctx.acting_as(as_direct_supervisor(ctx.actor, officer, "fill the performance-gap analysis (Formulir 2.5)"))
+        ctx = ctx.acting_as(as_direct_supervisor(ctx.actor, officer, N_("fill the performance-gap analysis (Formulir 2.5)")))
         year = year_in(year)
         if year >= ctx.now.year:
-            raise Invalid(f"Formulir 2.5 measures a finished year (the previous one); {year} has not ended.", field="year")
+            raise Invalid(msg("Formulir 2.5 measures a finished year (the previous one); {year} has not ended.", year=year), field="year")
         officer.check_not_withdrawn()
         clean_targets = _targets(targets)
         pred, gap = qualify(hasil_kerja, perilaku_kerja, predikat)
@@ -161,14 +165,14 @@ class PerformanceCommands:
 
     def sign(self, ctx: Context, officer_id: UUID, year: int, *, expected_version: int | None = None) -> PerformanceReview:
         officer = self.app.officers.get(officer_id)
-        ctx = ctx.acting_as(as_direct_supervisor(ctx.actor, officer, "sign Formulir 2.5"))
+        ctx = ctx.acting_as(as_direct_supervisor(ctx.actor, officer, N_("sign Formulir 2.5")))
         try:
             review = self.get(officer_id, year)
         except NotFound:
-            raise NotFound(f"Formulir 2.5 of officer {officer.nip} for {year} has not been filled; fill it before signing.") from None
+            raise NotFound(msg("Formulir 2.5 of officer {nip} for {year} has not been filled; fill it before signing.", nip=officer.nip, year=year)) from None
         check_version("Formulir 2.5", review.version, expected_version)
         if review.signed:
-            raise Conflict(f"Formulir 2.5 of officer {officer.nip} for {year} is already signed; a form is signed once.")
+            raise Conflict(msg("Formulir 2.5 of officer {nip} for {year} is already signed; a form is signed once.", nip=officer.nip, year=year))
         review.record(PerformanceReview.Signed, ctx.provenance(on_behalf_of=officer.nip), supervisor_nip=ctx.actor.nip)
         return review
 

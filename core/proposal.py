@@ -20,6 +20,7 @@ from core.catalogue import Pathway, competency
 from core.cycle import as_agency_role, as_direct_supervisor, as_officer_self, as_self_or_supervisor, is_direct_supervisor, load
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.events import Context, PengkomAggregate, derived_id
+from core.i18n import N_, msg
 from core.inputs import SHORT_MAX, check_version, choice, long_text, text, year_in
 
 
@@ -155,12 +156,13 @@ class DevelopmentProposal(PengkomAggregate):
 
     def check_not_forwarded(self) -> None:
         if self.forwarded:
-            raise Conflict(f"The {self.plan_year} proposal of officer {self.nip} was forwarded to the PyB; it is closed. "
-                           "Changes are made on the plan rows during verification.")
+            raise Conflict(msg("The {plan_year} proposal of officer {nip} was forwarded to the PyB; it is closed. Changes are made "
+                               "on the plan rows during verification.", plan_year=self.plan_year, nip=self.nip))
 
     def check_item(self, item_id: UUID) -> ProposalItem:
         if item_id not in self.items:
-            raise NotFound(f"The {self.plan_year} proposal of officer {self.nip} has no item {item_id}.", field="item_id")
+            raise NotFound(msg("The {plan_year} proposal of officer {nip} has no item {item_id}.",
+                               plan_year=self.plan_year, nip=self.nip, item_id=item_id), field="item_id")
         return self.items[item_id]
 
 
@@ -220,7 +222,7 @@ class ProposalCommands:
 
     def get(self, officer_id: UUID, plan_year: int) -> DevelopmentProposal:
         return load(self.app, proposal_id(officer_id, plan_year), DevelopmentProposal,
-                    f"No {plan_year} proposal (Formulir 2.1) of officer {officer_id} has been started.")
+                    msg("No {plan_year} proposal (Formulir 2.1) of officer {officer_id} has been started.", plan_year=plan_year, officer_id=officer_id))
 
     def _changeable(self, ctx: Context, officer_id: UUID, plan_year: int, expected_version: int | None,
                     action: str) -> tuple[DevelopmentProposal, Context]:
@@ -239,11 +241,12 @@ class ProposalCommands:
     def add_item(self, ctx: Context, officer_id: UUID, plan_year: int, *, item: Mapping[str, Any],
                  expected_version: int | None = None) -> tuple[DevelopmentProposal, UUID]:
         officer = self.app.officers.get(officer_id)
-        ctx = ctx.acting_as(as_self_or_supervisor(ctx.actor, officer, "propose development (Formulir 2.1)"))
+        ctx = ctx.acting_as(as_self_or_supervisor(ctx.actor, officer, N_("propose development (Formulir 2.1)")))
         plan_year = year_in(plan_year, "plan_year")
         this_year = ctx.now.year
         if not this_year <= plan_year <= this_year + 2:
-            raise Invalid(f"A proposal is for a coming plan year ({this_year}–{this_year + 2}), not {plan_year}.", field="plan_year")
+            raise Invalid(msg("A proposal is for a coming plan year ({this_year}–{this_year_2}), not {plan_year}.",
+                              this_year=this_year, this_year_2=this_year + 2, plan_year=plan_year), field="plan_year")
         officer.check_not_withdrawn()
         clean = check_item(item)
         meta = ctx.provenance(on_behalf_of=officer.nip)
@@ -289,14 +292,15 @@ class ProposalCommands:
         check_version("proposal", prop.version, expected_version)
         event: type[DevelopmentProposal.Event]
         if is_direct_supervisor(ctx.actor, officer):
-            ctx = ctx.acting_as(as_direct_supervisor(ctx.actor, officer, "sign Formulir 2.1 as supervisor"))
+            ctx = ctx.acting_as(as_direct_supervisor(ctx.actor, officer, N_("sign Formulir 2.1 as supervisor")))
             signed, event, who = prop.supervisor_signed, DevelopmentProposal.SignedBySupervisor, "the supervisor"
         else:
-            ctx = ctx.acting_as(as_officer_self(ctx.actor, officer, "sign their own Formulir 2.1"))
+            ctx = ctx.acting_as(as_officer_self(ctx.actor, officer, N_("sign their own Formulir 2.1")))
             signed, event, who = prop.officer_signed, DevelopmentProposal.SignedByOfficer, "the officer"
         prop.check_not_forwarded()
         if signed:
-            raise Conflict(f"The {plan_year} proposal of officer {prop.nip} is already signed by {who}; a signature is given once.")
+            raise Conflict(msg("The {plan_year} proposal of officer {nip} is already signed by {who}; a signature is given once.",
+                               plan_year=plan_year, nip=prop.nip, who=who))
         if not prop.items:
             raise Conflict("The proposal has no items; add at least one before signing.")
         prop.record(event, ctx.provenance(on_behalf_of=prop.nip), nip=ctx.actor.nip)
@@ -307,7 +311,7 @@ class ProposalCommands:
         """Consideration up the hierarchy (BAB II.A: "secara berjenjang"): a supervisor or the head
         of the same agency, other than the officer, records their position and note."""
         prop = self.get(officer_id, plan_year)
-        role = as_agency_role(ctx.actor, prop.agency, [access.SUPERVISOR, access.HEAD], "consider a proposal")
+        role = as_agency_role(ctx.actor, prop.agency, [access.SUPERVISOR, access.HEAD], N_("consider a proposal"))
         if ctx.actor.nip == prop.nip:
             raise Forbidden("An officer does not consider their own proposal.")
         ctx = ctx.acting_as(role)
@@ -326,13 +330,13 @@ class ProposalCommands:
         if is_direct_supervisor(ctx.actor, officer):
             role = access.SUPERVISOR
         else:
-            role = as_agency_role(ctx.actor, prop.agency, [access.HR], "forward a proposal to the PyB")
+            role = as_agency_role(ctx.actor, prop.agency, [access.HR], N_("forward a proposal to the PyB"))
         ctx = ctx.acting_as(role)
         check_version("proposal", prop.version, expected_version)
         if prop.forwarded:
-            raise Conflict(f"The {plan_year} proposal of officer {prop.nip} was already forwarded to the PyB.")
+            raise Conflict(msg("The {plan_year} proposal of officer {nip} was already forwarded to the PyB.", plan_year=plan_year, nip=prop.nip))
         if not (prop.officer_signed and prop.supervisor_signed):
             missing = [w for w, s in (("the officer", prop.officer_signed), ("the supervisor", prop.supervisor_signed)) if not s]
-            raise Conflict(f"The proposal is forwarded once both have signed; not yet signed by {' and '.join(missing)}.")
+            raise Conflict(msg("The proposal is forwarded once both have signed; not yet signed by {missing}.", missing=' and '.join(missing)))
         prop.record(DevelopmentProposal.Forwarded, ctx.provenance(on_behalf_of=prop.nip), to="pyb")
         return prop

@@ -28,6 +28,7 @@ from core.errors import DomainError, Invalid
 from core.evaluation.administrative import CellDecision
 from core.evaluation.facts import PlanRowFacts
 from core.evaluation.rules import check_cell
+from core.i18n import msg
 from core.jp_table import JpTable
 from core.pathways import (
     ActivityFacts,
@@ -233,7 +234,8 @@ class PathwayPlugins:
     def _owner(self, code: str) -> Owner:
         owner = self._owners.get(code)
         if owner is None:
-            raise Invalid(f"No installed pathway plugin provides pathway {code!r}; installed: {', '.join(self.codes())}.",
+            raise Invalid(msg("No installed pathway plugin provides pathway {code!r}; installed: {self_codes}.",
+                              code=code, self_codes=', '.join(self.codes())),
                           field="pathway")
         return owner
 
@@ -253,13 +255,15 @@ class PathwayPlugins:
             raise
         except Exception as e:
             log.exception("pathway plugin %s failed in %s", owner.plugin, hook)
-            raise PluginError(f"Pathway plugin {owner.plugin!r} ({owner.version}) failed while {what}: {type(e).__name__}: {e}. "
-                              "Nothing was recorded; report this to the plugin's maintainer.",
+            raise PluginError(msg("Pathway plugin {plugin!r} ({version}) failed while {what}: {name}: {e}. Nothing was recorded; "
+                                  "report this to the plugin's maintainer.",
+                                  plugin=owner.plugin, version=owner.version, what=what, name=type(e).__name__, e=e),
                               field="pathway", plugin=owner.plugin) from None
 
     def _garbage(self, owner: Owner, what: str, got: Any) -> PluginError:
-        return PluginError(f"Pathway plugin {owner.plugin!r} ({owner.version}) returned an invalid answer while {what}: "
-                           f"{got!r:.200}. Nothing was recorded; report this to the plugin's maintainer.",
+        return PluginError(msg("Pathway plugin {plugin!r} ({version}) returned an invalid answer while {what}: {got!r:.200}. "
+                               "Nothing was recorded; report this to the plugin's maintainer.",
+                               plugin=owner.plugin, version=owner.version, what=what, got=got),
                            field="pathway", plugin=owner.plugin)
 
     def validate(self, activity: ActivityFacts, stage: str) -> list[str]:
@@ -303,8 +307,8 @@ class PathwayPlugins:
     def findings(self, activity: ActivityFacts, as_of: date) -> list[Finding]:
         """Findings for monitoring reads. A missing or failing plugin is itself a finding: reads never fail."""
         if activity.pathway not in self._owners:
-            return [Finding("plugin_missing", f"No installed plugin provides pathway {activity.pathway!r}; findings cannot be "
-                                              "computed until it is installed.", severity="info")]
+            return [Finding("plugin_missing", msg("No installed plugin provides pathway {pathway!r}; findings cannot be computed until it is installed.",
+                                                  pathway=activity.pathway), severity="info")]
         try:
             owner, results = self._call(activity.pathway, "pengkom_monitoring_findings", "computing monitoring findings",
                                         activity=activity, as_of=as_of)

@@ -28,6 +28,7 @@ from typing import Any
 
 from core.catalogue import JP_MINUTES
 from core.errors import Invalid
+from core.i18n import msg
 from core.jp_table import JpTable, floor_jp
 from core.pathways import ActivityFacts, Attendance, Finding, JpCredit, ParticipantFacts, PathwayDefinition
 
@@ -127,9 +128,9 @@ def programme_credit(form: str, activity: ActivityFacts, participant: Participan
         elif a.status == Attendance.HADIR_TIDAK_FULL:
             minutes += a.minutes_attended or 0
     if unknown:
-        raise Invalid(f"{participant.name}: the length of the sessions on {', '.join(unknown)} is not recorded; schedule the "
-                      "sessions with their minutes or record the minutes attended, so the JP can be computed "
-                      f"(minutes ÷ {JP_MINUTES}).", field="minutes")
+        raise Invalid(msg("{name}: the length of the sessions on {unknown} is not recorded; schedule the sessions with their "
+                          "minutes or record the minutes attended, so the JP can be computed (minutes ÷ {JP_MINUTES}).",
+                          name=participant.name, unknown=', '.join(unknown), JP_MINUTES=JP_MINUTES), field="minutes")
     jp = floor_jp(Decimal(minutes // JP_MINUTES) * factor)
     if certified is not None:
         jp = min(jp, floor_jp(certified * factor))
@@ -161,17 +162,22 @@ def attendance_findings(activity: ActivityFacts, as_of: date) -> list[Finding]:
             if a.session_date > as_of:
                 continue
             if a.status == Attendance.TIDAK_HADIR:
-                out.append(Finding("absent", f"{p.name} ({p.nip}) was absent (Tidak hadir) on {a.session_date}"
-                                   + (f": {a.note}" if a.note else "."), p.officer_id, "warning", "3.3"))
+                out.append(Finding("absent", msg("{name} ({nip}) was absent (Tidak hadir) on {day}: {note}", name=p.name, nip=p.nip,
+                                                 day=a.session_date, note=a.note) if a.note
+                                   else msg("{name} ({nip}) was absent (Tidak hadir) on {day}.", name=p.name, nip=p.nip, day=a.session_date),
+                                   p.officer_id, "warning", "3.3"))
             elif a.status == Attendance.HADIR_TIDAK_FULL:
-                out.append(Finding("partial_attendance", f"{p.name} ({p.nip}) attended {a.session_date} only partly "
-                                   f"({a.minutes_attended} minutes)" + (f": {a.note}" if a.note else "."), p.officer_id,
-                                   "warning", "3.3"))
+                out.append(Finding("partial_attendance",
+                                   msg("{name} ({nip}) attended {day} only partly ({minutes} minutes): {note}", name=p.name, nip=p.nip,
+                                       day=a.session_date, minutes=a.minutes_attended, note=a.note) if a.note
+                                   else msg("{name} ({nip}) attended {day} only partly ({minutes} minutes).", name=p.name, nip=p.nip,
+                                            day=a.session_date, minutes=a.minutes_attended), p.officer_id, "warning", "3.3"))
         recorded = {a.session_date for a in p.attendance}
         missing = [s.on for s in activity.sessions if s.on <= as_of and s.on not in recorded]
         if missing and p.completed_on is None and p.assignment_number:
-            out.append(Finding("attendance_not_recorded", f"No attendance of {p.name} ({p.nip}) is recorded for "
-                               f"{', '.join(d.isoformat() for d in missing)}.", p.officer_id, "warning", "3.3"))
+            out.append(Finding("attendance_not_recorded", msg("No attendance of {name} ({nip}) is recorded for {d_isoformat_for_d_in_mis}.",
+                                                              name=p.name, nip=p.nip, d_isoformat_for_d_in_mis=', '.join(d.isoformat() for d in missing)),
+                                                              p.officer_id, "warning", "3.3"))
     return out
 
 
@@ -186,23 +192,24 @@ def evidence_findings(definition: PathwayDefinition, activity: ActivityFacts, as
         if not p.assignment_number:
             continue
         if "report" in definition.evidence_required and p.report_submitted_on is None:
-            out.append(Finding("report_missing", f"{p.name} ({p.nip}) has not handed in the report, due {due} "
-                               f"({deadline_days} days after the end).", p.officer_id))
+            out.append(Finding("report_missing", msg("{name} ({nip}) has not handed in the report, due {due} ({deadline_days} days after the end).",
+                                                     name=p.name, nip=p.nip, due=due, deadline_days=deadline_days), p.officer_id))
         if "certificate" in definition.evidence_required and not any(c.kind == "sertifikat" for c in p.certificates):
-            out.append(Finding("certificate_missing", f"The certificate of {p.name} ({p.nip}) is not uploaded, due {due}.",
+            out.append(Finding("certificate_missing", msg("The certificate of {name} ({nip}) is not uploaded, due {due}.", name=p.name, nip=p.nip, due=due),
                                p.officer_id))
         if "statement" in definition.evidence_required and not p.certificates:
-            out.append(Finding("statement_missing", f"The host's statement (surat keterangan) for {p.name} ({p.nip}) is not "
-                               f"uploaded, due {due}.", p.officer_id))
+            out.append(Finding("statement_missing", msg("The host's statement (surat keterangan) for {name} ({nip}) is not uploaded, due {due}.",
+                                                        name=p.name, nip=p.nip, due=due), p.officer_id))
         if "coach_report" in definition.evidence_required and p.coach_report_submitted_on is None:
-            out.append(Finding("coach_report_missing", f"The coach/mentor's report on {p.name} ({p.nip}) is missing, due {due}.",
+            out.append(Finding("coach_report_missing", msg("The coach/mentor's report on {name} ({nip}) is missing, due {due}.",
+                                                           name=p.name, nip=p.nip, due=due),
                                p.officer_id))
     if "group_report" in definition.evidence_required and activity.group_report_submitted_on is None:
-        out.append(Finding("group_report_missing", f"The community's group report is missing, due {due}."))
+        out.append(Finding("group_report_missing", msg("The community's group report is missing, due {due}.", due=due)))
     if "discussion_notes" in definition.evidence_required and activity.topics:
         for topic in activity.topics:
             if topic not in activity.discussion_topics:
-                out.append(Finding("discussion_notes_missing", f"No discussion notes for topic {topic!r}, due {due}."))
+                out.append(Finding("discussion_notes_missing", msg("No discussion notes for topic {topic!r}, due {due}.", topic=topic, due=due)))
     return out
 
 

@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from core.i18n import msg
 from projections import catchup, rebuild, tracking
 from projections.base import Projection
 from projections.catchup import _Batched, apply_batch
@@ -243,8 +244,9 @@ class Projector:
                     return
             pause = min(pause * 2, 0.05)
         reached = self.reached() or 0
-        raise Behind(f"The read models have applied the record up to position {reached}, not yet the {head - reached} "
-                     f"event(s) recorded before this read; nothing is lost. Retry in a moment.", position=reached, head=head)
+        raise Behind(msg("The read models have applied the record up to position {reached}, not yet the {head_reached} "
+                         "event(s) recorded before this read; nothing is lost. Retry in a moment.",
+                         reached=reached, head_reached=head - reached), position=reached, head=head)
 
     async def barrier_async(self, timeout: float | None = None) -> None:
         """The barrier for native async reads: the same check, waiting without blocking the event loop."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.errors import DomainError, Invalid
+from core.i18n import msg
 from projections.base import Projection
 from projections.store import Tx, ViewStore
 
@@ -106,8 +107,8 @@ def _add_columns(tx: Tx) -> None:
 def reset(tx: Tx, p: Projection) -> None:
     """Drop a read model's tables and mark it for rebuilding from position 0."""
     if not p.resettable:
-        raise Invalid(f"The {p.name} read model is an append-only record and is never rebuilt from the log; "
-                      "`pengkom verify --chain` checks it.", field="projection", code="projection.not_resettable")
+        raise Invalid(msg("The {name} read model is an append-only record and is never rebuilt from the log; `pengkom verify "
+                          "--chain` checks it.", name=p.name), field="projection", code="projection.not_resettable")
     p.drop(tx)
     p.create(tx)
     tx.execute(f"UPDATE {TRACKING} SET version = ?, position = 0, rebuilding = 1, error = NULL WHERE name = ?", (p.version, p.name))
@@ -162,14 +163,15 @@ def require_current(rows: dict[str, Tracking], head: Any) -> int:
     stopped = sorted((t.name, t.error) for t in rows.values() if t.error)
     if stopped:
         detail = "; ".join(f"{n}: {err}" for n, err in stopped)
-        raise Stalled(f"The read model {detail}. Nothing recorded is lost; operators fix the cause and run "
-                      f"`pengkom replay {' '.join(n for n, _ in stopped)}`.", stopped=[n for n, _ in stopped])
+        raise Stalled(msg("The read model {detail}. Nothing recorded is lost; operators fix the cause and run `pengkom replay "
+                          "{n_for_n___in_stopped}`.",
+                          detail=detail, n_for_n___in_stopped=' '.join((n for n, _ in stopped))), stopped=[n for n, _ in stopped])
     busy = sorted(t.name for t in rows.values() if t.rebuilding)
     if busy:
         top = max(int(head() or 0), 1)
         detail = ", ".join(f"{n} ({rows[n].position * 100 // top}% of the log)" for n in busy)
-        raise Rebuilding(f"The read model {detail} is being rebuilt from the event log; nothing is lost, "
-                         "but its rows are incomplete until the rebuild ends. Retry in a moment.", rebuilding=busy)
+        raise Rebuilding(msg("The read model {detail} is being rebuilt from the event log; nothing is lost, but its rows are "
+                             "incomplete until the rebuild ends. Retry in a moment.", detail=detail), rebuilding=busy)
     return min((t.position for t in rows.values()), default=0)
 
 
@@ -178,4 +180,4 @@ def unknown(names: Iterable[str], known: Iterable[str]) -> None:
     known = sorted(known)
     missing = [n for n in names if n not in known]
     if missing:
-        raise Invalid(f"Unknown projection {', '.join(missing)}; known: {', '.join(known)}.", field="projection")
+        raise Invalid(msg("Unknown projection {missing}; known: {known}.", missing=', '.join(missing), known=', '.join(known)), field="projection")

@@ -17,6 +17,7 @@ from uuid import UUID
 from core.assessment import assessment_id
 from core.catalogue import LEVEL_LABELS, PATHWAY_LABELS, Level, Pathway, competency
 from core.errors import NotFound
+from core.i18n import msg
 from core.performance import review_id
 from core.planning import plan_id
 from core.proposal import proposal_id
@@ -109,7 +110,8 @@ def formulir_2_6_doc(store: ViewStore, at: At, p: dict[str, Any]) -> Document:
     doc = formulir_2_6(store, str(plan_id(agency, year)), revision)
     if doc is None:
         what = f"revision {revision} of " if revision else ""
-        raise NotFound(f"No {what}Formulir 2.6 of agency {agency} for {year} is recorded at log position {at.position}.")
+        raise NotFound(msg("No {what}Formulir 2.6 of agency {agency} for {year} is recorded at log position {position}.",
+                           what=what, agency=agency, year=year, position=at.position))
     totals = doc["totals"]
     budget_total = sum((Decimal(v) for v in totals["budget_by_source"].values()), Decimal(0))
     total_rows: list[list[Any]] = [["", "Jumlah", "", "", "", "", "", "", None, None, budget_total, "", totals["jp"], None]]
@@ -154,7 +156,7 @@ def _dev(e: dict[str, Any]) -> str:
 def formulir_2_2_doc(store: ViewStore, at: At, p: dict[str, Any]) -> Document:
     doc = formulir_2_2(store, p["officer_id"])
     if doc is None:
-        raise NotFound(f"Officer {p['officer_id']} is not registered at log position {at.position}.")
+        raise NotFound(msg("Officer {officer_id} is not registered at log position {position}.", officer_id=p['officer_id'], position=at.position))
     idt, job = doc["identitas"], doc["jabatan"]
 
     def rows() -> Iterator[list[Any]]:
@@ -187,7 +189,8 @@ def formulir_2_1_doc(store: ViewStore, at: At, p: dict[str, Any]) -> Document:
     doc = proposal_doc(store, str(proposal_id(UUID(oid), year)))
     officer = officer_row(store, oid)
     if doc is None or officer is None:
-        raise NotFound(f"No {year} proposal (Formulir 2.1) of officer {oid} is recorded at log position {at.position}.")
+        raise NotFound(msg("No {year} proposal (Formulir 2.1) of officer {oid} is recorded at log position {position}.",
+                           year=year, oid=oid, position=at.position))
     sup, pk = doc["identitas_atasan"], doc["identitas_pengantar_kerja"]
     hist = formulir_2_2(store, oid) or {}
     credits = hist.get("riwayat_angka_kredit") or []
@@ -235,7 +238,8 @@ def formulir_2_3_doc(store: ViewStore, at: At, p: dict[str, Any]) -> Document:
     officer = officer_row(store, oid)
     doc = assessment_forms(store, str(assessment_id(UUID(oid), year)), officer) if officer else None
     if doc is None or officer is None:
-        raise NotFound(f"No {year} competency assessment of officer {oid} is recorded at log position {at.position}.")
+        raise NotFound(msg("No {year} competency assessment of officer {oid} is recorded at log position {position}.",
+                           year=year, oid=oid, position=at.position))
     sup, own = doc["formulir_2_3"], doc["formulir_2_4"]
     own_scores = {q["question_id"]: q["score"] for part in ("soal_kompetensi_manajerial_sosiokultural", "soal_kompetensi_teknis")
                   for q in own[part]}
@@ -285,7 +289,7 @@ def formulir_2_5_doc(store: ViewStore, at: At, p: dict[str, Any]) -> Document:
     doc = review_doc(store, str(review_id(UUID(oid), year)))
     officer = officer_row(store, oid)
     if doc is None or officer is None:
-        raise NotFound(f"No Formulir 2.5 of officer {oid} for {year} is recorded at log position {at.position}.")
+        raise NotFound(msg("No Formulir 2.5 of officer {oid} for {year} is recorded at log position {position}.", oid=oid, year=year, position=at.position))
     cols = (Column("No", None, INT, 5), Column("Sasaran Kerja Pengantar Kerja", "(6)", width=40),
             Column("Status Pencapaian Kinerja", "(7)", width=14), Column("Hambatan", "(8)", width=30),
             Column("Bukti Kinerja", "(9)", width=30))

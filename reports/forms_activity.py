@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from core.errors import NotFound
+from core.i18n import msg
 from projections.audit import search_audit
 from projections.evaluations import administrative, impact, recap, result
 from projections.ledger import agency_ledger, officer_ledger
@@ -23,7 +24,7 @@ from reports.source import At
 def _activity(store: ViewStore, at: At, activity_id: str) -> dict[str, Any]:
     a = activity_row(store, activity_id)
     if a is None:
-        raise NotFound(f"No activity {activity_id} is recorded at log position {at.position}.")
+        raise NotFound(msg("No activity {activity_id} is recorded at log position {position}.", activity_id=activity_id, position=at.position))
     return a
 
 
@@ -71,7 +72,7 @@ def formulir_3_4_doc(store: ViewStore, at: At, p: dict[str, Any]) -> Document:
 def ledger_officer_doc(store: ViewStore, at: At, p: dict[str, Any]) -> Document:
     o = officer_row(store, p["officer_id"])
     if o is None:
-        raise NotFound(f"Officer {p['officer_id']} is not registered at log position {at.position}.")
+        raise NotFound(msg("Officer {officer_id} is not registered at log position {position}.", officer_id=p['officer_id'], position=at.position))
     year = int(p["year"])
     doc = officer_ledger(store, officer_id=p["officer_id"], year=year, agency=o["agency"], employee_type=o["employee_type"],
                          nip=o["nip"], name=o["name"])
@@ -167,7 +168,8 @@ CELL_HEADINGS = {"jenis": ("Jenis Pengembangan", "(7)"), "jalur": ("Jalur Pengem
 def formulir_5_2_doc(store: ViewStore, at: At, p: dict[str, Any]) -> Document:
     doc = administrative(store, p["activity_id"])
     if doc is None:
-        raise NotFound(f"No administrative evaluation of activity {p['activity_id']} is recorded at log position {at.position}.")
+        raise NotFound(msg("No administrative evaluation of activity {activity_id} is recorded at log position {position}.",
+                           activity_id=p['activity_id'], position=at.position))
     f51, f52 = doc["formulir_5_1"], doc["formulir_5_2"]
     res = f51["results"]
     q_cols = (Column("No", None, INT, 5), Column("Elemen / Pernyataan", width=50), Column("Jumlah Nilai", None, INT, 10),
@@ -220,8 +222,8 @@ def formulir_5_2_doc(store: ViewStore, at: At, p: dict[str, Any]) -> Document:
 def formulir_5_4_doc(store: ViewStore, at: At, p: dict[str, Any]) -> Document:
     doc = result(store, p["activity_id"], p["officer_id"])
     if doc is None:
-        raise NotFound(f"No result evaluation of officer {p['officer_id']} in activity {p['activity_id']} is recorded at log "
-                       f"position {at.position}.")
+        raise NotFound(msg("No result evaluation of officer {officer_id} in activity {activity_id} is recorded at log position "
+                           "{position}.", officer_id=p['officer_id'], activity_id=p['activity_id'], position=at.position))
     indicators = doc["indicators"]
     f53 = doc["formulir_5_3"]
     f54 = doc["formulir_5_4"]
@@ -254,8 +256,8 @@ def _dec(value: Any) -> Decimal | None:
 def formulir_5_5_doc(store: ViewStore, at: At, p: dict[str, Any]) -> Document:
     doc = impact(store, p["activity_id"], p["officer_id"])
     if doc is None:
-        raise NotFound(f"No impact evaluation of officer {p['officer_id']} in activity {p['activity_id']} is recorded at log "
-                       f"position {at.position}.")
+        raise NotFound(msg("No impact evaluation of officer {officer_id} in activity {activity_id} is recorded at log position "
+                           "{position}.", officer_id=p['officer_id'], activity_id=p['activity_id'], position=at.position))
     view = p.get("view") or ("as_agreed" if doc["as_agreed"] else "as_assessed" if doc["as_assessed"] else "as_written")
     part = doc.get(view) or {"items": []}
     cols = (Column("No", None, INT, 5), Column("Kompetensi yang telah dikembangkan", "(5)", width=26),
@@ -291,7 +293,8 @@ def evaluation_recap_doc(store: ViewStore, at: At, p: dict[str, Any]) -> Documen
     agency, year = p["agency"], int(p["year"])
     doc = recap(store, agency, year)
     if doc is None or doc["computed"] is None:
-        raise NotFound(f"No computed evaluation recap of agency {agency} for {year} is recorded at log position {at.position}.")
+        raise NotFound(msg("No computed evaluation recap of agency {agency} for {year} is recorded at log position {position}.",
+                           agency=agency, year=year, position=at.position))
     c = doc["computed"]
     rec_cols = (Column("Jenis", width=12), Column("Nama", width=34), Column("Rekomendasi (dihitung)", width=16),
                 Column("Rekomendasi (akhir)", width=16), Column("Alasan", width=50))

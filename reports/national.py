@@ -10,6 +10,7 @@ from core.agencies import KIND_LABELS, PROVINCES
 from core.deadlines import Step
 from core.errors import NotFound
 from core.events import derived_id
+from core.i18n import msg
 from projections.national_recap import STAGE_LABELS, STAGES, Scope, agency_officers, gap_officers, national_recap
 from projections.store import ViewStore
 from reports.document import DATE, DECIMAL, INT, MONEY, PERCENT, Column, Document, Section
@@ -154,7 +155,7 @@ def national_agency_doc(store: ViewStore, at: At, p: dict[str, Any]) -> Document
     code, year = p["agency"], int(p["year"])
     recap = national_recap(store, Scope(year=year, agency=code), at.reference)
     if not recap["agencies"]:
-        raise NotFound(f"Agency {code} has recorded nothing and is not in the directory at log position {at.position}.")
+        raise NotFound(msg("Agency {code} has recorded nothing and is not in the directory at log position {position}.", code=code, position=at.position))
 
     def officers() -> Iterator[list[Any]]:
         offset, page, n = 0, 1000, 0

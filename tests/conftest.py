@@ -108,11 +108,18 @@ class Api:
         return getattr(self.client, name)
 
 
+def language_headers(request: pytest.FixtureRequest) -> dict[str, str]:
+    """``Accept-Language`` for a test marked ``@pytest.mark.language("en")``; none (Bahasa Indonesia) otherwise."""
+    marker = request.node.get_closest_marker("language")
+    return {"Accept-Language": marker.args[0]} if marker else {}
+
+
 @pytest.fixture
-def api(services: Any) -> Iterator[Api]:
+def api(services: Any, request: pytest.FixtureRequest) -> Iterator[Api]:
     from litestar.testing import TestClient
 
     from api.app import create_app
 
     with TestClient(create_app(services), raise_server_exceptions=False) as client:
+        client.headers.update(language_headers(request))
         yield Api(client, services)

@@ -19,3 +19,10 @@ def test_every_package_directory_is_included_in_the_distribution():
     assert "plugins.builtin" in packages
     missing = [p for p in packages if not any(fnmatch(p, pattern) for pattern in include)]
     assert missing == [], f"packages a plain `pip install .` would leave out: {missing}"
+
+
+def test_the_message_catalogue_is_package_data():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    data = config["tool"]["setuptools"]["package-data"]["core"]
+    assert any(fnmatch("locale/id/LC_MESSAGES/pengkom.mo", pattern) for pattern in data)
+    assert (ROOT / "core" / "locale" / "id" / "LC_MESSAGES" / "pengkom.mo").is_file()

@@ -23,6 +23,7 @@ from core.activities.state import (
 from core.catalogue import FundingSource
 from core.errors import Conflict, Invalid
 from core.events import PengkomAggregate
+from core.i18n import msg
 from core.pathways import ActivityFacts, CertificateFact, Session
 
 #: Activity-scoped role: the caller's token subject is the coach/mentor recorded on the activity.
@@ -430,33 +431,36 @@ class Activity(PengkomAggregate):
 
     def check_open(self) -> None:
         if self.completed_on is not None:
-            raise Conflict(f"Activity {self.title!r} was completed on {self.completed_on}; nothing more can be recorded on it.")
+            raise Conflict(msg("Activity {title!r} was completed on {completed_on}; nothing more can be recorded on it.",
+                               title=self.title, completed_on=self.completed_on))
 
     def check_within_dates(self, on: date, what: str, field: str) -> None:
         if not self.start <= on <= self.end:
-            raise Invalid(f"{what} {on} is outside the activity's dates ({self.start} to {self.end}).", field=field)
+            raise Invalid(msg("{what} {on} is outside the activity's dates ({start} to {end}).",
+                              what=what, on=on, start=self.start, end=self.end), field=field)
 
     def participant(self, officer_id: UUID, *, active: bool = True) -> Participant:
         p = self.participants.get(officer_id)
         if p is None:
-            raise Invalid(f"Officer {officer_id} is not a participant of {self.title!r}; select and assign them first.",
+            raise Invalid(msg("Officer {officer_id} is not a participant of {title!r}; select and assign them first.",
+                              officer_id=officer_id, title=self.title),
                           field="officer_id")
         if active and not p.active:
-            raise Conflict(f"{p.name} ({p.nip}) was deselected from {self.title!r}.", field="officer_id")
+            raise Conflict(msg("{name} ({nip}) was deselected from {title!r}.", name=p.name, nip=p.nip, title=self.title), field="officer_id")
         return p
 
     def check_assigned(self, officer_id: UUID) -> Participant:
         """Monitoring and reports need the participant's surat penugasan (III.A.5.a.7–8)."""
         p = self.participant(officer_id)
         if p.assignment is None:
-            raise Invalid(f"{p.name} ({p.nip}) has no assignment letter (surat penugasan) for {self.title!r}; "
-                          "record the letter before monitoring or reports.", field="officer_id")
+            raise Invalid(msg("{name} ({nip}) has no assignment letter (surat penugasan) for {title!r}; record the letter before "
+                              "monitoring or reports.", name=p.name, nip=p.nip, title=self.title), field="officer_id")
         return p
 
     def check_not_credited(self, p: Participant) -> None:
         if p.credit is not None:
-            raise Conflict(f"{p.name} ({p.nip}) already completed {self.title!r} with {p.credit.jp} JP; "
-                           "their record is closed.")
+            raise Conflict(msg("{name} ({nip}) already completed {title!r} with {jp} JP; their record is closed.",
+                               name=p.name, nip=p.nip, title=self.title, jp=p.credit.jp))
 
     def days(self) -> int:
         return (self.end - self.start).days + 1

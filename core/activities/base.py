@@ -6,6 +6,7 @@ from uuid import UUID
 
 from core.activities.aggregate import Activity
 from core.errors import NotFound
+from core.i18n import msg
 from core.inputs import check_version
 
 
@@ -17,7 +18,7 @@ class ActivityCommandsBase:
     def get(self, aid: UUID) -> Activity:
         agg = self.app.get(aid)
         if not isinstance(agg, Activity):
-            raise NotFound(f"No activity with id {aid} exists.")
+            raise NotFound(msg("No activity with id {aid} exists.", aid=aid))
         return agg
 
     def _open(self, aid: UUID, expected_version: int | None) -> Activity:

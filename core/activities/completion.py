@@ -12,6 +12,7 @@ from core.activities.guards import can_manage_activity
 from core.activities.state import Participant
 from core.errors import Conflict, Invalid
 from core.events import Context
+from core.i18n import N_, Recorded, joined, msg
 from core.pathways import Evidence, PathwayRules
 
 
@@ -22,22 +23,22 @@ class CompletionCommands(ActivityCommandsBase):
         """What the pathway's declared evidence (recorded at creation) still lacks for ``p``."""
         missing = []
         if p.assignment is None:
-            missing.append("the assignment letter (surat penugasan)")
+            missing.append(str(N_("the assignment letter (surat penugasan)")))
         for ev in agg.evidence_required:
             if ev == Evidence.REPORT and p.report is None:
-                missing.append("the officer's report")
+                missing.append(str(N_("the officer's report")))
             elif ev == Evidence.CERTIFICATE and not any(c.kind == "sertifikat" for c in p.certificates):
-                missing.append("the certificate (sertifikat)")
+                missing.append(str(N_("the certificate (sertifikat)")))
             elif ev == Evidence.STATEMENT and not p.certificates:
-                missing.append("the host's statement (surat keterangan)")
+                missing.append(str(N_("the host's statement (surat keterangan)")))
             elif ev == Evidence.COACH_REPORT and p.coach_report is None:
-                missing.append("the coach/mentor's report")
+                missing.append(str(N_("the coach/mentor's report")))
             elif ev == Evidence.LEARNING_CONTRACT and not p.contract_agreed:
-                missing.append("the learning contract agreed by both")
+                missing.append(str(N_("the learning contract agreed by both")))
             elif ev == Evidence.DISCUSSION_NOTES and not agg.discussions:
-                missing.append("discussion notes per topic")
+                missing.append(str(N_("discussion notes per topic")))
             elif ev == Evidence.GROUP_REPORT and agg.group_report is None:
-                missing.append("the group report")
+                missing.append(str(N_("the group report")))
         return missing
 
     def complete(self, ctx: Context, aid: UUID, rules: PathwayRules, jp_table: Any, *, officer_ids: list[UUID] | None = None,
@@ -51,20 +52,21 @@ class CompletionCommands(ActivityCommandsBase):
         ctx = ctx.acting_as(can_manage_activity(ctx.actor, agg.agency, "complete an activity"))
         definition = rules.definition(agg.pathway)
         if definition is None:
-            raise Invalid(f"No installed plugin provides pathway {agg.pathway!r} (it was created by plugin {agg.plugin}); "
-                          "install it to complete this activity.", field="pathway")
+            raise Invalid(msg("No installed plugin provides pathway {pathway!r} (it was created by plugin {plugin}); install it to "
+                              "complete this activity.", pathway=agg.pathway, plugin=agg.plugin), field="pathway")
         meta = ctx.provenance()
         completed_on = meta.effective_date
         if completed_on < agg.start:
-            raise Invalid(f"An activity that starts on {agg.start} cannot complete on {completed_on}.", field="effective_date")
+            raise Invalid(msg("An activity that starts on {start} cannot complete on {completed_on}.",
+                              start=agg.start, completed_on=completed_on), field="effective_date")
         pending = {oid: p for oid, p in agg.participants.items() if p.pending}
         if not pending:
-            raise Conflict("No participant is left to complete; select participants first." if not agg.participants
-                           else "Every participant has already completed.")
+            raise Conflict(msg("No participant is left to complete; select participants first.") if not agg.participants
+                           else msg("Every participant has already completed."))
         if officer_ids:
             unknown = [str(o) for o in officer_ids if o not in pending]
             if unknown:
-                raise Invalid(f"Not pending participants of this activity: {', '.join(unknown)}.", field="officer_ids")
+                raise Invalid(msg("Not pending participants of this activity: {unknown}.", unknown=', '.join(unknown)), field="officer_ids")
             targets = [o for o in pending if o in set(officer_ids)]
         else:
             targets = list(pending)
@@ -72,18 +74,18 @@ class CompletionCommands(ActivityCommandsBase):
             raise Conflict("The provider is not approved by the head of the agency; it must be before completion.")
         if agg.requires_coach and agg.coach is None:
             raise Conflict("No coach or mentor is assigned.")
-        problems = []
+        problems: list[str] = []
         for oid in targets:
             missing = self.missing_evidence(agg, agg.participants[oid])
             if missing:
                 p = agg.participants[oid]
-                problems.append(f"{p.name} ({p.nip}) lacks {', '.join(missing)}.")
+                problems.append(msg("{name} ({nip}) lacks {missing}.", name=p.name, nip=p.nip, missing=joined([Recorded(m) for m in missing], ", ")))
         if problems:
-            raise Invalid("Cannot complete yet: " + " ".join(problems), field="officer_ids", problems=problems)
+            raise Invalid(msg("Cannot complete yet: {problems}", problems=joined(problems)), field="officer_ids", problems=problems)
         facts = agg.facts()
         problems = rules.validate(facts, "complete")
         if problems:
-            raise Invalid(f"{definition.name_id}: " + " ".join(problems), field="pathway", problems=problems)
+            raise Invalid(msg("{name_id}: {problems}", name_id=definition.name_id, problems=joined(problems)), field="pathway", problems=problems)
         for oid in targets:
             decision = rules.credit(facts, facts.participant(oid), jp_table)
             agg.record(Activity.JpCredited, replace(meta, on_behalf_of=agg.participants[oid].nip),

@@ -7,6 +7,7 @@ from core.activities.aggregate import COACH, Activity
 from core.activities.state import Participant
 from core.errors import Forbidden
 from core.events import Actor
+from core.i18n import N_, msg
 from core.pathways import Monitor, Scheduler
 
 
@@ -23,15 +24,15 @@ def can_manage_activity(actor: Actor, agency: str, action: str) -> str:
 
 def can_approve_provider(actor: Actor, agency: str) -> str:
     """Approval of the provider or benchmarking host: Pimpinan Instansi (III.B.5.a.3) or PPK (III.A.5.a.3)."""
-    role = access.require_role(actor, [access.HEAD, access.PPK], "approve the provider")
-    access.require_agency(actor, agency, "approve a provider for another agency")
+    role = access.require_role(actor, [access.HEAD, access.PPK], N_("approve the provider"))
+    access.require_agency(actor, agency, N_("approve a provider for another agency"))
     return role
 
 
 def can_record_assignment(actor: Actor, agency: str) -> str:
     """The head (or PyB for belajar mandiri / komunitas belajar) signs; the HR unit may enter the signed letter."""
-    role = access.require_role(actor, [access.HR, access.HEAD, access.PYB], "record an assignment letter")
-    access.require_agency(actor, agency, "record an assignment letter for another agency")
+    role = access.require_role(actor, [access.HR, access.HEAD, access.PYB], N_("record an assignment letter"))
+    access.require_agency(actor, agency, N_("record an assignment letter for another agency"))
     return role
 
 
@@ -67,7 +68,7 @@ def can_record_attendance(actor: Actor, activity: Activity, p: Participant) -> s
     if activity.monitored_by == Monitor.SUPERVISOR and _is_supervisor_of(actor, activity, p):
         return access.SUPERVISOR
     who = "the HR unit or the participant's direct supervisor" if activity.monitored_by == Monitor.SUPERVISOR else "the HR unit"
-    raise Forbidden(f"Attendance (Formulir 3.3) of {p.name} on {activity.title!r} is recorded by {who}.")
+    raise Forbidden(msg("Attendance (Formulir 3.3) of {name} on {title!r} is recorded by {who}.", name=p.name, title=activity.title, who=who))
 
 
 def can_record_meeting(actor: Actor, activity: Activity) -> str:
@@ -85,7 +86,7 @@ def can_submit_report(actor: Actor, activity: Activity, p: Participant) -> str:
         return access.OFFICER
     if access.HR in actor.roles and _same_agency(actor, activity.agency):
         return access.HR
-    raise Forbidden(f"Only {p.name} or the HR unit may hand in {p.name}'s report or certificate.")
+    raise Forbidden(msg("Only {name} or the HR unit may hand in {name}'s report or certificate.", name=p.name))
 
 
 def can_sign_contract(actor: Actor, activity: Activity, p: Participant) -> tuple[str, str]:
@@ -118,8 +119,8 @@ def can_schedule(actor: Actor, activity: Activity) -> str:
         return access.OFFICER
     if activity.scheduled_by == Scheduler.COMMUNITY and _is_supervisor_of(actor, activity):
         return access.SUPERVISOR
-    raise Forbidden(f"The schedule of {activity.title!r} is set by the HR unit"
-                    + (" or the participant" if activity.scheduled_by != Scheduler.HR else "") + ".")
+    raise Forbidden(msg("The schedule of {title!r} is set by the HR unit.", title=activity.title) if activity.scheduled_by == Scheduler.HR
+                    else msg("The schedule of {title!r} is set by the HR unit or the participant.", title=activity.title))
 
 
 def can_record_community(actor: Actor, activity: Activity) -> str:

@@ -12,6 +12,7 @@ from core.activities.guards import can_record_attendance, can_record_meeting
 from core.activities.state import MeetingEntry, Participant
 from core.errors import Conflict, DomainError, Invalid, NotFound
 from core.events import Context
+from core.i18n import N_, msg
 from core.inputs import LONG_MAX, choice, long_text, not_future, whole
 from core.pathways import Attendance
 
@@ -23,9 +24,9 @@ class MonitoringCommands(ActivityCommandsBase):
                            minutes_attended: int | None, note: str | None) -> dict[str, Any]:
         agg.check_within_dates(session_date, "Session date", "session_date")
         not_future(session_date, ctx.now.date(), "Session date", "session_date")
-        status = choice(Attendance, status, "status", "Attendance")
+        status = choice(Attendance, status, "status", N_("Attendance"))
         if minutes_attended is not None:
-            minutes_attended = whole(minutes_attended, "minutes_attended", low=0, high=24 * 60, what="Minutes attended")
+            minutes_attended = whole(minutes_attended, "minutes_attended", low=0, high=24 * 60, what=N_("Minutes attended"))
         if status == Attendance.HADIR_TIDAK_FULL and not minutes_attended:
             raise Invalid("Hadir tidak full needs the minutes actually attended, so that JP credits only what was attended.",
                           field="minutes_attended")
@@ -33,7 +34,8 @@ class MonitoringCommands(ActivityCommandsBase):
             raise Invalid("Tidak hadir cannot have minutes attended.", field="minutes_attended")
         planned = agg.sessions.get(session_date)
         if minutes_attended and planned and minutes_attended > planned:
-            raise Invalid(f"{minutes_attended} minutes attended is more than the session's {planned} minutes.", field="minutes_attended")
+            raise Invalid(msg("{minutes_attended} minutes attended is more than the session's {planned} minutes.",
+                              minutes_attended=minutes_attended, planned=planned), field="minutes_attended")
         return {"session_date": session_date, "status": status, "minutes_attended": minutes_attended,
                 "note": long_text(note, "note", required=False)}
 
@@ -51,7 +53,8 @@ class MonitoringCommands(ActivityCommandsBase):
         agg.check_not_credited(p)
         values = self._attendance_values(agg, ctx, session_date, status, minutes_attended, note)
         if session_date in p.attendance:
-            raise Conflict(f"Attendance of {p.name} on {session_date} is already recorded; correct it, with a reason.",
+            raise Conflict(msg("Attendance of {name} on {session_date} is already recorded; correct it, with a reason.",
+                               name=p.name, session_date=session_date),
                            field="session_date")
         agg.record(Activity.AttendanceRecorded, ctx.provenance(on_behalf_of=p.nip, effective_date=session_date),
                    officer_id=officer_id, **values)
@@ -69,15 +72,15 @@ class MonitoringCommands(ActivityCommandsBase):
             oid = row["officer_id"]
             where = f"participants[{i}]"
             if oid in seen:
-                raise Invalid(f"{where}: officer {oid} is listed twice (first at participants[{seen[oid]}]); "
-                              "a participant attends a session once.", field=f"{where}.officer_id", participant=str(oid))
+                raise Invalid(msg("{where}: officer {oid} is listed twice (first at participants[{seen_oid}]); a participant attends a "
+                                  "session once.", where=where, oid=oid, seen_oid=seen[oid]), field=f"{where}.officer_id", participant=str(oid))
             seen[oid] = i
             try:
                 self._record_attendance(ctx, agg, oid, session_date, row["status"], row.get("minutes_attended"), row.get("note"))
             except DomainError as e:
                 who = agg.participants.get(oid)
-                named = f"{who.name} ({who.nip})" if who is not None else f"officer {oid}"
-                e.message = f"{where}, {named}: {e.message} Nothing of this session was recorded."
+                named = f"{who.name} ({who.nip})" if who is not None else msg("officer {oid}", oid=oid)
+                e.message = msg("{where}, {named}: {message} Nothing of this session was recorded.", where=where, named=named, message=e.message)
                 e.args = (e.message,)
                 if e.field != "session_date":  # the session's date is the whole request's, not the row's
                     e.field = f"{where}.{e.field or 'officer_id'}"
@@ -94,7 +97,8 @@ class MonitoringCommands(ActivityCommandsBase):
         agg.check_not_credited(p)
         before = p.attendance.get(session_date)
         if before is None:
-            raise Invalid(f"No attendance of {p.name} on {session_date} is recorded; record it instead of correcting.",
+            raise Invalid(msg("No attendance of {name} on {session_date} is recorded; record it instead of correcting.",
+                              name=p.name, session_date=session_date),
                           field="session_date")
         values = self._attendance_values(agg, ctx, session_date, status, minutes_attended, note)
         if (before.status, before.minutes_attended, before.note) == (values["status"], values["minutes_attended"], values["note"]):
@@ -109,10 +113,10 @@ class MonitoringCommands(ActivityCommandsBase):
         agg.check_within_dates(meeting_date, "Meeting date", "meeting_date")
         not_future(meeting_date, ctx.now.date(), "Meeting date", "meeting_date")
         if any(m.on == meeting_date for mid, m in p.meetings.items() if mid != skip):
-            raise Conflict(f"A meeting of {p.name} on {meeting_date} is already recorded: meetings are at most one a day, "
-                           "so there cannot be more meetings than days.", field="meeting_date")
+            raise Conflict(msg("A meeting of {name} on {meeting_date} is already recorded: meetings are at most one a day, so there "
+                               "cannot be more meetings than days.", name=p.name, meeting_date=meeting_date), field="meeting_date")
         return {"meeting_date": meeting_date,
-                "duration_minutes": whole(duration_minutes, "duration_minutes", low=15, high=12 * 60, what="Meeting length in minutes"),
+                "duration_minutes": whole(duration_minutes, "duration_minutes", low=15, high=12 * 60, what=N_("Meeting length in minutes")),
                 "notes": long_text(notes, "notes", max_len=LONG_MAX)}
 
     def record_meeting(self, ctx: Context, aid: UUID, *, officer_id: UUID, meeting_date: date, duration_minutes: int,
@@ -122,8 +126,8 @@ class MonitoringCommands(ActivityCommandsBase):
         p = agg.check_assigned(officer_id)
         agg.check_not_credited(p)
         if not p.contract_agreed:
-            raise Conflict(f"{p.name}'s learning contract is not yet agreed by both; meetings count against an agreed contract "
-                           "(III.D.3).")
+            raise Conflict(msg("{name}'s learning contract is not yet agreed by both; meetings count against an agreed contract "
+                               "(III.D.3).", name=p.name))
         values = self._meeting_values(agg, ctx, p, meeting_date, duration_minutes, notes)
         mid = uuid4()
         agg.record(Activity.MeetingRecorded, ctx.provenance(on_behalf_of=p.nip, effective_date=meeting_date),
@@ -134,7 +138,7 @@ class MonitoringCommands(ActivityCommandsBase):
         for oid, p in agg.participants.items():
             if meeting_id in p.meetings:
                 return oid, p, p.meetings[meeting_id]
-        raise NotFound(f"No meeting {meeting_id} is recorded on this activity.", field="meeting_id")
+        raise NotFound(msg("No meeting {meeting_id} is recorded on this activity.", meeting_id=meeting_id), field="meeting_id")
 
     def correct_meeting(self, ctx: Context, aid: UUID, *, meeting_id: UUID, meeting_date: date, duration_minutes: int,
                         notes: str, reason: str, expected_version: int | None = None) -> Activity:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
-from core import inputs
+from core import inputs, labels
 from core.activities.aggregate import MAX_ACTIVITY_DAYS, Activity
 from core.activities.base import ActivityCommandsBase
 from core.activities.guards import (
@@ -20,10 +20,11 @@ from core.activities.guards import (
     can_schedule,
     can_sign_contract,
 )
-from core.catalogue import FundingSource
+from core.catalogue import FundingSource, Pathway
 from core.catalogue import competency as catalogue_competency
 from core.errors import Conflict, Forbidden, Invalid
 from core.events import Context
+from core.i18n import N_, joined, msg
 from core.inputs import choice, long_text, money, nip_digits, not_future, text, texts, whole
 from core.pathways import ACCREDITED_PROVIDER_KINDS, Method, PathwayRules, ProviderKind
 
@@ -42,13 +43,16 @@ class PreparationCommands(ActivityCommandsBase):
         ctx = ctx.acting_as(can_manage_activity(ctx.actor, agency, "create an activity"))
         plan_revision = None
         year = None
+        if isinstance(pathway, str) and (named := labels.resolve(Pathway, pathway)) is not None:
+            pathway = str(named.value)  # a built-in pathway by its code in any case or its label ("Bimbingan Teknis")
         if plan_id is not None or plan_row_id is not None:
             row = self._plan_row(plan_id, plan_row_id, agency)
             plan_revision, year = row.revision, row.year
             plan_id, plan_row_id = str(row.plan_id), str(row.row_id)
             pathway = pathway or row.pathway
             if pathway != row.pathway:
-                raise Invalid(f"Plan row {plan_row_id} plans pathway {row.pathway}, not {pathway}.", field="pathway")
+                raise Invalid(msg("Plan row {plan_row_id} plans pathway {pathway}, not {pathway2}.",
+                                  plan_row_id=plan_row_id, pathway=row.pathway, pathway2=pathway), field="pathway")
             competency = competency or row.competency
             provider_name = provider_name or row.provider
             start, end = start or row.start, end or row.end
@@ -58,42 +62,47 @@ class PreparationCommands(ActivityCommandsBase):
         missing = [n for n, v in (("pathway", pathway), ("provider_name", provider_name), ("start", start), ("end", end),
                                   ("planned_jp", planned_jp)) if v is None]
         if missing:
-            raise Invalid(f"An activity without a plan row needs {', '.join(missing)}.", field=missing[0])
+            raise Invalid(msg("An activity without a plan row needs {missing}.", missing=', '.join(missing)), field=missing[0])
         definition = rules.definition(pathway) if isinstance(pathway, str) else None
         if definition is None or not isinstance(pathway, str):
             known = ", ".join(getattr(rules, "codes", lambda: [])())
-            raise Invalid(f"No installed pathway plugin provides pathway {pathway!r}; installed pathways: {known or 'none'}.",
+            raise Invalid(msg("No installed pathway plugin provides pathway {pathway!r}; installed pathways: {known_or_none}.",
+                              pathway=pathway, known_or_none=known or 'none'),
                           field="pathway")
         plugin, plugin_version, ruleset_version = rules.provider_of(pathway)
         title = text(title, "title")
-        method = choice(Method, method, "method", "Method")
+        method = choice(Method, method, "method", N_("Method"))
         if method not in definition.methods:
-            raise Invalid(f"{definition.name_id} runs by {', '.join(definition.methods)}, not {method} "
-                          f"({definition.guideline_section}).", field="method")
-        provider_kind = choice(ProviderKind, provider_kind, "provider_kind", "Provider kind")
+            raise Invalid(msg("{name_id} runs by {methods}, not {method} ({guideline_section}).",
+                              name_id=definition.name_id, methods=', '.join(definition.methods), method=method,
+                              guideline_section=definition.guideline_section), field="method")
+        provider_kind = choice(ProviderKind, provider_kind, "provider_kind", N_("Provider kind"))
         if provider_kind not in definition.provider_kinds:
-            raise Invalid(f"{definition.name_id} is delivered by {', '.join(definition.provider_kinds)}, not {provider_kind} "
-                          f"({definition.guideline_section}).", field="provider_kind")
+            raise Invalid(msg("{name_id} is delivered by {provider_kinds}, not {provider_kind} ({guideline_section}).",
+                              name_id=definition.name_id, provider_kinds=', '.join(definition.provider_kinds), provider_kind=provider_kind,
+                              guideline_section=definition.guideline_section), field="provider_kind")
         accreditation_ref = text(accreditation_ref, "accreditation_ref", required=False)
         if provider_kind in ACCREDITED_PROVIDER_KINDS and accreditation_ref is None:
             raise Invalid("The provider must be accredited (BAB III: \"terakreditasi\"); give its accreditation reference.",
                           field="accreditation_ref")
         if not isinstance(start, date) or not isinstance(end, date) or end < start:
-            raise Invalid(f"The activity ends ({end}) before it starts ({start}).", field="end")
+            raise Invalid(msg("The activity ends ({end}) before it starts ({start}).", end=end, start=start), field="end")
         if (end - start).days + 1 > MAX_ACTIVITY_DAYS:
-            raise Invalid(f"An activity runs at most a year; {start} to {end} is {(end - start).days + 1} days.", field="end")
-        planned_jp = whole(planned_jp, "planned_jp", low=0, high=1000, what="Planned JP")
+            raise Invalid(msg("An activity runs at most a year; {start} to {end} is {end_start_days_1} days.",
+                              start=start, end=end, end_start_days_1=(end - start).days + 1), field="end")
+        planned_jp = whole(planned_jp, "planned_jp", low=0, high=1000, what=N_("Planned JP"))
         if competency is not None:
             competency = catalogue_competency(competency).code
         if variant is not None or definition.variants:
             if variant not in definition.variants:
-                raise Invalid(f"{definition.name_id} needs a variant, one of {', '.join(definition.variants)}." if definition.variants
-                              else f"{definition.name_id} has no variants.", field="variant")
+                raise Invalid(msg("{name_id} needs a variant, one of {variants}.", name_id=definition.name_id, variants=", ".join(definition.variants))
+                              if definition.variants else msg("{name_id} has no variants.", name_id=definition.name_id), field="variant")
         budget_value = money(budget, "budget", required=False)
         if funding_source is not None:
             funding_source = inputs.funding_source(funding_source)
         if budget_value is not None and budget_value > 0 and funding_source is None:
-            raise Invalid(f"Every budget line names its funding source (BAB IV): {', '.join(FundingSource)}.", field="funding_source")
+            raise Invalid(msg("Every budget line names its funding source (BAB IV): {FundingSource}.",
+                              FundingSource=', '.join(FundingSource)), field="funding_source")
         if not isinstance(international, bool):
             raise Invalid("international must be true or false.", field="international")
         meta = ctx.provenance()
@@ -111,7 +120,8 @@ class PreparationCommands(ActivityCommandsBase):
         )
         problems = rules.validate(agg.facts(), "create")
         if problems:
-            raise Invalid(f"{definition.name_id}: " + " ".join(problems), field="pathway", plugin=plugin, problems=problems)
+            raise Invalid(msg("{name_id}: {problems}", name_id=definition.name_id, problems=joined(problems)), field="pathway", plugin=plugin,
+                          problems=problems)
         return agg
 
     def _plan_row(self, plan_id: str | None, row_id: str | None, agency: str) -> Any:
@@ -129,7 +139,8 @@ class PreparationCommands(ActivityCommandsBase):
             raise Invalid("plan_id and plan_row_id are ids (UUIDs) of a plan and one of its rows.", field="plan_row_id") from None
         row = validated_plan_row(self.app, pid, rid)
         if row is None:
-            raise Invalid(f"Row {row_id} of plan {plan_id} is not part of a validated plan (Formulir 2.6 approved by the PPK).",
+            raise Invalid(msg("Row {row_id} of plan {plan_id} is not part of a validated plan (Formulir 2.6 approved by the PPK).",
+                              row_id=row_id, plan_id=plan_id),
                           field="plan_row_id")
         if row.agency != agency:
             raise Forbidden("That plan row belongs to another agency.")
@@ -140,7 +151,8 @@ class PreparationCommands(ActivityCommandsBase):
         agg = self._open(aid, expected_version)
         ctx = ctx.acting_as(can_approve_provider(ctx.actor, agg.agency))
         if agg.provider_approved_on is not None:
-            raise Conflict(f"The provider of {agg.title!r} was already approved on {agg.provider_approved_on}.")
+            raise Conflict(msg("The provider of {title!r} was already approved on {provider_approved_on}.",
+                               title=agg.title, provider_approved_on=agg.provider_approved_on))
         not_future(approved_on, ctx.now.date(), "The approval date", "approved_on")
         agg.record(Activity.ProviderApproved, ctx.provenance(effective_date=approved_on), approved_on=approved_on,
                    approver_name=text(approver_name, "approver_name"),
@@ -152,7 +164,7 @@ class PreparationCommands(ActivityCommandsBase):
         agg = self._open(aid, expected_version)
         ctx = ctx.acting_as(can_manage_activity(ctx.actor, agg.agency, "send the proposal letter"))
         if agg.proposal_letter is not None:
-            raise Conflict(f"The proposal letter {agg.proposal_letter.number} was already recorded.")
+            raise Conflict(msg("The proposal letter {number} was already recorded.", number=agg.proposal_letter.number))
         not_future(letter_date, ctx.now.date(), "The letter date", "letter_date")
         agg.record(Activity.ProposalLetterSent, ctx.provenance(effective_date=letter_date), number=text(number, "number"),
                    letter_date=letter_date, addressed_to=text(addressed_to or agg.provider_name, "addressed_to"))
@@ -169,9 +181,9 @@ class PreparationCommands(ActivityCommandsBase):
         for d in dates:
             agg.check_within_dates(d, "Session date", "dates")
             if d in agg.sessions:
-                raise Conflict(f"A session on {d} is already scheduled.", field="dates")
+                raise Conflict(msg("A session on {d} is already scheduled.", d=d), field="dates")
         if minutes is not None:
-            minutes = whole(minutes, "minutes", low=15, high=24 * 60, what="Session length in minutes")
+            minutes = whole(minutes, "minutes", low=15, high=24 * 60, what=N_("Session length in minutes"))
         agg.record(Activity.SessionsScheduled, ctx.provenance(), dates=tuple(sorted(dates)), minutes=minutes,
                    agreed_with_provider=bool(agreed_with_provider), note=long_text(note, "note", required=False))
         return agg
@@ -183,13 +195,13 @@ class PreparationCommands(ActivityCommandsBase):
         ctx = ctx.acting_as(can_manage_activity(ctx.actor, agg.agency, "select participants"))
         officer = self.app.officers.get(officer_id)
         if officer.agency != agg.agency:
-            raise Invalid(f"{officer.name} ({officer.nip}) is an officer of another agency.", field="officer_id")
+            raise Invalid(msg("{name} ({nip}) is an officer of another agency.", name=officer.name, nip=officer.nip), field="officer_id")
         if officer.withdrawn:
-            raise Conflict(f"The registration of NIP {officer.nip} was withdrawn.", field="officer_id")
+            raise Conflict(msg("The registration of NIP {nip} was withdrawn.", nip=officer.nip), field="officer_id")
         existing = agg.participants.get(officer_id)
         if existing is not None and existing.active:
-            raise Conflict(f"{officer.name} ({officer.nip}) is already a participant.", field="officer_id")
-        rank = whole(urgency_rank, "urgency_rank", low=1, high=10_000, what="Urgency rank (1 = most urgent)")
+            raise Conflict(msg("{name} ({nip}) is already a participant.", name=officer.name, nip=officer.nip), field="officer_id")
+        rank = whole(urgency_rank, "urgency_rank", low=1, high=10_000, what=N_("Urgency rank (1 = most urgent)"))
         planned_jp = agg.planned_jp
         plan_revision = None
         if plan_id is None and plan_row_id is None and agg.plan_id is not None:
@@ -200,9 +212,11 @@ class PreparationCommands(ActivityCommandsBase):
         if plan_id is not None or plan_row_id is not None:
             row = self._plan_row(plan_id, plan_row_id, agg.agency)
             if str(row.officer_id) != str(officer_id):
-                raise Invalid(f"Plan row {plan_row_id} is for NIP {row.nip}, not {officer.nip}.", field="plan_row_id")
+                raise Invalid(msg("Plan row {plan_row_id} is for NIP {nip}, not {nip2}.",
+                                  plan_row_id=plan_row_id, nip=row.nip, nip2=officer.nip), field="plan_row_id")
             if row.pathway != agg.pathway:
-                raise Invalid(f"Plan row {plan_row_id} plans pathway {row.pathway}, not {agg.pathway}.", field="plan_row_id")
+                raise Invalid(msg("Plan row {plan_row_id} plans pathway {pathway}, not {pathway2}.",
+                                  plan_row_id=plan_row_id, pathway=row.pathway, pathway2=agg.pathway), field="plan_row_id")
             planned_jp, plan_revision = int(row.planned_jp), row.revision
         agg.record(Activity.ParticipantSelected, ctx.provenance(on_behalf_of=officer.nip), officer_id=officer_id,
                    nip=officer.nip, name=officer.name, position=officer.position, level=officer.level,
@@ -227,9 +241,9 @@ class PreparationCommands(ActivityCommandsBase):
         ctx = ctx.acting_as(can_record_assignment(ctx.actor, agg.agency))
         p = agg.participant(officer_id)
         if p.assignment is not None:
-            raise Conflict(f"{p.name} already has assignment letter {p.assignment.number}.", field="officer_id")
+            raise Conflict(msg("{name} already has assignment letter {number}.", name=p.name, number=p.assignment.number), field="officer_id")
         if agg.requires_provider_approval and agg.provider_approved_on is None:
-            raise Conflict(f"The provider of {agg.title!r} is not approved yet; the head approves it before assigning participants.")
+            raise Conflict(msg("The provider of {title!r} is not approved yet; the head approves it before assigning participants.", title=agg.title))
         not_future(letter_date, ctx.now.date(), "The letter date", "letter_date")
         agg.record(Activity.AssignmentLetterIssued, ctx.provenance(on_behalf_of=p.nip, effective_date=letter_date),
                    officer_id=officer_id, number=text(number, "number"), letter_date=letter_date,
@@ -242,9 +256,9 @@ class PreparationCommands(ActivityCommandsBase):
         agg = self._open(aid, expected_version)
         ctx = ctx.acting_as(can_manage_activity(ctx.actor, agg.agency, "assign a coach or mentor"))
         if not agg.requires_coach:
-            raise Invalid(f"Pathway {agg.pathway} has no coach or mentor.", field="kind")
+            raise Invalid(msg("Pathway {pathway} has no coach or mentor.", pathway=agg.pathway), field="kind")
         if agg.coach is not None:
-            raise Conflict(f"{agg.coach.name} is already the {agg.coach.kind} of {agg.title!r}.")
+            raise Conflict(msg("{name} is already the {kind} of {title!r}.", name=agg.coach.name, kind=agg.coach.kind, title=agg.title))
         if kind not in ("coach", "mentor"):
             raise Invalid("kind must be coach or mentor.", field="kind")
         if nip is not None:
@@ -267,13 +281,14 @@ class PreparationCommands(ActivityCommandsBase):
         p = agg.participant(officer_id)
         agg.check_not_credited(p)
         if p.contract_agreed:
-            raise Conflict(f"{p.name}'s learning contract is already agreed by both.")
-        n = whole(meetings_agreed, "meetings_agreed", low=1, high=1000, what="Meetings agreed")
+            raise Conflict(msg("{name}'s learning contract is already agreed by both.", name=p.name))
+        n = whole(meetings_agreed, "meetings_agreed", low=1, high=1000, what=N_("Meetings agreed"))
         if n > agg.days():
-            raise Invalid(f"{n} meetings cannot fit in {agg.days()} days ({agg.start} to {agg.end}); at most one meeting a day.",
+            raise Invalid(msg("{n} meetings cannot fit in {agg_days} days ({start} to {end}); at most one meeting a day.",
+                              n=n, agg_days=agg.days(), start=agg.start, end=agg.end),
                           field="meetings_agreed")
         agg.record(Activity.LearningContractProposed, ctx.provenance(on_behalf_of=p.nip), officer_id=officer_id,
-                   meetings_agreed=n, goals=texts(goals, "goals", "Learning goals"))
+                   meetings_agreed=n, goals=texts(goals, "goals", N_("Learning goals")))
         return agg
 
     def sign_contract(self, ctx: Context, aid: UUID, *, officer_id: UUID, expected_version: int | None = None) -> Activity:
@@ -282,9 +297,9 @@ class PreparationCommands(ActivityCommandsBase):
         role, party = can_sign_contract(ctx.actor, agg, p)
         ctx = ctx.acting_as(role)
         if p.contract is None:
-            raise Conflict(f"No learning contract has been drawn up for {p.name} yet.")
+            raise Conflict(msg("No learning contract has been drawn up for {name} yet.", name=p.name))
         if party in p.contract.signed_by:
-            raise Conflict(f"The {party} has already signed {p.name}'s learning contract.")
+            raise Conflict(msg("The {party} has already signed {name}'s learning contract.", party=party, name=p.name))
         agg.record(Activity.LearningContractSigned, ctx.provenance(on_behalf_of=p.nip), officer_id=officer_id,
                    party=party, contract_version=p.contract.version)
         return agg
@@ -293,13 +308,13 @@ class PreparationCommands(ActivityCommandsBase):
                           expected_version: int | None = None) -> Activity:
         agg = self._open(aid, expected_version)
         ctx = ctx.acting_as(can_manage_activity(ctx.actor, agg.agency, "provide learning materials"))
-        agg.record(Activity.MaterialsProvided, ctx.provenance(), items=texts(items, "items", "Materials"),
+        agg.record(Activity.MaterialsProvided, ctx.provenance(), items=texts(items, "items", N_("Materials")),
                    note=long_text(note, "note", required=False))
         return agg
 
     def set_topics(self, ctx: Context, aid: UUID, *, topics: list[str], expected_version: int | None = None) -> Activity:
         agg = self._open(aid, expected_version)
         ctx = ctx.acting_as(can_record_community(ctx.actor, agg))
-        agg.record(Activity.TopicsSet, ctx.provenance(), topics=texts(topics, "topics", "Topics"))
+        agg.record(Activity.TopicsSet, ctx.provenance(), topics=texts(topics, "topics", N_("Topics")))
         return agg
 

@@ -32,6 +32,7 @@ from core.evaluation.common import (
 )
 from core.evaluation.facts import CELL_LABELS, Cell, EvaluationCell, PlanRowFacts
 from core.events import Context, PengkomAggregate, derived_id
+from core.i18n import N_, msg
 from core.inputs import LONG_MAX, REASON_MAX
 from core.pathways import ActivityFacts, ParticipantFacts, PathwayDefinition
 
@@ -194,8 +195,8 @@ class ActivityEvaluation(PengkomAggregate):
 
     def check_unsigned(self, what: str) -> None:
         if self.signed_on is not None:
-            raise Conflict(f"The administrative evaluation (Formulir 5.2) of {self.title!r} was signed on {self.signed_on}; "
-                           f"{what} can no longer be recorded.")
+            raise Conflict(msg("The administrative evaluation (Formulir 5.2) of {title!r} was signed on {signed_on}; {what} can no "
+                               "longer be recorded.", title=self.title, signed_on=self.signed_on, what=what))
 
 
 #: Who signs Formulir 5.2, by the role acted in: the form names the PPK, the text of V.A.2 the head.
@@ -204,8 +205,8 @@ CAPACITIES = {access.PPK: "Pejabat Pembina Kepegawaian (Formulir 5.2 item 15)",
 
 
 def can_sign_5_2(actor: Any, agency: str) -> str:
-    role = access.require_role(actor, [access.PPK, access.HEAD], "sign Formulir 5.2")
-    access.require_agency(actor, agency, "sign another agency's Formulir 5.2")
+    role = access.require_role(actor, [access.PPK, access.HEAD], N_("sign Formulir 5.2"))
+    access.require_agency(actor, agency, N_("sign another agency's Formulir 5.2"))
     return role
 
 
@@ -243,12 +244,13 @@ class AdministrativeCommands:
         agg = self._open(ctx, activity, expected_version)
         agg.check_unsigned("a questionnaire")
         if officer_id in agg.questionnaires:
-            raise Conflict(f"{p.name} ({p.nip}) already handed in the questionnaire for {activity.title!r}; each participant "
-                           "answers Formulir 5.1 once.", field="officer_id")
+            raise Conflict(msg("{name} ({nip}) already handed in the questionnaire for {title!r}; each participant answers Formulir "
+                               "5.1 once.", name=p.name, nip=p.nip, title=activity.title), field="officer_id")
         values = rules.check_answers(answers)
         meta = ctx.provenance(on_behalf_of=p.nip)
         if meta.effective_date < activity.start:
-            raise Invalid(f"A questionnaire handed in on {meta.effective_date} predates the activity ({activity.start}).",
+            raise Invalid(msg("A questionnaire handed in on {effective_date} predates the activity ({start}).",
+                              effective_date=meta.effective_date, start=activity.start),
                           field="effective_date")
         agg.record(ActivityEvaluation.QuestionnaireSubmitted, meta, officer_id=officer_id, nip=p.nip,
                    submitted_on=meta.effective_date, answers=values,
@@ -270,11 +272,11 @@ class AdministrativeCommands:
         agg = self._open(ctx, activity, expected_version)
         agg.check_unsigned("the matrix")
         if agg.verified:
-            raise Conflict(f"Formulir 5.2 of {activity.title!r} is verified; it is signed as it stands.")
+            raise Conflict(msg("Formulir 5.2 of {title!r} is verified; it is signed as it stands.", title=activity.title))
         facts = activity.facts()
         done = [p for p in facts.participants if p.completed_on is not None]
         if not done:
-            raise Conflict(f"No participant of {activity.title!r} has completed yet; Formulir 5.2 covers participants who did.")
+            raise Conflict(msg("No participant of {title!r} has completed yet; Formulir 5.2 covers participants who did.", title=activity.title))
         links = plan_links(self.app, activity_id)
         rows = {p.officer_id: plan_row(self.app, *links.get(p.officer_id, (None, None))) for p in done}
         planned_budget = sum((r.budget for r in rows.values() if r is not None), Decimal(0))
@@ -297,7 +299,7 @@ class AdministrativeCommands:
             agg.record(ActivityEvaluation.RowComputed, ctx.provenance(on_behalf_of=p.nip), **content)
             changed = True
         if not changed:
-            raise Conflict(f"Formulir 5.2 of {activity.title!r} is already computed from the current record; nothing changed.")
+            raise Conflict(msg("Formulir 5.2 of {title!r} is already computed from the current record; nothing changed.", title=activity.title))
         return agg
 
     @staticmethod
@@ -318,21 +320,24 @@ class AdministrativeCommands:
         ctx = ctx.acting_as(as_hr(ctx.actor, activity.agency, "override a Formulir 5.2 cell"))
         agg = self.get(activity_id)
         if agg is None or officer_id not in agg.rows:
-            raise NotFound(f"Formulir 5.2 of {activity.title!r} has no computed row for officer {officer_id}; compute it first.",
+            raise NotFound(msg("Formulir 5.2 of {title!r} has no computed row for officer {officer_id}; compute it first.",
+                               title=activity.title, officer_id=officer_id),
                            field="officer_id")
         check_version("administrative evaluation", agg.version, expected_version)
         agg.check_unsigned("an override")
         if agg.verified:
-            raise Conflict(f"Formulir 5.2 of {activity.title!r} is verified; it is signed as it stands.")
+            raise Conflict(msg("Formulir 5.2 of {title!r} is verified; it is signed as it stands.", title=activity.title))
         try:
             c = Cell(cell).value
         except ValueError:
-            raise Invalid(f"Formulir 5.2 has no cell {cell!r}; the cells are {', '.join(x.value for x in Cell)}.", field="cell") from None
+            raise Invalid(msg("Formulir 5.2 has no cell {cell!r}; the cells are {x_value_for_x_in_cell}.",
+                              cell=cell, x_value_for_x_in_cell=', '.join(x.value for x in Cell)), field="cell") from None
         if not isinstance(sesuai, bool):
             raise Invalid("sesuai is true (Sesuai) or false (Tidak).", field="sesuai")
         current = agg.overrides.get((officer_id, c), agg.rows[officer_id][c])
         if current == sesuai:
-            raise Conflict(f"The {CELL_LABELS[Cell(c)]} cell already reads {'Sesuai' if sesuai else 'Tidak'}.", field="sesuai")
+            raise Conflict(msg("The {cell_labels_cell_c} cell already reads {sesuai_if_sesuai_else_ti}.",
+                               cell_labels_cell_c=CELL_LABELS[Cell(c)], sesuai_if_sesuai_else_ti='Sesuai' if sesuai else 'Tidak'), field="sesuai")
         why = long_text(reason, "reason", max_len=REASON_MAX) or ""
         if len(why) < 10:
             raise Invalid("An override needs a written reason of at least 10 characters; it is printed beside the computed value.",
@@ -348,14 +353,14 @@ class AdministrativeCommands:
         ctx = ctx.acting_as(as_hr(ctx.actor, activity.agency, "verify Formulir 5.2"))
         agg = self.get(activity_id)
         if agg is None or not agg.rows:
-            raise Conflict(f"Formulir 5.2 of {activity.title!r} has not been computed yet; compute it before verifying.")
+            raise Conflict(msg("Formulir 5.2 of {title!r} has not been computed yet; compute it before verifying.", title=activity.title))
         check_version("administrative evaluation", agg.version, expected_version)
         agg.check_unsigned("a verification")
         if agg.verified:
-            raise Conflict(f"Formulir 5.2 of {activity.title!r} is already verified.")
+            raise Conflict(msg("Formulir 5.2 of {title!r} is already verified.", title=activity.title))
         missing = [p.name for p in activity.facts().participants if p.completed_on is not None and p.officer_id not in agg.rows]
         if missing:
-            raise Conflict(f"{', '.join(missing)} completed after Formulir 5.2 was computed; compute it again before verifying.")
+            raise Conflict(msg("{missing} completed after Formulir 5.2 was computed; compute it again before verifying.", missing=', '.join(missing)))
         agg.record(ActivityEvaluation.Verified, ctx.provenance(), rows=len(agg.rows), respondents=len(agg.questionnaires),
                    qualitative_summary=long_text(qualitative_summary, "qualitative_summary", max_len=LONG_MAX, required=False))
         return agg
@@ -367,13 +372,14 @@ class AdministrativeCommands:
         ctx = ctx.acting_as(role)
         agg = self.get(activity_id)
         if agg is None or not agg.verified:
-            raise Conflict(f"Formulir 5.2 of {activity.title!r} is not verified by the HR unit yet; it is signed after verification.")
+            raise Conflict(msg("Formulir 5.2 of {title!r} is not verified by the HR unit yet; it is signed after verification.", title=activity.title))
         check_version("administrative evaluation", agg.version, expected_version)
         if agg.signed_on is not None:
-            raise Conflict(f"Formulir 5.2 of {activity.title!r} was already signed on {agg.signed_on}; it is signed once.")
+            raise Conflict(msg("Formulir 5.2 of {title!r} was already signed on {signed_on}; it is signed once.",
+                               title=activity.title, signed_on=agg.signed_on))
         nip = (nip or ctx.actor.nip or "").replace(" ", "") or None
         if nip is not None and not (nip.isdigit() and len(nip) == 18):
-            raise Invalid(f"NIP {nip!r} of the signer must be 18 digits.", field="nip")
+            raise Invalid(msg("NIP {nip!r} of the signer must be 18 digits.", nip=nip), field="nip")
         meta = ctx.provenance()
         agg.record(ActivityEvaluation.Signed, meta, name=text(name, "name") or "", nip=nip, capacity=CAPACITIES[role],
                    place=text(place, "place") or "", signed_on=meta.effective_date)

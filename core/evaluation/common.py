@@ -11,29 +11,30 @@ from core.cycle import as_agency_role, is_direct_supervisor, is_own
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.evaluation.facts import PlanRowFacts
 from core.events import Actor
+from core.i18n import msg
 from core.pathways import ParticipantFacts
 
 
 def load_activity(app: Any, activity_id: UUID) -> Activity:
     agg = app.get(activity_id)
     if not isinstance(agg, Activity):
-        raise NotFound(f"No activity with id {activity_id} exists.", field="activity_id")
+        raise NotFound(msg("No activity with id {activity_id} exists.", activity_id=activity_id), field="activity_id")
     return agg
 
 
 def check_agency(actor: Actor, agency: str, what: str) -> None:
     """Another agency's records are reported absent, so their ids reveal nothing."""
     if actor.agency != agency and not access.reads_across_agencies(actor):
-        raise NotFound(f"No {what} exists in your agency.")
+        raise NotFound(msg("No {what} exists in your agency.", what=what))
 
 
 def participation(activity: Activity, officer_id: UUID) -> ParticipantFacts:
     """The officer's (active) participation in the activity; Invalid when they never took part."""
     p = activity.participants.get(officer_id)
     if p is None or not p.active:
-        raise Invalid(f"Officer {officer_id} did not take part in {activity.title!r}"
-                      + (" (deselected)" if p is not None else "") + "; evaluations are about its participants.",
-                      field="officer_id")
+        raise Invalid(msg("Officer {officer_id} did not take part in {title!r} (deselected); evaluations are about its participants."
+                          if p is not None else "Officer {officer_id} did not take part in {title!r}; evaluations are about its participants.",
+                          officer_id=officer_id, title=activity.title), field="officer_id")
     return activity.facts().participant(officer_id)
 
 
@@ -41,8 +42,9 @@ def completed(activity: Activity, officer_id: UUID, what: str) -> ParticipantFac
     """BAB V evaluates officers who completed the activity (their JP credited)."""
     p = participation(activity, officer_id)
     if p.completed_on is None:
-        raise Conflict(f"{p.name} ({p.nip}) has not completed {activity.title!r} yet, so {what} cannot be recorded; "
-                       "the HR unit completes the participation first (POST /activities/{id}/completion).", field="officer_id")
+        raise Conflict(msg("{name} ({nip}) has not completed {title!r} yet, so {what} cannot be recorded; the HR unit completes "
+                           "the participation first (POST /activities/{{id}}/completion).",
+                           name=p.name, nip=p.nip, title=activity.title, what=what), field="officer_id")
     return p
 
 
@@ -83,13 +85,13 @@ def as_self_or_hr(actor: Actor, officer: Any, action: str) -> str:
         return access.OFFICER
     if access.HR in actor.roles and actor.agency == officer.agency:
         return access.HR
-    raise Forbidden(f"Only officer {officer.nip} themself, or their agency's HR unit entering the paper form, may {action}.")
+    raise Forbidden(msg("Only officer {nip} themself, or their agency's HR unit entering the paper form, may {action}.", nip=officer.nip, action=action))
 
 
 def as_self(actor: Actor, officer: Any, action: str) -> str:
     if is_own(actor, officer):
         return access.OFFICER
-    raise Forbidden(f"Only officer {officer.nip} themself may {action}.")
+    raise Forbidden(msg("Only officer {nip} themself may {action}.", nip=officer.nip, action=action))
 
 
 def as_supervisor(actor: Actor, officer: Any, action: str) -> str:
@@ -97,11 +99,11 @@ def as_supervisor(actor: Actor, officer: Any, action: str) -> str:
     if is_direct_supervisor(actor, officer):
         return access.SUPERVISOR
     who = f"NIP {officer.supervisor_nip}" if officer.supervisor_nip else "nobody (the profile names no supervisor)"
-    raise Forbidden(f"Only the direct supervisor of officer {officer.nip} may {action}; the profile names {who}.")
+    raise Forbidden(msg("Only the direct supervisor of officer {nip} may {action}; the profile names {who}.", nip=officer.nip, action=action, who=who))
 
 
 def officer_of(app: Any, officer_id: UUID, agency: str) -> Any:
     officer = app.officers.get(officer_id)
     if officer.agency != agency:
-        raise Invalid(f"{officer.name} ({officer.nip}) is an officer of another agency.", field="officer_id")
+        raise Invalid(msg("{name} ({nip}) is an officer of another agency.", name=officer.name, nip=officer.nip), field="officer_id")
     return officer

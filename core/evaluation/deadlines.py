@@ -15,6 +15,12 @@ from typing import Any
 
 from core.cycle import quarter_end
 from core.deadlines import status
+from core.i18n import N_, msg
+
+#: What a participant has not handed in after an activity (projections/evaluation_deadlines.py names the parts).
+_HANDED_IN: dict[tuple[str, ...], str] = {
+    ("the report",): N_("the report"), ("the questionnaire (Formulir 5.1)",): N_("the questionnaire (Formulir 5.1)"),
+    ("the questionnaire (Formulir 5.1)", "the report"): N_("the report and the questionnaire (Formulir 5.1)")}
 
 
 class Step(StrEnum):
@@ -91,27 +97,32 @@ def finding(it: dict[str, Any]) -> dict[str, Any] | None:
             return None
         return {"code": "impact_monitoring_recommended", "severity": "info", "step": step.value, "officer_id": it.get("officer_id"),
                 "activity_id": it.get("activity_id"),
-                "message": f"Impact monitoring of {who} for {title!r} is recommended since {it['from']} (three months after the "
-                           "activity, BAB V.C.8): the officer starts the self assessment of Formulir 5.5."}
+                "message": str(msg("Impact monitoring of {who} for {title!r} is recommended since {since} (three months after the "
+                                   "activity, BAB V.C.8): the officer starts the self assessment of Formulir 5.5.", who=who, title=title,
+                                   since=it["from"]))}
     if state != "overdue":
         return None
-    late = f"{it['days_late']} day(s) overdue"
+    days, due = it["days_late"], it["due"]
     if step == Step.REPORT_QUESTIONNAIRE:
-        missing = " and ".join(it.get("missing") or ["the report and the questionnaire"])
-        message = (f"{who} has not handed in {missing} for {title!r}, due {it['due']} (two weeks after it ended, BAB V.A.8): "
-                   f"{late}. The officer hands them in, or the HR unit enters the paper questionnaire.")
+        parts = tuple(sorted(it.get("missing") or ("the report", "the questionnaire (Formulir 5.1)")))
+        missing = _HANDED_IN.get(parts, " and ".join(parts))
+        message = msg("{who} has not handed in {missing} for {title!r}, due {due} (two weeks after it ended, BAB V.A.8): "
+                      "{days} day(s) overdue. The officer hands them in, or the HR unit enters the paper questionnaire.",
+                      who=who, missing=missing, title=title, due=due, days=days)
     elif step == Step.RESULT:
-        message = (f"The result evaluation of {who} for {title!r} (ekspose, Formulir 5.3 and the signed 5.4 recap) was due "
-                   f"{it['due']} (one month after the activity, BAB V.B.8): {late}. The HR unit schedules the ekspose and signs "
-                   "the recap.")
+        message = msg("The result evaluation of {who} for {title!r} (ekspose, Formulir 5.3 and the signed 5.4 recap) was due "
+                      "{due} (one month after the activity, BAB V.B.8): {days} day(s) overdue. The HR unit schedules the ekspose "
+                      "and signs the recap.", who=who, title=title, due=due, days=days)
     elif step == Step.IMPACT:
-        message = (f"The impact evaluation (Formulir 5.5) of {who} for {title!r} was due {it['due']} (December or January, "
-                   f"BAB V.C.8): {late}. The officer, the supervisor and their dialogue complete it, and both sign.")
+        message = msg("The impact evaluation (Formulir 5.5) of {who} for {title!r} was due {due} (December or January, "
+                      "BAB V.C.8): {days} day(s) overdue. The officer, the supervisor and their dialogue complete it, and both sign.",
+                      who=who, title=title, due=due, days=days)
     else:
-        message = (f"The {it.get('year')} evaluation recap of {it.get('agency')} was due at the Instansi Pembina by {it['due']} "
-                   f"(Q1 of the next year, BAB V.D): {late}. The HR unit computes, finalises and submits it.")
+        message = msg("The {year} evaluation recap of {agency} was due at the Instansi Pembina by {due} "
+                      "(Q1 of the next year, BAB V.D): {days} day(s) overdue. The HR unit computes, finalises and submits it.",
+                      year=it.get("year"), agency=it.get("agency"), due=due, days=days)
     return {"code": f"{step.value}_overdue", "severity": "warning", "step": step.value, "officer_id": it.get("officer_id"),
-            "activity_id": it.get("activity_id"), "message": message}
+            "activity_id": it.get("activity_id"), "message": str(message)}
 
 
 __all__ = ["CITATIONS", "Step", "add_months", "finding", "impact_due", "impact_monitoring_from", "item", "monitoring_status",

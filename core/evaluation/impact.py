@@ -23,6 +23,7 @@ from core.cycle import as_self_or_supervisor, check_version, long_text, text
 from core.errors import Conflict, Invalid, NotFound
 from core.evaluation.common import as_self, as_supervisor, completed, load_activity, officer_of, plan_links, plan_row
 from core.events import Context, PengkomAggregate, derived_id
+from core.i18n import msg
 from core.inputs import LINE_MAX, LONG_MAX, REASON_MAX
 
 
@@ -203,18 +204,19 @@ class ImpactEvaluation(PengkomAggregate):
 
     def check_open(self) -> None:
         if {"officer", "supervisor"} <= self.signed_by:
-            raise Conflict(f"Formulir 5.5 of {self.name} ({self.nip}) is signed by both; it is closed.")
+            raise Conflict(msg("Formulir 5.5 of {name} ({nip}) is signed by both; it is closed.", name=self.name, nip=self.nip))
 
 
 def _evidence(value: Any, files: set[str], where: str) -> ImpactEvidence:
     if not isinstance(value, dict) or value.get("kind") not in EVIDENCE_KINDS:
-        raise Invalid(f"{where}: evidence is {{kind: file, sha256}}, {{kind: credit_points, credit_points}} or "
-                      "{kind: description, description}.", field=where)
+        raise Invalid(msg("{where}: evidence is {{kind: file, sha256}}, {{kind: credit_points, credit_points}} or {{kind: "
+                          "description, description}}.", where=where), field=where)
     kind = value["kind"]
     if kind == "file":
         sha = value.get("sha256")
         if sha not in files:
-            raise Invalid(f"{where}: file {sha!r} was not uploaded to this Formulir 5.5; upload it first (…/evidence).", field=where)
+            raise Invalid(msg("{where}: file {sha!r} was not uploaded to this Formulir 5.5; upload it first (…/evidence).",
+                              where=where, sha=sha), field=where)
         return ImpactEvidence("file", sha256=sha)
     if kind == "credit_points":
         try:
@@ -222,31 +224,31 @@ def _evidence(value: Any, files: set[str], where: str) -> ImpactEvidence:
         except (InvalidOperation, ValueError):
             cp = Decimal(-1)
         if not cp.is_finite() or cp <= 0 or cp > 1000 or cp.as_tuple().exponent < -3:  # type: ignore[operator]
-            raise Invalid(f"{where}: credit points (angka kredit) must be a number above 0 and at most 1000, with at most 3 "
-                          f"decimals, not {value.get('credit_points')!r}.", field=where)
+            raise Invalid(msg("{where}: credit points (angka kredit) must be a number above 0 and at most 1000, with at most 3 "
+                              "decimals, not {value_get_credit_points!r}.", where=where, value_get_credit_points=value.get('credit_points')), field=where)
         return ImpactEvidence("credit_points", credit_points=cp)
     return ImpactEvidence("description", description=long_text(value.get("description"), where, max_len=REASON_MAX))
 
 
 def _items(values: Any, files: set[str], ids: Sequence[str], field: str) -> tuple[ImpactItem, ...]:
     if not isinstance(values, (list, tuple)) or len(values) > 30:
-        raise Invalid(f"{field}: give at most 30 work behaviours.", field=field)
+        raise Invalid(msg("{field}: give at most 30 work behaviours.", field=field), field=field)
     out = []
     for n, (v, iid) in enumerate(zip(values, ids, strict=False)):
         where = f"{field}[{n}]"
         if not isinstance(v, dict):
-            raise Invalid(f"{where}: an item is {{behaviour, contribution, target, evidence}}.", field=where)
+            raise Invalid(msg("{where}: an item is {{behaviour, contribution, target, evidence}}.", where=where), field=where)
         unknown = set(v) - {"behaviour", "contribution", "target", "evidence"}
         if unknown:
-            raise Invalid(f"{where}: unknown field(s) {', '.join(sorted(unknown))}.", field=where)
+            raise Invalid(msg("{where}: unknown field(s) {sorted_unknown}.", where=where, sorted_unknown=', '.join(sorted(unknown))), field=where)
         contribution = long_text(v.get("contribution"), f"{where}.contribution", max_len=REASON_MAX, required=False)
         target = text(v.get("target"), f"{where}.target", max_len=LINE_MAX, required=False)
         if contribution and not target:
-            raise Invalid(f"{where}: a contribution names the agency activity or IKU it contributes to (column 10, target).",
+            raise Invalid(msg("{where}: a contribution names the agency activity or IKU it contributes to (column 10, target).", where=where),
                           field=f"{where}.target")
         evidence = v.get("evidence") or []
         if not isinstance(evidence, list) or len(evidence) > 10:
-            raise Invalid(f"{where}.evidence: give at most 10 pieces of evidence.", field=f"{where}.evidence")
+            raise Invalid(msg("{where}.evidence: give at most 10 pieces of evidence.", where=where), field=f"{where}.evidence")
         out.append(ImpactItem(iid, long_text(v.get("behaviour"), f"{where}.behaviour", max_len=REASON_MAX) or "", contribution, target,
                               tuple(_evidence(e, files, f"{where}.evidence[{k}]") for k, e in enumerate(evidence))))
     return tuple(out)
@@ -254,16 +256,17 @@ def _items(values: Any, files: set[str], ids: Sequence[str], field: str) -> tupl
 
 def _removals(values: Any, current: dict[str, str], field: str) -> tuple[Removal, ...]:
     if not isinstance(values, (list, tuple)):
-        raise Invalid(f"{field}: a list of {{item_id, reason}}.", field=field)
+        raise Invalid(msg("{field}: a list of {{item_id, reason}}.", field=field), field=field)
     out = []
     for n, v in enumerate(values):
         iid = v.get("item_id") if isinstance(v, dict) else None
         if iid not in current:
-            raise Invalid(f"{field}[{n}]: item {iid!r} is not on the form; its items are {', '.join(current) or 'none'}.",
+            raise Invalid(msg("{field}[{n}]: item {iid!r} is not on the form; its items are {join_current_or_none}.",
+                              field=field, n=n, iid=iid, join_current_or_none=', '.join(current) or 'none'),
                           field=f"{field}[{n}]")
         out.append(Removal(iid, long_text(v.get("reason"), f"{field}[{n}].reason", max_len=REASON_MAX) or ""))
     if len({r.item_id for r in out}) != len(out):
-        raise Invalid(f"{field}: an item is listed twice.", field=field)
+        raise Invalid(msg("{field}: an item is listed twice.", field=field), field=field)
     return tuple(out)
 
 
@@ -278,7 +281,8 @@ class ImpactCommands:
     def get(self, activity_id: UUID, officer_id: UUID) -> ImpactEvaluation:
         agg = self.find(activity_id, officer_id)
         if agg is None:
-            raise NotFound(f"Officer {officer_id} has not started Formulir 5.5 for activity {activity_id} yet.")
+            raise NotFound(msg("Officer {officer_id} has not started Formulir 5.5 for activity {activity_id} yet.",
+                               officer_id=officer_id, activity_id=activity_id))
         return agg
 
     def _open(self, ctx: Context, activity_id: UUID, officer_id: UUID, expected_version: int | None) -> ImpactEvaluation:
@@ -331,7 +335,7 @@ class ImpactCommands:
             raise Invalid("The activity names no competency; write the competency developed (column 5).", field="competency")
         code = catalogue_competency(code).code
         if agg.competency is not None and code != agg.competency:
-            raise Invalid(f"The activity developed {agg.competency}, not {code} (column 5).", field="competency")
+            raise Invalid(msg("The activity developed {competency}, not {code} (column 5).", competency=agg.competency, code=code), field="competency")
         activity = load_activity(self.app, activity_id)
         revision = agg.self_revision + 1
         values = _items(items, agg.files, [f"S{revision}.{n}" for n in range(1, 31)], "items")
@@ -347,7 +351,7 @@ class ImpactCommands:
         check_version("impact evaluation", agg.version, expected_version)
         agg.check_open()
         if agg.self_revision == 0:
-            raise Conflict(f"{agg.name} has not written the self assessment yet; the supervisor assesses it afterwards.")
+            raise Conflict(msg("{name} has not written the self assessment yet; the supervisor assesses it afterwards.", name=agg.name))
         if agg.supervisor_assessed:
             raise Conflict("The supervisor's assessment is recorded; further changes are made in the dialogue.")
         removed = _removals(list(remove), agg.items, "remove")
@@ -367,12 +371,13 @@ class ImpactCommands:
             raise Conflict("The dialogue discusses the self assessment and the supervisor's assessment; record the supervisor's "
                            "assessment first.")
         if not isinstance(held_on, date) or held_on > ctx.now.date():
-            raise Invalid(f"The dialogue date {held_on} must be a date that has passed.", field="held_on")
+            raise Invalid(msg("The dialogue date {held_on} must be a date that has passed.", held_on=held_on), field="held_on")
         confirm, notes = list(confirm), list(notes)
         unknown = [i for i in confirm if i not in agg.items]
         if unknown or len(set(confirm)) != len(confirm):
-            raise Invalid(f"confirm: {', '.join(map(str, unknown)) or 'an item listed twice'} — the form's items are "
-                          f"{', '.join(agg.items) or 'none'}.", field="confirm")
+            raise Invalid(msg("confirm: {join_map_str_unknown_or} — the form's items are {join_agg_items_or_none}.",
+                              join_map_str_unknown_or=', '.join(map(str, unknown)) or 'an item listed twice',
+                              join_agg_items_or_none=', '.join(agg.items) or 'none'), field="confirm")
         removed = _removals(list(remove), agg.items, "remove")
         if {r.item_id for r in removed} & set(confirm):
             raise Invalid("An item cannot be confirmed and removed at once.", field="remove")
@@ -405,7 +410,7 @@ class ImpactCommands:
         if not agg.dialogue:
             raise Conflict("Formulir 5.5 is signed at the end of the supervisor–officer dialogue; no dialogue is recorded yet.")
         if party in agg.signed_by:
-            raise Conflict(f"The {party} has already signed Formulir 5.5 of {agg.name}.")
+            raise Conflict(msg("The {party} has already signed Formulir 5.5 of {name}.", party=party, name=agg.name))
         agg.record(ImpactEvaluation.Signed, ctx.provenance(on_behalf_of=agg.nip), party=party, name=text(name, "name") or "",
                    nip=ctx.actor.nip)
         return agg

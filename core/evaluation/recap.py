@@ -31,6 +31,7 @@ from core.evaluation.common import load_activity, plan_links, plan_row
 from core.evaluation.impact import ImpactEvaluation, impact_id
 from core.evaluation.result import ResultEvaluation, result_id
 from core.events import Context, PengkomAggregate, derived_id
+from core.i18n import N_, msg
 from core.inputs import LONG_MAX, REASON_MAX
 
 
@@ -258,8 +259,8 @@ def can_read_recap(actor: Any, agency: str, *, submitted: bool) -> str:
     if national:
         if submitted:
             return national[0]
-        raise Forbidden(f"The evaluation recap of {agency} has not been submitted to the Instansi Pembina yet; national roles "
-                        "read submitted recaps.")
+        raise Forbidden(msg("The evaluation recap of {agency} has not been submitted to the Instansi Pembina yet; national roles "
+                            "read submitted recaps.", agency=agency))
     if actor.agency == agency:
         for role in sorted(actor.roles & access.AGENCY_READERS):
             return role
@@ -274,7 +275,7 @@ class RecapCommands:
     def get(self, agency: str, year: int) -> YearlyRecap:
         agg = self.app.get(recap_id(agency, year))
         if not isinstance(agg, YearlyRecap):
-            raise NotFound(f"{agency} has no evaluation recap for {year} yet; the HR unit computes it first.")
+            raise NotFound(msg("{agency} has no evaluation recap for {year} yet; the HR unit computes it first.", agency=agency, year=year))
         return agg
 
     def participations(self, agency: str, year: int, activity_ids: Iterable[UUID]) -> tuple[list[Participation], dict[str, Any]]:
@@ -283,7 +284,7 @@ class RecapCommands:
         for aid in activity_ids:
             activity = load_activity(self.app, aid)
             if activity.agency != agency or activity.year != year:
-                raise Invalid(f"Activity {aid} is not one of {agency}'s activities of {year}.", field="activity_ids")
+                raise Invalid(msg("Activity {aid} is not one of {agency}'s activities of {year}.", aid=aid, agency=agency, year=year), field="activity_ids")
             ev = self.app.get(evaluation_id(aid))
             if isinstance(ev, ActivityEvaluation):
                 answers[str(aid)] = list(ev.questionnaires.values())
@@ -312,7 +313,7 @@ class RecapCommands:
     def compute(self, ctx: Context, agency: str, year: int, activity_ids: Sequence[UUID], *,
                 expected_version: int | None = None) -> YearlyRecap:
         """Compute (or, before finalising, recompute) the recap from the year's recorded evaluations."""
-        ctx = ctx.acting_as(as_agency_role(ctx.actor, agency, [access.HR], "compute the evaluation recap"))
+        ctx = ctx.acting_as(as_agency_role(ctx.actor, agency, [access.HR], N_("compute the evaluation recap")))
         year = year_in(year)
         agg = self.app.get(recap_id(agency, year))
         if agg is None:
@@ -324,10 +325,11 @@ class RecapCommands:
         else:
             check_version("recap", agg.version, expected_version)
         if agg.finalised_on is not None:
-            raise Conflict(f"The {year} evaluation recap of {agency} was finalised on {agg.finalised_on}; it stands as finalised.")
+            raise Conflict(msg("The {year} evaluation recap of {agency} was finalised on {finalised_on}; it stands as finalised.",
+                               year=year, agency=agency, finalised_on=agg.finalised_on))
         parts, answers = self.participations(agency, year, activity_ids)
         if not parts:
-            raise Conflict(f"No participant of {agency}'s {year} activities has completed; there is nothing to recap.")
+            raise Conflict(msg("No participant of {agency}'s {year} activities has completed; there is nothing to recap.", agency=agency, year=year))
         tables = compute(parts, answers)
         agg.record(YearlyRecap.Computed, ctx.provenance(), activities=len({p.activity_id for p in parts}), participants=len(parts),
                    questionnaires=sum(len(v) for v in answers.values()),
@@ -338,11 +340,12 @@ class RecapCommands:
 
     def finalise(self, ctx: Context, agency: str, year: int, *, analysis: str, overrides: Sequence[Mapping[str, Any]] = (),
                  expected_version: int | None = None) -> YearlyRecap:
-        ctx = ctx.acting_as(as_agency_role(ctx.actor, agency, [access.HR], "finalise the evaluation recap"))
+        ctx = ctx.acting_as(as_agency_role(ctx.actor, agency, [access.HR], N_("finalise the evaluation recap")))
         agg = self.get(agency, year_in(year))
         check_version("recap", agg.version, expected_version)
         if agg.finalised_on is not None:
-            raise Conflict(f"The {year} evaluation recap of {agency} was already finalised on {agg.finalised_on}.")
+            raise Conflict(msg("The {year} evaluation recap of {agency} was already finalised on {finalised_on}.",
+                               year=year, agency=agency, finalised_on=agg.finalised_on))
         if not agg.computed:
             raise Conflict("The recap has not been computed yet.")
         text_ = long_text(analysis, "analysis", max_len=LONG_MAX) or ""
@@ -354,15 +357,16 @@ class RecapCommands:
             kind, name = o.get("kind"), o.get("name")
             found = agg.computed.get((str(kind), rules.key_of(str(name))))
             if found is None:
-                raise Invalid(f"{where}: the recap has no {kind} {name!r}.", field=where)
+                raise Invalid(msg("{where}: the recap has no {kind} {name!r}.", where=where, kind=kind, name=name), field=where)
             advice = o.get("recommendation")
             if advice not in ("continue", "improve", "stop"):
-                raise Invalid(f"{where}: recommendation is continue, improve or stop, not {advice!r}.", field=where)
+                raise Invalid(msg("{where}: recommendation is continue, improve or stop, not {advice!r}.", where=where, advice=advice), field=where)
             if advice == found.recommendation:
-                raise Invalid(f"{where}: {kind} {name!r} is already recommended to {advice}.", field=where)
+                raise Invalid(msg("{where}: {kind} {name!r} is already recommended to {advice}.",
+                                  where=where, kind=kind, name=name, advice=advice), field=where)
             reason = long_text(o.get("reason"), f"{where}.reason", max_len=REASON_MAX) or ""
             if len(reason) < 10:
-                raise Invalid(f"{where}: setting a recommendation otherwise needs a reason of at least 10 characters.",
+                raise Invalid(msg("{where}: setting a recommendation otherwise needs a reason of at least 10 characters.", where=where),
                               field=f"{where}.reason")
             out.append(RecommendationOverride(found.kind, found.key, found.name, found.recommendation, advice, reason))
         if len({(o.kind, o.key) for o in out}) != len(out):
@@ -373,16 +377,18 @@ class RecapCommands:
 
     def submit(self, ctx: Context, agency: str, year: int, *, submitted_on: date | None = None,
                expected_version: int | None = None) -> YearlyRecap:
-        ctx = ctx.acting_as(as_agency_role(ctx.actor, agency, [access.HR], "submit the evaluation recap"))
+        ctx = ctx.acting_as(as_agency_role(ctx.actor, agency, [access.HR], N_("submit the evaluation recap")))
         agg = self.get(agency, year_in(year))
         check_version("recap", agg.version, expected_version)
         if agg.finalised_on is None:
             raise Conflict("The recap is submitted once the HR unit has finalised it with its written analysis.")
         if agg.submitted_on is not None:
-            raise Conflict(f"The {year} evaluation recap was already submitted to the Instansi Pembina on {agg.submitted_on}.")
+            raise Conflict(msg("The {year} evaluation recap was already submitted to the Instansi Pembina on {submitted_on}.",
+                               year=year, submitted_on=agg.submitted_on))
         when = submitted_on or ctx.now.date()
         if when > ctx.now.date() or when < agg.finalised_on:
-            raise Invalid(f"The submission date {when} must lie between the finalisation ({agg.finalised_on}) and today.",
+            raise Invalid(msg("The submission date {when} must lie between the finalisation ({finalised_on}) and today.",
+                              when=when, finalised_on=agg.finalised_on),
                           field="submitted_on")
         agg.record(YearlyRecap.Submitted, ctx.provenance(effective_date=when), recipient="pembina", submitted_on=when)
         return agg
@@ -425,8 +431,9 @@ def recap_findings(app: Any, plan_id: UUID, agency: str, plan_year: int, rows: I
                 continue
             recap, rec = hit
             who = f"{row.officer_name} (NIP {row.nip})"
-            message = (f"{who}: {kind} {value!r} was recommended not to be continued by the {recap.year} evaluation recap of "
-                       f"{agency} (finalised {recap.finalised_on}): {rec.reason}")
+            message = str(msg("{who}: {kind} {value!r} was recommended not to be continued by the {year} evaluation recap of "
+                              "{agency} (finalised {finalised_on}): {reason}", who=who, kind=kind, value=value, year=recap.year,
+                              agency=agency, finalised_on=recap.finalised_on, reason=rec.reason))
             fid = derived_id("finding", plan_id, RECAP_RULE_ID, row.row_id, message)
             found.append(Finding(fid, "recap", RECAP_RULE_ID, message,
                                  f"{GUIDELINE}, BAB V.D angka 3; rekapitulasi dan rekomendasi hasil evaluasi {recap.year} "

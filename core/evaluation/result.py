@@ -19,6 +19,7 @@ from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.evaluation import rules
 from core.evaluation.common import as_hr, completed, load_activity, officer_of, plan_links, plan_row
 from core.events import Context, PengkomAggregate, derived_id
+from core.i18n import msg
 from core.inputs import LINE_MAX, REASON_MAX
 
 
@@ -127,8 +128,8 @@ class ResultEvaluation(PengkomAggregate):
 
     def check_unsigned(self, what: str) -> None:
         if self.signed_on is not None:
-            raise Conflict(f"The Formulir 5.4 recap of {self.name} ({self.nip}) was signed on {self.signed_on}; {what} can no "
-                           "longer be recorded.")
+            raise Conflict(msg("The Formulir 5.4 recap of {name} ({nip}) was signed on {signed_on}; {what} can no longer be "
+                               "recorded.", name=self.name, nip=self.nip, signed_on=self.signed_on, what=what))
 
 
 def _nip(value: str | None, field: str) -> str | None:
@@ -136,7 +137,7 @@ def _nip(value: str | None, field: str) -> str | None:
         return None
     nip = value.replace(" ", "")
     if not (nip.isdigit() and len(nip) == 18):
-        raise Invalid(f"NIP {value!r} must be 18 digits.", field=field)
+        raise Invalid(msg("NIP {value!r} must be 18 digits.", value=value), field=field)
     return nip
 
 
@@ -144,10 +145,11 @@ def _held_on(value: Any, today: date, earliest: date) -> date:
     if not isinstance(value, date):
         raise Invalid("held_on is the date of the ekspose (YYYY-MM-DD).", field="held_on")
     if value < earliest:
-        raise Invalid(f"The ekspose presents what was learnt, so it is held after the activity: {value} is before {earliest}.",
+        raise Invalid(msg("The ekspose presents what was learnt, so it is held after the activity: {value} is before {earliest}.",
+                          value=value, earliest=earliest),
                       field="held_on")
     if value > today + timedelta(days=366):
-        raise Invalid(f"The ekspose date {value} is more than a year ahead; schedule it within the year.", field="held_on")
+        raise Invalid(msg("The ekspose date {value} is more than a year ahead; schedule it within the year.", value=value), field="held_on")
     return value
 
 
@@ -158,8 +160,8 @@ class ResultCommands:
     def get(self, activity_id: UUID, officer_id: UUID) -> ResultEvaluation:
         agg = self.app.get(result_id(activity_id, officer_id))
         if not isinstance(agg, ResultEvaluation):
-            raise NotFound(f"No ekspose is scheduled for officer {officer_id} on activity {activity_id}; the HR unit schedules it "
-                           "first.")
+            raise NotFound(msg("No ekspose is scheduled for officer {officer_id} on activity {activity_id}; the HR unit schedules "
+                               "it first.", officer_id=officer_id, activity_id=activity_id))
         return agg
 
     def schedule(self, ctx: Context, activity_id: UUID, officer_id: UUID, *, held_on: date, place: str,
@@ -170,13 +172,13 @@ class ResultCommands:
         officer = officer_of(self.app, officer_id, activity.agency)
         p = completed(activity, officer_id, "a result evaluation")
         if self.app.get(result_id(activity_id, officer_id)) is not None:
-            raise Conflict(f"The ekspose of {p.name} for {activity.title!r} is already scheduled; reschedule it instead.")
+            raise Conflict(msg("The ekspose of {name} for {title!r} is already scheduled; reschedule it instead.", name=p.name, title=activity.title))
         if expected_version not in (None, 0):
             check_version("result evaluation", 0, expected_version)
         row = plan_row(self.app, *plan_links(self.app, activity_id).get(officer_id, (None, None)))
         code = competency or activity.competency or (row.competency if row else None)
         if code is None:
-            raise Invalid(f"{activity.title!r} names no competency; give the competency developed (Formulir 5.3 item 6).",
+            raise Invalid(msg("{title!r} names no competency; give the competency developed (Formulir 5.3 item 6).", title=activity.title),
                           field="competency")
         code = catalogue_competency(code).code
         if indicators is not None and not isinstance(indicators, (list, tuple)):
@@ -205,7 +207,8 @@ class ResultCommands:
         ctx = ctx.acting_as(as_hr(ctx.actor, agg.agency, "reschedule the ekspose"))
         check_version("result evaluation", agg.version, expected_version)
         if agg.assessments:
-            raise Conflict(f"The ekspose of {agg.name} was held: {len(agg.assessments)} Formulir 5.3 are recorded.")
+            raise Conflict(msg("The ekspose of {name} was held: {len_assessments} Formulir 5.3 are recorded.",
+                               name=agg.name, len_assessments=len(agg.assessments)))
         activity = load_activity(self.app, activity_id)
         when = _held_on(held_on, ctx.now.date(), activity.start)
         agg.record(ResultEvaluation.EksposeRescheduled, ctx.provenance(on_behalf_of=agg.nip), held_on=when,
@@ -221,8 +224,8 @@ class ResultCommands:
         officer = self.app.officers.get(officer_id)
         nip = _nip(assessor_nip, "assessor_nip")
         if capacity not in Capacity.ALL:
-            raise Invalid(f"capacity {capacity!r} is not one of {', '.join(Capacity.ALL)} (V.B.4: atasan, rekan kerja, "
-                          "perwakilan Unit Pengelola SDM Aparatur).", field="capacity")
+            raise Invalid(msg("capacity {capacity!r} is not one of {ALL} (V.B.4: atasan, rekan kerja, perwakilan Unit Pengelola "
+                              "SDM Aparatur).", capacity=capacity, ALL=', '.join(Capacity.ALL)), field="capacity")
         actor = ctx.actor
         if access.HR in actor.roles and actor.agency == agg.agency:
             role = access.HR
@@ -232,25 +235,28 @@ class ResultCommands:
             raise Forbidden("Formulir 5.3 is entered by the HR unit from the collected forms, or by the assessor themself "
                             "(token NIP = assessor_nip).")
         if capacity == Capacity.SUPERVISOR and nip is not None and nip != officer.supervisor_nip:
-            raise Invalid(f"NIP {nip} is not the direct supervisor of {officer.name} (the profile names "
-                          f"{officer.supervisor_nip or 'no supervisor'}); record them as a colleague.", field="capacity")
+            raise Invalid(msg("NIP {nip} is not the direct supervisor of {name} (the profile names {officer_supervisor_nip_o}); "
+                              "record them as a colleague.",
+                              nip=nip, name=officer.name, officer_supervisor_nip_o=officer.supervisor_nip or 'no supervisor'), field="capacity")
         if role == access.SUPERVISOR and capacity == Capacity.SUPERVISOR and not is_direct_supervisor(actor, officer):
-            raise Forbidden(f"Only the direct supervisor of {officer.name} assesses in the supervisor capacity.")
+            raise Forbidden(msg("Only the direct supervisor of {name} assesses in the supervisor capacity.", name=officer.name))
         ctx = ctx.acting_as(role)
         check_version("result evaluation", agg.version, expected_version)
         agg.check_unsigned("a Formulir 5.3")
         if nip is not None and nip == agg.nip:
-            raise Invalid(f"{agg.name} presents at the ekspose and cannot assess themself.", field="assessor_nip")
+            raise Invalid(msg("{name} presents at the ekspose and cannot assess themself.", name=agg.name), field="assessor_nip")
         name = text(assessor_name, "assessor_name") or ""
         position = text(assessor_position, "assessor_position") or ""
         for a in agg.assessments:
             if (nip is not None and a["nip"] == nip) or (nip is None and a["nip"] is None and a["name"] == name
                                                          and a["position"] == position):
-                raise Conflict(f"{name} ({position}) already filled Formulir 5.3 for {agg.name}; each assessor fills it once.",
+                raise Conflict(msg("{name} ({position}) already filled Formulir 5.3 for {name2}; each assessor fills it once.",
+                                   name=name, position=position, name2=agg.name),
                                field="assessor_nip" if nip else "assessor_name")
         values = self._scores(agg, scores)
         if agg.held_on > ctx.now.date():
-            raise Conflict(f"The ekspose of {agg.name} is scheduled for {agg.held_on}; the audience fills Formulir 5.3 at it.")
+            raise Conflict(msg("The ekspose of {name} is scheduled for {held_on}; the audience fills Formulir 5.3 at it.",
+                               name=agg.name, held_on=agg.held_on))
         aid = uuid4()
         agg.record(ResultEvaluation.AssessmentRecorded, ctx.provenance(on_behalf_of=nip or name, effective_date=agg.held_on),
                    assessment_id=aid, assessor_name=name, assessor_nip=nip, assessor_position=position, capacity=capacity,
@@ -264,17 +270,19 @@ class ResultCommands:
         known = {i.indicator_id for i in agg.indicators}
         unknown = sorted(set(map(str, scores)) - known)
         if unknown:
-            raise Invalid(f"No indicator {', '.join(unknown)} on this Formulir 5.3; the indicators are {', '.join(sorted(known))}.",
+            raise Invalid(msg("No indicator {unknown} on this Formulir 5.3; the indicators are {sorted_known}.",
+                              unknown=', '.join(unknown), sorted_known=', '.join(sorted(known))),
                           field="scores")
         out = []
         for i in agg.indicators:
             if i.indicator_id not in scores:
-                raise Invalid(f"Indicator {i.indicator_id} ({i.text!r}) has no score; every indicator is scored.",
+                raise Invalid(msg("Indicator {indicator_id} ({text!r}) has no score; every indicator is scored.", indicator_id=i.indicator_id, text=i.text),
                               field=f"scores.{i.indicator_id}")
             v = scores[i.indicator_id]
             if isinstance(v, bool) or not isinstance(v, int) or not rules.SCORE_MIN <= v <= rules.SCORE_MAX:
-                raise Invalid(f"The score of indicator {i.indicator_id} ({i.text!r}) is {v!r}; Formulir 5.3 scores are whole numbers "
-                              f"from {rules.SCORE_MIN} (not competent) to {rules.SCORE_MAX} (competent).",
+                raise Invalid(msg("The score of indicator {indicator_id} ({text!r}) is {v!r}; Formulir 5.3 scores are whole numbers "
+                                  "from {SCORE_MIN} (not competent) to {SCORE_MAX} (competent).",
+                                  indicator_id=i.indicator_id, text=i.text, v=v, SCORE_MIN=rules.SCORE_MIN, SCORE_MAX=rules.SCORE_MAX),
                               field=f"scores.{i.indicator_id}")
             out.append(v)
         return tuple(out)
@@ -287,10 +295,11 @@ class ResultCommands:
         check_version("result evaluation", agg.version, expected_version)
         agg.check_unsigned("a signature")
         if not agg.assessments:
-            raise Conflict(f"No Formulir 5.3 is recorded for {agg.name}; the recap is signed after the assessors' forms.")
+            raise Conflict(msg("No Formulir 5.3 is recorded for {name}; the recap is signed after the assessors' forms.", name=agg.name))
         meta = ctx.provenance(on_behalf_of=agg.nip)
         if meta.effective_date < agg.held_on:
-            raise Invalid(f"The recap cannot be signed on {meta.effective_date}, before the ekspose on {agg.held_on}.",
+            raise Invalid(msg("The recap cannot be signed on {effective_date}, before the ekspose on {held_on}.",
+                              effective_date=meta.effective_date, held_on=agg.held_on),
                           field="effective_date")
         forms = [{i.indicator_id: s for i, s in zip(agg.indicators, a["scores"], strict=True)} for a in agg.assessments]
         recap, final = rules.recap_5_4([(i.indicator_id, i.text) for i in agg.indicators], forms)

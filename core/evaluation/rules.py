@@ -24,6 +24,7 @@ from core.catalogue import (
 from core.cycle import fmt_rupiah
 from core.errors import Invalid
 from core.evaluation.facts import Cell, EvaluationCell, PlanRowFacts
+from core.i18n import msg
 from core.pathways import ActivityFacts, ParticipantFacts
 
 #: The evaluation rules below, on top of the catalogue's rule set (Tabel 5.1 lives there).
@@ -78,18 +79,20 @@ def check_answers(answers: Any) -> tuple[int, ...]:
         raise Invalid("answers lists the eight statements of Formulir 5.1 part A by code, each answered 1–4.", field="answers")
     unknown = sorted(set(map(str, answers)) - set(STATEMENT_CODES))
     if unknown:
-        raise Invalid(f"Formulir 5.1 has no statement {', '.join(unknown)}; the statements are {', '.join(STATEMENT_CODES)}.",
+        raise Invalid(msg("Formulir 5.1 has no statement {unknown}; the statements are {STATEMENT_CODES}.",
+                          unknown=', '.join(unknown), STATEMENT_CODES=', '.join(STATEMENT_CODES)),
                       field="answers")
     missing = [s for s in STATEMENTS if s.code not in answers]
     if missing:
-        raise Invalid(f"Formulir 5.1 part A needs an answer to every statement; missing: "
-                      f"{'; '.join(f'{s.element_label}: {s.text!r}' for s in missing)}.", field=f"answers.{missing[0].code}")
+        raise Invalid(msg("Formulir 5.1 part A needs an answer to every statement; missing: {f_s_element_label_s_text}.",
+                          f_s_element_label_s_text='; '.join(f'{s.element_label}: {s.text!r}' for s in missing)), field=f"answers.{missing[0].code}")
     out = []
     for s in STATEMENTS:
         v = answers[s.code]
         if isinstance(v, bool) or not isinstance(v, int) or not QUESTIONNAIRE_MIN_SCORE <= v <= QUESTIONNAIRE_MAX_SCORE:
-            raise Invalid(f"The answer to {s.text!r} ({s.element_label}) is {v!r}; Formulir 5.1 answers are whole numbers "
-                          f"1 (tidak puas), 2 (kurang puas), 3 (puas) or 4 (sangat puas).", field=f"answers.{s.code}")
+            raise Invalid(msg("The answer to {text!r} ({element_label}) is {v!r}; Formulir 5.1 answers are whole numbers 1 (tidak "
+                              "puas), 2 (kurang puas), 3 (puas) or 4 (sangat puas).",
+                              text=s.text, element_label=s.element_label, v=v), field=f"answers.{s.code}")
         out.append(v)
     return tuple(out)
 

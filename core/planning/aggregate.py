@@ -13,6 +13,7 @@ from uuid import UUID
 
 from core.errors import Conflict, NotFound
 from core.events import PengkomAggregate, derived_id
+from core.i18n import msg
 from core.planning.checks import Finding
 from core.planning.roster import RosterOfficer
 from core.planning.state import PlanRow
@@ -338,12 +339,12 @@ class DevelopmentPlan(PengkomAggregate):
 
     def check_unlocked(self) -> None:
         if self.locked:
-            raise Conflict(f"The {self.year} plan of {self.agency} is validated (revision {self.revision}) and locked; "
-                           "open a revision with a reason to change it.")
+            raise Conflict(msg("The {year} plan of {agency} is validated (revision {revision}) and locked; open a revision with a "
+                               "reason to change it.", year=self.year, agency=self.agency, revision=self.revision))
 
     def check_row(self, row_id: UUID) -> PlanRow:
         if row_id not in self.rows:
-            raise NotFound(f"The {self.year} plan of {self.agency} has no row {row_id}.", field="row_id")
+            raise NotFound(msg("The {year} plan of {agency} has no row {row_id}.", year=self.year, agency=self.agency, row_id=row_id), field="row_id")
         return self.rows[row_id]
 
 

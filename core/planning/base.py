@@ -9,6 +9,7 @@ from core.catalogue import RULESET_VERSION
 from core.cycle import load
 from core.errors import NotFound
 from core.events import Context
+from core.i18n import msg
 from core.inputs import check_version, year_in
 from core.planning.aggregate import DevelopmentPlan, plan_id
 from core.planning.checks import Finding, run_checks
@@ -25,7 +26,7 @@ class PlanCommandsBase:
     curricula: CurriculumCatalogue | None
 
     def get(self, agency: str, year: int) -> DevelopmentPlan:
-        return load(self.app, plan_id(agency, year), DevelopmentPlan, f"{agency} has no development plan for {year} yet.")
+        return load(self.app, plan_id(agency, year), DevelopmentPlan, msg("{agency} has no development plan for {year} yet.", agency=agency, year=year))
 
     def _for_change(self, ctx: Context, agency: str, year: int, role: str, expected_version: int | None,
                     *, create: bool = False) -> tuple[DevelopmentPlan, Context]:
@@ -34,7 +35,7 @@ class PlanCommandsBase:
         plan = self.app.get(plan_id(agency, year))
         if plan is None:
             if not create:
-                raise NotFound(f"{agency} has no development plan for {year} yet; the HR unit starts it by recapping a row.")
+                raise NotFound(msg("{agency} has no development plan for {year} yet; the HR unit starts it by recapping a row.", agency=agency, year=year))
             meta = ctx.provenance()
             plan = DevelopmentPlan._create(DevelopmentPlan.Opened, id=plan_id(agency, year), meta=meta,
                                            timestamp=meta.recorded_at, agency=agency, year=year)

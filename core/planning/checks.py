@@ -23,6 +23,7 @@ from core.catalogue import (
     jp_year_standing,
 )
 from core.events import derived_id
+from core.i18n import msg
 from core.inputs import fmt_rupiah
 from core.planning.roster import RosterOfficer
 from core.planning.state import CurriculumStandard, PlanRow
@@ -73,6 +74,7 @@ def _finding(plan: UUID, rule: str, message: str, *, row: PlanRow | None = None,
     officer = officer_id or (row.officer_id if row is not None else None)
     # Content-addressed: the same finding after a rerun keeps its id (and its acceptance);
     # a finding whose facts changed is a new one, open again.
+    message = str(message)  # recorded in English; read in the reader's language (core.i18n.reverse)
     fid = derived_id("finding", plan, RULE_IDS[rule], row_id or officer or key, message)
     return Finding(fid, rule, RULE_IDS[rule], message, CITATIONS[rule], RULESET_VERSION, row_id, officer, blocking)
 
@@ -85,11 +87,12 @@ def check_a_competency_level(plan: UUID, row: PlanRow) -> list[Finding]:
     """(a) The competency belongs to the officer's level: its Tabel 3.1 cell is not empty."""
     cell = allowed_pathways(row.competency, row.level)
     if cell is None:
-        return [_finding(plan, "a", f"{_who(row)} is at level {row.level}, outside Tabel 3.1 (Ahli levels only); "
-                         "competency fit is not checked for this row.", row=row, blocking=False)]
+        return [_finding(plan, "a", msg("{who_row} is at level {level}, outside Tabel 3.1 (Ahli levels only); competency fit is not checked "
+                                        "for this row.", who_row=_who(row), level=row.level), row=row, blocking=False)]
     if not cell:
-        return [_finding(plan, "a", f"{_who(row)}: competency {competency(row.competency).name} is not listed for "
-                         f"{LEVEL_LABELS[Level(row.level)]} in Tabel 3.1.", row=row)]
+        return [_finding(plan, "a", msg("{who_row}: competency {name} is not listed for {level_labels_level_row_l} in Tabel 3.1.",
+                                        who_row=_who(row), name=competency(row.competency).name, level_labels_level_row_l=LEVEL_LABELS[Level(row.level)]),
+                                        row=row)]
     return []
 
 
@@ -97,15 +100,16 @@ def check_b_pathway(plan: UUID, row: PlanRow) -> list[Finding]:
     """(b) The pathway is one Tabel 3.1 allows for the competency at the officer's level."""
     cell = allowed_pathways(row.competency, row.level)
     if cell is None:
-        return [_finding(plan, "b", f"{_who(row)} is at level {row.level}, outside Tabel 3.1; the pathway is not "
-                         "checked for this row.", row=row, blocking=False)]
+        return [_finding(plan, "b", msg("{who_row} is at level {level}, outside Tabel 3.1; the pathway is not checked for this row.",
+                                        who_row=_who(row), level=row.level), row=row, blocking=False)]
     if not cell:
         return []  # finding (a) already says the cell is empty
     if Pathway(row.pathway) not in cell:
         allowed = ", ".join(p.value for p in Pathway if p in cell)
-        return [_finding(plan, "b", f"{_who(row)}: pathway {row.pathway} is not allowed for "
-                         f"{competency(row.competency).name} at {LEVEL_LABELS[Level(row.level)]} in Tabel 3.1 "
-                         f"(allowed: {allowed}).", row=row)]
+        return [_finding(plan, "b", msg("{who_row}: pathway {pathway} is not allowed for {name} at {level_labels_level_row_l} in Tabel 3.1 "
+                                        "(allowed: {allowed}).",
+                                        who_row=_who(row), pathway=row.pathway, name=competency(row.competency).name,
+                                        level_labels_level_row_l=LEVEL_LABELS[Level(row.level)], allowed=allowed), row=row)]
     return []
 
 
@@ -113,25 +117,26 @@ def check_c_curriculum(plan: UUID, row: PlanRow, standards: Mapping[str, Curricu
     """(c) The programme fits a curriculum standard the Instansi Pembina registered for the
     competency at the level: the row names it, and pathway and JP fit what the standard sets."""
     comp = competency(row.competency).name
-    where = f"{comp} at {LEVEL_LABELS[Level(row.level)]}"
+    lvl = LEVEL_LABELS[Level(row.level)]
     code = row.curriculum_code
     if not standards:
-        return [_finding(plan, "c", f"{_who(row)}: the Instansi Pembina has registered no curriculum standard for {where}; "
-                         "the programme's fit cannot be confirmed.", row=row)]
+        return [_finding(plan, "c", msg("{who_row}: the Instansi Pembina has registered no curriculum standard for {comp} at {lvl}; the "
+                                        "programme's fit cannot be confirmed.", who_row=_who(row), comp=comp, lvl=lvl), row=row)]
     if not code:
-        return [_finding(plan, "c", f"{_who(row)}: the row names no curriculum standard; registered for {where}: "
-                         f"{', '.join(sorted(standards))}.", row=row)]
+        return [_finding(plan, "c", msg("{who_row}: the row names no curriculum standard; registered for {comp} at {lvl}: {sorted_standards}.",
+                                        who_row=_who(row), comp=comp, lvl=lvl, sorted_standards=', '.join(sorted(standards))), row=row)]
     std = standards.get(code)
     if std is None:
-        return [_finding(plan, "c", f"{_who(row)}: curriculum standard {code} is not registered for {where}; "
-                         f"registered: {', '.join(sorted(standards))}.", row=row)]
+        return [_finding(plan, "c", msg("{who_row}: curriculum standard {code} is not registered for {comp} at {lvl}; registered: "
+                                        "{sorted_standards}.", who_row=_who(row), code=code, comp=comp, lvl=lvl,
+                                        sorted_standards=', '.join(sorted(standards))), row=row)]
     out = []
     if std.pathways and row.pathway not in std.pathways:
-        out.append(_finding(plan, "c", f"{_who(row)}: curriculum standard {code} is delivered by "
-                            f"{', '.join(std.pathways)}, not by {row.pathway}.", row=row))
+        out.append(_finding(plan, "c", msg("{who_row}: curriculum standard {code} is delivered by {pathways}, not by {pathway}.",
+                                           who_row=_who(row), code=code, pathways=', '.join(std.pathways), pathway=row.pathway), row=row))
     if std.min_jp and row.planned_jp < std.min_jp:
-        out.append(_finding(plan, "c", f"{_who(row)}: curriculum standard {code} needs at least {std.min_jp} JP; "
-                            f"the row plans {row.planned_jp}.", row=row))
+        out.append(_finding(plan, "c", msg("{who_row}: curriculum standard {code} needs at least {min_jp} JP; the row plans {planned_jp}.",
+                                           who_row=_who(row), code=code, min_jp=std.min_jp, planned_jp=row.planned_jp), row=row))
     return out
 
 
@@ -163,13 +168,16 @@ def officer_jp_findings(plan: UUID, officer_id: UUID, total: int, officer: Roste
     row = first_row
     etype = officer.employee_type if officer is not None else row.employee_type if row is not None else ""
     who = f"{officer.name} (NIP {officer.nip})" if officer is not None else _who(row) if row is not None else str(officer_id)
-    planned = f"has {total} JP planned for the year" if row is not None else "has no row in the plan: 0 JP planned for the year"
+    planned = (msg("has {total} JP planned for the year", total=total) if row is not None
+               else msg("has no row in the plan: 0 JP planned for the year"))
     standing = jp_year_standing(etype, total)
     if standing.below_pns_minimum:
-        return [_finding(plan, "d", f"{who} (PNS) {planned}; a PNS has the right to at least {PNS_MIN_JP_PER_YEAR} JP.",
+        return [_finding(plan, "d", msg("{who} (PNS) {planned}; a PNS has the right to at least {PNS_MIN_JP_PER_YEAR} JP.",
+                                        who=who, planned=planned, PNS_MIN_JP_PER_YEAR=PNS_MIN_JP_PER_YEAR),
                          officer_id=officer_id)]
     if standing.over_pppk_cap:
-        return [_finding(plan, "d", f"{who} (PPPK) {planned}; a PPPK has at most {PPPK_MAX_JP_PER_YEAR} JP a year.",
+        return [_finding(plan, "d", msg("{who} (PPPK) {planned}; a PPPK has at most {PPPK_MAX_JP_PER_YEAR} JP a year.",
+                                        who=who, planned=planned, PPPK_MAX_JP_PER_YEAR=PPPK_MAX_JP_PER_YEAR),
                          officer_id=officer_id)]
     return []
 
@@ -189,11 +197,13 @@ def budget_findings(plan: UUID, planned: Mapping[str, Decimal], budgets: Mapping
         total = planned.get(source.value, Decimal(0))
         available = budgets.get(source.value)
         if total > 0 and available is None:
-            out.append(_finding(plan, "e", f"{source.value.upper()}: the rows plan {fmt_rupiah(total)} but the agency has "
-                                "registered no budget from this source for the year.", key=source.value))
+            out.append(_finding(plan, "e", msg("{value}: the rows plan {fmt_rupiah_total} but the agency has registered no budget from this source "
+                                               "for the year.", value=source.value.upper(), fmt_rupiah_total=fmt_rupiah(total)), key=source.value))
         elif available is not None and total > available:
-            out.append(_finding(plan, "e", f"{source.value.upper()}: the rows plan {fmt_rupiah(total)}, "
-                                f"{fmt_rupiah(total - available)} more than the {fmt_rupiah(available)} registered for the year.",
+            out.append(_finding(plan, "e", msg("{value}: the rows plan {fmt_rupiah_total}, {fmt_rupiah_total_available} more than the "
+                                               "{fmt_rupiah_available} registered for the year.",
+                                               value=source.value.upper(), fmt_rupiah_total=fmt_rupiah(total),
+                                               fmt_rupiah_total_available=fmt_rupiah(total - available), fmt_rupiah_available=fmt_rupiah(available)),
                                 key=source.value))
     return out
 
@@ -202,13 +212,13 @@ def check_f_implementation(plan: UUID, row: PlanRow, year: int) -> list[Finding]
     """(f) Every row names its provider and a schedule inside the plan year."""
     out = []
     if not row.provider:
-        out.append(_finding(plan, "f", f"{_who(row)}: the row names no provider (penyelenggara).", row=row))
+        out.append(_finding(plan, "f", msg("{who_row}: the row names no provider (penyelenggara).", who_row=_who(row)), row=row))
     start, end = row.start, row.end
     if start is None or end is None:
-        out.append(_finding(plan, "f", f"{_who(row)}: the row has no schedule (start and end dates).", row=row))
+        out.append(_finding(plan, "f", msg("{who_row}: the row has no schedule (start and end dates).", who_row=_who(row)), row=row))
     elif start.year != year or end.year != year:
-        out.append(_finding(plan, "f", f"{_who(row)}: the schedule {start.isoformat()} – {end.isoformat()} is not inside "
-                            f"the plan year {year}.", row=row))
+        out.append(_finding(plan, "f", msg("{who_row}: the schedule {start} – {end} is not inside the plan year {year}.",
+                                           who_row=_who(row), start=start.isoformat(), end=end.isoformat(), year=year), row=row))
     return out
 
 

@@ -12,6 +12,7 @@ from uuid import UUID
 from core.catalogue import Level, Pathway, competency
 from core.errors import Conflict, NotFound
 from core.events import Context, PengkomAggregate, derived_id
+from core.i18n import msg
 from core.inputs import CODE_MAX, choice, count, long_text, text
 from core.planning.guards import can_register_curriculum
 from core.planning.state import CurriculumStandard
@@ -132,7 +133,8 @@ class CurriculumCommands:
             agg = CurriculumStandards._create(CurriculumStandards.Created, id=curriculum_id(comp, lvl), meta=meta,
                                               timestamp=meta.recorded_at, competency=comp, level=lvl)
         if code in agg.standards:
-            raise Conflict(f"Curriculum standard {code} is already registered for {comp} at {lvl}; withdraw it first to replace it.", field="code")
+            raise Conflict(msg("Curriculum standard {code} is already registered for {comp} at {lvl}; withdraw it first to replace it.",
+                               code=code, comp=comp, lvl=lvl), field="code")
         agg.record(CurriculumStandards.StandardRegistered, meta, code=code, title=text(title, "title") or "",
                    pathways=paths, min_jp=count(min_jp, "min_jp", 1000),
                    note=long_text(note, "note", required=False))
@@ -143,7 +145,7 @@ class CurriculumCommands:
         comp, lvl = competency(competency_code).code, choice(Level, level, "level")
         agg = self.app.get(curriculum_id(comp, lvl))
         if not isinstance(agg, CurriculumStandards) or code not in agg.standards:
-            raise NotFound(f"No curriculum standard {code} is registered for {comp} at {lvl}.", field="code")
+            raise NotFound(msg("No curriculum standard {code} is registered for {comp} at {lvl}.", code=code, comp=comp, lvl=lvl), field="code")
         agg.record(CurriculumStandards.StandardWithdrawn, ctx.provenance(), code=code,
                    reason=long_text(reason, "reason"))
         return agg

@@ -5,6 +5,7 @@ from typing import Any
 
 from core import access
 from core.cycle import as_agency_role
+from core.i18n import N_, msg
 
 
 def can_compose_plan(actor: Any, agency: str, action: str) -> str:
@@ -18,20 +19,20 @@ def can_verify_plan(actor: Any, agency: str, action: str) -> str:
 
 
 def can_record_meeting(actor: Any, agency: str) -> str:
-    return as_agency_role(actor, agency, [access.PYB, access.VERIFIER], "record a verification-team meeting")
+    return as_agency_role(actor, agency, [access.PYB, access.VERIFIER], N_("record a verification-team meeting"))
 
 
 def can_sign_plan(actor: Any, agency: str) -> str:
     """Formulir 2.6 is signed by the head of the work unit (Kepala Satuan Kerja)."""
-    return as_agency_role(actor, agency, [access.HEAD], "sign Formulir 2.6")
+    return as_agency_role(actor, agency, [access.HEAD], N_("sign Formulir 2.6"))
 
 
 def can_validate_plan(actor: Any, agency: str) -> str:
-    return as_agency_role(actor, agency, [access.PPK], "validate the plan")
+    return as_agency_role(actor, agency, [access.PPK], N_("validate the plan"))
 
 
 def can_submit_plan(actor: Any, agency: str) -> str:
-    return as_agency_role(actor, agency, [access.PPK, access.HR], "record the plan's submission")
+    return as_agency_role(actor, agency, [access.PPK, access.HR], N_("record the plan's submission"))
 
 
 def can_read_plan(actor: Any, agency: str, *, submitted: bool) -> str:
@@ -42,7 +43,7 @@ def can_read_plan(actor: Any, agency: str, *, submitted: bool) -> str:
     if national:
         if submitted:
             return national[0]
-        raise access.Forbidden(f"The {agency} plan has not been submitted yet; national roles read submitted plans.")
+        raise access.Forbidden(msg("The {agency} plan has not been submitted yet; national roles read submitted plans.", agency=agency))
     if actor.agency == agency:
         for role in sorted(actor.roles & access.AGENCY_READERS):
             return role
@@ -51,5 +52,5 @@ def can_read_plan(actor: Any, agency: str, *, submitted: bool) -> str:
 
 
 def can_register_curriculum(actor: Any) -> str:
-    return access.require_role(actor, [access.PEMBINA], "register curriculum standards")
+    return access.require_role(actor, [access.PEMBINA], N_("register curriculum standards"))
 

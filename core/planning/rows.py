@@ -10,6 +10,7 @@ from core import inputs
 from core.catalogue import Pathway, competency
 from core.errors import Invalid
 from core.events import Context
+from core.i18n import msg
 from core.inputs import CODE_MAX, choice, count, long_text, money, parse_date, text
 from core.planning.aggregate import DevelopmentPlan
 from core.planning.base import PlanCommandsBase
@@ -40,19 +41,19 @@ class RowCommands(PlanCommandsBase):
             raise Invalid("A plan row names the officer (officer_id).", field="officer_id")
         officer = self.app.officers.get(oid)
         if officer.agency != plan.agency:
-            raise Invalid(f"Officer NIP {officer.nip} belongs to another agency; the {plan.agency} plan holds only "
-                          f"{plan.agency}'s officers.", field="officer_id")
+            raise Invalid(msg("Officer NIP {nip} belongs to another agency; the {agency} plan holds only {agency}'s officers.",
+                              nip=officer.nip, agency=plan.agency), field="officer_id")
         officer.check_not_withdrawn()
         comp = competency(data.get("competency")).code
         pathway = choice(Pathway, data.get("pathway"), "pathway")
         form = data.get("form") or pathway
         table = self.app.jp_tables.table_for(plan.agency)  # the agency's own JP table (national defaults if it set none)
         if form not in table.rules:
-            raise Invalid(f"Development form {form!r} has no JP conversion in the JP table {table.version}; forms: "
-                          f"{', '.join(table.rules)}.", field="form")
+            raise Invalid(msg("Development form {form!r} has no JP conversion in the JP table {version}; forms: {rules}.",
+                              form=form, version=table.version, rules=', '.join(table.rules)), field="form")
         start, end = parse_date(data.get("start"), "start"), parse_date(data.get("end"), "end")
         if start and end and end < start:
-            raise Invalid(f"The schedule ends ({end}) before it starts ({start}).", field="end")
+            raise Invalid(msg("The schedule ends ({end}) before it starts ({start}).", end=end, start=start), field="end")
         days = count(data.get("days"), "days", 366)
         sessions = count(data.get("sessions"), "sessions", 200)
         programme_jp = count(data.get("programme_jp"), "programme_jp", 2000)
@@ -65,7 +66,7 @@ class RowCommands(PlanCommandsBase):
         else:
             credit = money(data.get("credit_target"), "credit_target")
             if credit > 1000:
-                raise Invalid(f"A credit-point target of {credit} a year is not plausible; at most 1000.", field="credit_target")
+                raise Invalid(msg("A credit-point target of {credit} a year is not plausible; at most 1000.", credit=credit), field="credit_target")
             credit_source = "stated by the agency"
         pid, item = data.get("proposal_id"), data.get("proposal_item_id")
         if (pid is None) != (item is None):
@@ -73,11 +74,12 @@ class RowCommands(PlanCommandsBase):
         if pid is not None:
             prop = self.app.get(pid)
             if not isinstance(prop, DevelopmentProposal) or prop.officer_id != officer.id:
-                raise Invalid(f"Proposal {pid} is not a proposal of officer {officer.nip}.", field="proposal_id")
+                raise Invalid(msg("Proposal {pid} is not a proposal of officer {nip}.", pid=pid, nip=officer.nip), field="proposal_id")
             if not prop.forwarded:
-                raise Invalid(f"The proposal of officer {officer.nip} has not been forwarded to the PyB yet.", field="proposal_id")
+                raise Invalid(msg("The proposal of officer {nip} has not been forwarded to the PyB yet.", nip=officer.nip), field="proposal_id")
             if prop.plan_year != plan.year:
-                raise Invalid(f"Proposal {pid} is for plan year {prop.plan_year}, not {plan.year}.", field="proposal_id")
+                raise Invalid(msg("Proposal {pid} is for plan year {plan_year}, not {year}.",
+                                  pid=pid, plan_year=prop.plan_year, year=plan.year), field="proposal_id")
             if not isinstance(item, UUID):
                 raise Invalid("proposal_item_id is the id (UUID) of an item of the proposal.", field="proposal_item_id")
             prop.check_item(item)
@@ -145,10 +147,11 @@ class RowCommands(PlanCommandsBase):
             raise Invalid("Name at least one field of the row to change (and the reason).", field="row")
         unknown = sorted(set(changes) - set(self.row_input(old)))
         if unknown:
-            raise Invalid(f"A plan row has no field {', '.join(unknown)}.", field=unknown[0])
+            raise Invalid(msg("A plan row has no field {unknown}.", unknown=', '.join(unknown)), field=unknown[0])
         content = self._row(plan, row_id, {**self.row_input(old), **changes})
         if content == old:
-            raise Invalid(f"The row already reads so ({', '.join(sorted(changes))} unchanged); nothing to change.", field="row")
+            raise Invalid(msg("The row already reads so ({sorted_changes} unchanged); nothing to change.",
+                              sorted_changes=', '.join(sorted(changes))), field="row")
         plan.record(DevelopmentPlan.RowChanged, ctx.provenance(on_behalf_of=content.nip),
                     reason=long_text(reason, "reason"), **content.fields())
         self._changed(plan, ctx, f"row {row_id} changed ({', '.join(sorted(changes))})")

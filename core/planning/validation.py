@@ -10,6 +10,7 @@ from core.catalogue import RULESET_VERSION
 from core.cycle import as_agency_role
 from core.errors import Conflict, Invalid
 from core.events import Context
+from core.i18n import N_, Recorded, joined, msg
 from core.inputs import choice, long_text, parse_date
 from core.planning.aggregate import DevelopmentPlan, Recipient
 from core.planning.base import PlanCommandsBase
@@ -22,7 +23,7 @@ class ValidationCommands(PlanCommandsBase):
     def validate(self, ctx: Context, agency: str, year: int, *, expected_version: int | None = None) -> DevelopmentPlan:
         plan, ctx = self._for_change(ctx, agency, year, can_validate_plan(ctx.actor, agency), expected_version)
         if plan.locked:
-            raise Conflict(f"Revision {plan.revision} of the {year} plan is already validated.")
+            raise Conflict(msg("Revision {revision} of the {year} plan is already validated.", revision=plan.revision, year=year))
         if not plan.rows:
             raise Conflict("The plan has no rows; there is nothing to validate.")
         roster = self._roster(agency)
@@ -30,9 +31,9 @@ class ValidationCommands(PlanCommandsBase):
             raise Conflict("The checks give other findings than those recorded (a curriculum standard or the agency's "
                            "officers changed since); the PyB reruns the checks and resolves them first.")
         if plan.open_findings:
-            listed = "; ".join(f"({f.rule}) {f.message}" for f in plan.open_findings[:5])
-            raise Conflict(f"{len(plan.open_findings)} finding(s) are still open; only a plan with every finding resolved can be "
-                           f"validated: {listed}")
+            listed = joined([msg("({rule}) {message}", rule=f.rule, message=Recorded(f.message)) for f in plan.open_findings[:5]], "; ")
+            raise Conflict(msg("{len_open_findings} finding(s) are still open; only a plan with every finding resolved can be "
+                               "validated: {listed}", len_open_findings=len(plan.open_findings), listed=listed))
         if not plan.head_signed:
             raise Conflict("Formulir 2.6 is not signed by the head of the work unit yet.")
         rows = plan.rows.values()
@@ -44,10 +45,10 @@ class ValidationCommands(PlanCommandsBase):
 
     def open_revision(self, ctx: Context, agency: str, year: int, *, reason: str,
                       expected_version: int | None = None) -> DevelopmentPlan:
-        role = as_agency_role(ctx.actor, agency, [access.PYB, access.PPK], "open a revision of the validated plan")
+        role = as_agency_role(ctx.actor, agency, [access.PYB, access.PPK], N_("open a revision of the validated plan"))
         plan, ctx = self._for_change(ctx, agency, year, role, expected_version)
         if not plan.locked:
-            raise Conflict(f"Revision {plan.revision} is not validated yet; change it directly.")
+            raise Conflict(msg("Revision {revision} is not validated yet; change it directly.", revision=plan.revision))
         plan.record(DevelopmentPlan.RevisionOpened, ctx.provenance(), revision=plan.revision + 1,
                     reason=long_text(reason, "reason"))
         return plan
@@ -59,11 +60,11 @@ class ValidationCommands(PlanCommandsBase):
         rev = revision if revision is not None else plan.latest_validated
         if rev is None or rev not in plan.validated:
             raise Conflict("Only a validated plan is submitted; the PPK validates it first." if rev is None
-                           else f"Revision {rev} of the {year} plan is not validated.")
+                           else msg("Revision {rev} of the {year} plan is not validated.", rev=rev, year=year))
         when = parse_date(submitted_on, "submitted_on") or ctx.now.date()
         if when > ctx.now.date():
-            raise Invalid(f"The submission date {when} is in the future.", field="submitted_on")
+            raise Invalid(msg("The submission date {when} is in the future.", when=when), field="submitted_on")
         if (rev, to) in plan.submissions:
-            raise Conflict(f"Revision {rev} of the {year} plan was already submitted to {to}.")
+            raise Conflict(msg("Revision {rev} of the {year} plan was already submitted to {to}.", rev=rev, year=year, to=to))
         plan.record(DevelopmentPlan.Submitted, ctx.provenance(effective_date=when), revision=rev, recipient=to, submitted_on=when)
         return plan

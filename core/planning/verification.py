@@ -8,6 +8,7 @@ from uuid import UUID, uuid4
 
 from core.errors import Conflict, Invalid, NotFound
 from core.events import Context
+from core.i18n import N_, msg
 from core.inputs import LONG_MAX, long_text, nip_digits, parse_date, text
 from core.planning.aggregate import DevelopmentPlan
 from core.planning.base import PlanCommandsBase
@@ -30,11 +31,12 @@ class VerificationCommands(PlanCommandsBase):
         plan.check_unlocked()
         finding = plan.findings.get(finding_id)
         if finding is None:
-            raise NotFound(f"Finding {finding_id} is not among the plan's current findings; it may have been resolved by a change.", field="finding_id")
+            raise NotFound(msg("Finding {finding_id} is not among the plan's current findings; it may have been resolved by a change.",
+                               finding_id=finding_id), field="finding_id")
         if not finding.blocking:
             raise Conflict("This finding is a note that needs no resolution.")
         if finding_id in plan.accepted:
-            raise Conflict(f"Finding {finding_id} is already accepted.")
+            raise Conflict(msg("Finding {finding_id} is already accepted.", finding_id=finding_id))
         reason = long_text(reason, "reason") or ""
         if len(reason) < 10:
             raise Invalid("Accepting a finding needs a written reason of at least 10 characters.", field="reason")
@@ -49,7 +51,7 @@ class VerificationCommands(PlanCommandsBase):
         plan, ctx = self._for_change(ctx, agency, year, role, expected_version, create=True)
         plan.check_unlocked()
         if nip is not None:
-            nip = nip_digits(nip, "nip", "NIP of a team member")
+            nip = nip_digits(nip, "nip", N_("NIP of a team member"))
         member_id = uuid4()
         plan.record(DevelopmentPlan.TeamMemberAppointed, ctx.provenance(), member_id=member_id, name=text(name, "name"),
                     nip=nip, unit_represented=text(unit_represented, "unit_represented"),
@@ -61,7 +63,7 @@ class VerificationCommands(PlanCommandsBase):
         plan, ctx = self._for_change(ctx, agency, year, can_verify_plan(ctx.actor, agency, "change the team"), expected_version)
         plan.check_unlocked()
         if member_id not in plan.team:
-            raise NotFound(f"No team member {member_id} in the {year} verification team.", field="member_id")
+            raise NotFound(msg("No team member {member_id} in the {year} verification team.", member_id=member_id, year=year), field="member_id")
         plan.record(DevelopmentPlan.TeamMemberReleased, ctx.provenance(), member_id=member_id,
                     reason=long_text(reason, "reason"))
         return plan
@@ -73,7 +75,7 @@ class VerificationCommands(PlanCommandsBase):
         when = parse_date(held_on, "held_on")
         assert when is not None
         if when > ctx.now.date():
-            raise Invalid(f"The meeting date {when} is in the future; record a meeting once it has been held.", field="held_on")
+            raise Invalid(msg("The meeting date {when} is in the future; record a meeting once it has been held.", when=when), field="held_on")
         names = tuple(text(a, "attendees") or "" for a in attendees)
         if not names:
             raise Invalid("A meeting lists who attended.", field="attendees")
@@ -87,11 +89,12 @@ class VerificationCommands(PlanCommandsBase):
         plan, ctx = self._for_change(ctx, agency, year, can_sign_plan(ctx.actor, agency), expected_version)
         plan.check_unlocked()
         if plan.head_signed:
-            raise Conflict(f"Formulir 2.6 revision {plan.revision} is already signed; it is signed once.")
+            raise Conflict(msg("Formulir 2.6 revision {revision} is already signed; it is signed once.", revision=plan.revision))
         if not plan.rows:
             raise Conflict("Formulir 2.6 has no rows yet; there is nothing to sign.")
         if plan.open_findings:
-            raise Conflict(f"{len(plan.open_findings)} finding(s) are still open; the PyB resolves every finding before the head signs.")
+            raise Conflict(msg("{len_open_findings} finding(s) are still open; the PyB resolves every finding before the head signs.",
+                               len_open_findings=len(plan.open_findings)))
         plan.record(DevelopmentPlan.SignedByHead, ctx.provenance(), revision=plan.revision, name=text(name, "name") or "",
                     nip=(nip or ctx.actor.nip), place=text(place, "place") or "")
         return plan

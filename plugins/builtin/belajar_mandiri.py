@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from core.i18n import msg
 from core.jp_table import JpTable
 from core.pathways import ActivityFacts, Finding, JpCredit, ParticipantFacts, PathwayDefinition
 from plugins import rules
@@ -45,12 +46,12 @@ def pengkom_register_pathways() -> list[PathwayDefinition]:
 
 @hookimpl
 def pengkom_validate_activity(activity: ActivityFacts, stage: str) -> list[str]:
-    problems = []
+    problems: list[str] = []
     if stage == "complete":
         if not activity.materials:
-            problems.append("The HR unit has not provided the learning material (III.E.5.a.5).")
+            problems.append(msg("The HR unit has not provided the learning material (III.E.5.a.5)."))
         if not activity.sessions:
-            problems.append("The officer's own study schedule is not recorded (III.E.5.b.1).")
+            problems.append(msg("The officer's own study schedule is not recorded (III.E.5.b.1)."))
     return problems
 
 
@@ -63,6 +64,6 @@ def pengkom_credit_jp(activity: ActivityFacts, participant: ParticipantFacts, jp
 def pengkom_monitoring_findings(activity: ActivityFacts, as_of: date) -> list[Finding]:
     found = rules.common_findings(BELAJAR_MANDIRI, activity, as_of)
     if not activity.materials and as_of >= activity.start:
-        found.append(Finding("materials_missing", "The HR unit has not provided the learning material (III.E.5.a.5).",
+        found.append(Finding("materials_missing", msg("The HR unit has not provided the learning material (III.E.5.a.5)."),
                              severity="warning"))
     return found

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from core.evaluation.facts import EvaluationCell, PlanRowFacts
+from core.i18n import msg
 from core.jp_table import JpTable
 from core.pathways import ActivityFacts, Finding, JpCredit, ParticipantFacts, PathwayDefinition
 from plugins import rules
@@ -63,13 +64,13 @@ def pengkom_register_pathways() -> list[PathwayDefinition]:
 
 @hookimpl
 def pengkom_validate_activity(activity: ActivityFacts, stage: str) -> list[str]:
-    problems = []
+    problems: list[str] = []
     if stage == "complete":
         if activity.coach_name is None:
-            problems.append("No coach/mentor is assigned (III.D.5.a.5–6).")
+            problems.append(msg("No coach/mentor is assigned (III.D.5.a.5–6)."))
         for p in activity.participants:
             if p.completed_on is None and not p.meetings:
-                problems.append(f"No meeting of {p.name} ({p.nip}) is recorded (Formulir 3.4).")
+                problems.append(msg("No meeting of {name} ({nip}) is recorded (Formulir 3.4).", name=p.name, nip=p.nip))
     return problems
 
 
@@ -85,21 +86,23 @@ def pengkom_monitoring_findings(pathway: str, activity: ActivityFacts, as_of: da
     for p in activity.participants:
         if p.meetings_agreed is None or not p.contract_agreed:
             if p.assignment_number and as_of >= activity.start:
-                found.append(Finding("learning_contract_missing", f"{p.name} ({p.nip}) has no learning contract agreed by "
-                                     f"both (III.D.3).", p.officer_id, "warning", "3.4"))
+                found.append(Finding("learning_contract_missing", msg("{name} ({nip}) has no learning contract agreed by both (III.D.3).",
+                                                                      name=p.name, nip=p.nip), p.officer_id, "warning", "3.4"))
             continue
         held = sum(1 for m in p.meetings if m.on <= as_of)
         if as_of > activity.end and held < p.meetings_agreed:
-            found.append(Finding("meetings_below_agreed", f"{p.name} ({p.nip}) held {held} of the {p.meetings_agreed} "
-                                 f"meetings agreed in the learning contract (Formulir 3.4).", p.officer_id, "warning", "3.4"))
+            found.append(Finding("meetings_below_agreed", msg("{name} ({nip}) held {held} of the {meetings_agreed} meetings agreed in the learning contract "
+                                                              "(Formulir 3.4).",
+                                                              name=p.name, nip=p.nip, held=held, meetings_agreed=p.meetings_agreed),
+                                                              p.officer_id, "warning", "3.4"))
         months: dict[str, int] = {}
         for m in p.meetings:
             key = f"{m.on.year:04d}-{m.on.month:02d}"
             months[key] = months.get(key, 0) + 1
         for month, n in sorted(months.items()):
             if n > 2:
-                found.append(Finding("meetings_over_monthly_cap", f"{p.name} ({p.nip}) held {n} meetings in {month}; only 2 "
-                                     "a month earn JP.", p.officer_id, "info", "3.4"))
+                found.append(Finding("meetings_over_monthly_cap", msg("{name} ({nip}) held {n} meetings in {month}; only 2 a month earn JP.",
+                                                                      name=p.name, nip=p.nip, n=n, month=month), p.officer_id, "info", "3.4"))
     return found
 
 

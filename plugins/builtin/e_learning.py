@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from core.i18n import msg
 from core.jp_table import JpTable
 from core.pathways import ActivityFacts, Finding, JpCredit, ParticipantFacts, PathwayDefinition
 from plugins import rules
@@ -51,10 +52,10 @@ def pengkom_register_pathways() -> list[PathwayDefinition]:
 
 @hookimpl
 def pengkom_validate_activity(activity: ActivityFacts, stage: str) -> list[str]:
-    problems = []
+    problems: list[str] = []
     if activity.end >= _one_year_after(activity.start):
-        problems.append(f"E-learning runs at most one year (III.C.8): starting {activity.start}, it must end before "
-                        f"{_one_year_after(activity.start)}.")
+        problems.append(msg("E-learning runs at most one year (III.C.8): starting {start}, it must end before "
+                            "{one_year_after_start}.", start=activity.start, one_year_after_start=_one_year_after(activity.start)))
     return problems + rules.proposal_letter_problems(activity, stage, "III.C.5.a.5")
 
 
@@ -75,7 +76,8 @@ def pengkom_monitoring_findings(activity: ActivityFacts, as_of: date) -> list[Fi
     if as_of >= deadline:
         for p in activity.participants:
             if p.completed_on is None:
-                found.append(Finding("e_learning_unfinished", f"{p.name} ({p.nip}) has not finished the e-learning started "
-                                     f"{activity.start}: it had to finish within one year, by {deadline} (III.C.8).",
+                found.append(Finding("e_learning_unfinished", msg("{name} ({nip}) has not finished the e-learning started {start}: "
+                                                                  "it had to finish within one year, by {deadline} (III.C.8).",
+                                                                  name=p.name, nip=p.nip, start=activity.start, deadline=deadline),
                                      p.officer_id, "warning", "3.3"))
     return found

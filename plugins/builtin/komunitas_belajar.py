@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from core.i18n import msg
 from core.jp_table import JpTable
 from core.pathways import ActivityFacts, Finding, JpCredit, ParticipantFacts, PathwayDefinition
 from plugins import rules
@@ -48,16 +49,16 @@ def pengkom_register_pathways() -> list[PathwayDefinition]:
 
 @hookimpl
 def pengkom_validate_activity(activity: ActivityFacts, stage: str) -> list[str]:
-    problems = []
+    problems: list[str] = []
     if stage == "complete":
         if len(activity.participants) < MIN_MEMBERS:
-            problems.append(f"A community of practice has at least {MIN_MEMBERS} members; it has {len(activity.participants)} "
-                            "(III.F.1).")
+            problems.append(msg("A community of practice has at least {MIN_MEMBERS} members; it has {len_participants} (III.F.1).",
+                                MIN_MEMBERS=MIN_MEMBERS, len_participants=len(activity.participants)))
         if not activity.topics:
-            problems.append("The community's topics are not recorded (III.F.2.1).")
+            problems.append(msg("The community's topics are not recorded (III.F.2.1)."))
         missing = [t for t in activity.topics if t not in activity.discussion_topics]
         if missing:
-            problems.append(f"No discussion notes for topic(s) {', '.join(missing)} (III.F.2.1).")
+            problems.append(msg("No discussion notes for topic(s) {missing} (III.F.2.1).", missing=', '.join(missing)))
     return problems
 
 
@@ -72,6 +73,6 @@ def pengkom_monitoring_findings(activity: ActivityFacts, as_of: date) -> list[Fi
     found = rules.common_findings(KOMUNITAS_BELAJAR, activity, as_of)
     levels = {p.level for p in activity.participants}
     if len(activity.participants) >= MIN_MEMBERS and len(levels) == 1:
-        found.append(Finding("members_single_level", f"Every member is {next(iter(levels))}; a community should span levels "
-                             "(III.F.1).", severity="info"))
+        found.append(Finding("members_single_level", msg("Every member is {next_iter_levels}; a community should span levels (III.F.1).",
+                                                         next_iter_levels=next(iter(levels))), severity="info"))
     return found

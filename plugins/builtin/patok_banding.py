@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from core.i18n import msg
 from core.jp_table import JpTable
 from core.pathways import ActivityFacts, Finding, JpCredit, ParticipantFacts, PathwayDefinition
 from plugins import rules
@@ -42,13 +43,13 @@ def pengkom_register_pathways() -> list[PathwayDefinition]:
 
 @hookimpl
 def pengkom_validate_activity(activity: ActivityFacts, stage: str) -> list[str]:
-    problems = []
+    problems: list[str] = []
     if stage == "complete":
         if not activity.sessions:
-            problems.append("The visit's schedule is not recorded (III.B.5.a.4).")
+            problems.append(msg("The visit's schedule is not recorded (III.B.5.a.4)."))
         elif not activity.schedule_agreed_with_provider:
-            problems.append("The schedule must be agreed with the benchmarking host (III.B.5.a.4); record it as agreed "
-                            "with the provider.")
+            problems.append(msg("The schedule must be agreed with the benchmarking host (III.B.5.a.4); record it as agreed with the "
+                                "provider."))
     return problems + rules.proposal_letter_problems(activity, stage, "III.B.5.a.7", to="the host")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from core.catalogue import CompetencyKind, competency
+from core.i18n import msg
 from core.jp_table import JpTable
 from core.pathways import ActivityFacts, Finding, JpCredit, ParticipantFacts, PathwayDefinition
 from plugins import rules
@@ -60,11 +61,11 @@ def pengkom_register_pathways() -> list[PathwayDefinition]:
 
 @hookimpl
 def pengkom_validate_activity(activity: ActivityFacts, stage: str) -> list[str]:
-    problems = []
+    problems: list[str] = []
     kind = VARIANT_KIND.get(activity.variant or "")
     if kind is not None and activity.competency is not None and competency(activity.competency).kind != kind:
-        problems.append(f"Pelatihan {activity.variant} develops {kind.value} competencies; {activity.competency} is "
-                        f"{competency(activity.competency).kind.value} (III.A.1).")
+        problems.append(msg("Pelatihan {variant} develops {value} competencies; {competency} is {value2} (III.A.1).",
+                            variant=activity.variant, value=kind.value, competency=activity.competency, value2=competency(activity.competency).kind.value))
     return problems + rules.proposal_letter_problems(activity, stage, "III.A.5.a.6")
 
 

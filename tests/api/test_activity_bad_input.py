@@ -15,8 +15,12 @@ from api.bootstrap import build
 from core.pathways import JpCredit, PathwayDefinition
 from plugins.hookspecs import hookimpl
 from plugins.manager import PathwayPlugins
-from tests.conftest import Api
+from tests.conftest import Api, language_headers
 from tests.support.activities import PDF, cast, days, month_start, ok
+
+# These tests check what each refusal says, in English (Accept-Language: en); tests/api/test_language.py checks
+# the same refusals in Bahasa Indonesia, the default.
+pytestmark = pytest.mark.language("en")
 
 START = month_start(2) + timedelta(days=3)
 END = START + timedelta(days=1)
@@ -64,7 +68,7 @@ def test_unknown_pathway_and_plan_input(api):
     ({"end": (START - timedelta(days=1)).isoformat()}, ("ends",)),
     ({"accreditation_ref": None}, ("accredited", "BAB III")),
     ({"budget": "1000000"}, ("funding source", "BAB IV")),
-    ({"funding_source": "hibah"}, ("apbn, apbd, lainnya",)),
+    ({"funding_source": "hibah"}, ("apbn (APBN), apbd (APBD), lainnya (Lainnya)",)),
     ({"method": "e_learning"}, ("runs by klasikal, blended, hybrid",)),
     ({"provider_kind": "coach_mentor"}, ("delivered by own_unit",)),
     ({"competency": "kejujuran"}, ("Unknown competency code",)),
@@ -99,7 +103,7 @@ def test_attendance_bad_input(api):
     problem(future, 422, "outside the activity's dates")
     # Partial attendance without minutes; an unknown status; minutes above the session length.
     problem(attend(status="hadir_tidak_full"), 422, "minutes actually attended")
-    problem(attend(status="hadir"), 422, "hadir_full, hadir_tidak_full, tidak_hadir")
+    problem(attend(status="hadir"), 422, "hadir_full (Hadir full), hadir_tidak_full (Hadir tidak full), tidak_hadir (Tidak hadir)")
     assert version(api, c, aid) == v
     # Recorded once; the second time is a conflict that points to corrections.
     assert attend().status_code == 201
@@ -146,10 +150,11 @@ def test_roles_and_agencies(api):
 
 
 @pytest.fixture
-def small_api(settings):
+def small_api(settings, request):
     """An app whose upload limit is 2 KiB, to test the limit without megabytes of test data."""
     services = build(dataclasses.replace(settings, upload_max_bytes=2048))
     with TestClient(create_app(services), raise_server_exceptions=False) as client:
+        client.headers.update(language_headers(request))
         yield Api(client, services)
     services.close()
 

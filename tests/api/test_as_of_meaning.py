@@ -36,7 +36,7 @@ def test_as_of_a_date_reads_the_log_as_it_stood_when_that_day_ended(api):
     assert r.status_code == 200, r.text
     assert r.json()["as_of"]["requested"] == today_wib.isoformat()
     # Yesterday (nothing was recorded yet then) and tomorrow: problems that say so.
-    for day, phrase in ((today_wib - timedelta(days=1), "before the first event"), (today_wib + timedelta(days=1), "in the future")):
+    for day, phrase in ((today_wib - timedelta(days=1), "sebelum peristiwa pertama"), (today_wib + timedelta(days=1), "di masa depan")):
         r = api.get(f"/officers/{c.pk}", params={"as_of": day.isoformat()}, headers=c.hr)
         assert r.status_code == 422 and phrase in r.json()["detail"], r.text
 
@@ -59,7 +59,7 @@ def test_monitoring_takes_the_reference_day_as_today_and_refuses_the_old_as_of(a
     assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json")
     problem = r.json()
     assert problem["field"] == "as_of" and problem["code"] == "query.renamed"
-    assert "today=YYYY-MM-DD (e.g. today=2026-12-02)" in problem["detail"]
+    assert "today=YYYY-MM-DD (mis. today=2026-12-02)" in problem["detail"]
 
 
 def test_plan_formulir_2_6_as_of_a_date_is_no_longer_refused(api):
@@ -76,4 +76,4 @@ def test_plan_formulir_2_6_as_of_a_date_is_no_longer_refused(api):
     past = ok(api.get(f"/plans/kemnaker/{PLAN_YEAR}", params={"as_of": today_wib}, headers=hr))
     assert past["as_of"]["requested"] == today_wib and past["rows"] == live["rows"]
     r = api.get(f"/plans/kemnaker/{PLAN_YEAR}", params={"as_of": "2001-12-02"}, headers=hr)
-    assert r.status_code == 422 and "before the first event" in r.json()["detail"]
+    assert r.status_code == 422 and "sebelum peristiwa pertama" in r.json()["detail"]

@@ -73,11 +73,11 @@ def test_audit_trail_reads_who_did_what_and_refuses_other_agencies(api):
 def test_bad_audit_filters_are_problems(api):
     _register(api, PK_AHLI_PERTAMA)
     auditor = api.as_("auditor", None)
-    for params, phrase in [({"from": "yesterday"}, "from 'yesterday' is not an ISO 8601 timestamp or date. Give a timestamp"),
-                           ({"to": "2026-01-01T00:00:00"}, "to '2026-01-01T00:00:00' has no UTC offset"),
-                           ({"to": "2026-02-30"}, "to '2026-02-30' is not a date of the calendar"),
-                           ({"from": "2026-01-02", "to": "2026-01-01"}, "is after to"),
-                           ({"from": "2026-02-01T00:00:00Z", "to": "2026-01-01T00:00:00Z"}, "is after to")]:
+    for params, phrase in [({"from": "yesterday"}, "from 'yesterday' bukan stempel waktu atau tanggal ISO 8601. Berikan stempel waktu"),
+                           ({"to": "2026-01-01T00:00:00"}, "to '2026-01-01T00:00:00' tidak memiliki selisih UTC"),
+                           ({"to": "2026-02-30"}, "to '2026-02-30' bukan tanggal di kalender"),
+                           ({"from": "2026-01-02", "to": "2026-01-01"}, "berada setelah to"),
+                           ({"from": "2026-02-01T00:00:00Z", "to": "2026-01-01T00:00:00Z"}, "berada setelah to")]:
         r = api.get("/audit/", params=params, headers=auditor)
         assert r.status_code == 422 and phrase in r.json()["detail"], r.text
         assert "log position" not in r.json()["detail"]  # from / to are moments, never positions
@@ -127,15 +127,15 @@ def test_as_of_outside_the_log_or_unreadable_is_a_problem(api):
     hr = api.as_("hr", subject="hr-kemnaker", name="HR kemnaker")
     oid = _register(api, PK_AHLI_PERTAMA)["id"]
     future = (datetime.now(UTC) + timedelta(days=1)).isoformat()
-    for as_of, phrase in [("2001-01-01T00:00:00+07:00", "is before the first event (recorded at "),
-                          (future, "is in the future"),
-                          ("0", "before the first event (position 1)"),
-                          ("99", "beyond the end of the log (the last event is at position 1)"),
-                          ("last tuesday", "neither a log position nor an ISO 8601 timestamp"),
-                          ("2026-03-01T10:00:00", "has no UTC offset"),
-                          ("2001-01-01", "is before the first event (recorded at "),
-                          ("2026-02-30", "is not a date of the calendar"),
-                          ((datetime.now(UTC) + timedelta(days=2)).date().isoformat(), "is in the future")]:
+    for as_of, phrase in [("2001-01-01T00:00:00+07:00", "berada sebelum peristiwa pertama (tercatat pada "),
+                          (future, "berada di masa depan"),
+                          ("0", "sebelum peristiwa pertama (posisi 1)"),
+                          ("99", "melewati akhir log (peristiwa terakhir ada pada posisi 1)"),
+                          ("last tuesday", "bukan posisi log dan bukan stempel waktu ISO 8601"),
+                          ("2026-03-01T10:00:00", "tidak memiliki selisih UTC"),
+                          ("2001-01-01", "berada sebelum peristiwa pertama (tercatat pada "),
+                          ("2026-02-30", "bukan tanggal di kalender"),
+                          ((datetime.now(UTC) + timedelta(days=2)).date().isoformat(), "berada di masa depan")]:
         r = api.get(f"/officers/{oid}", params={"as_of": as_of}, headers=hr)
         assert r.status_code == 422, (as_of, r.text)
         assert r.headers["content-type"].startswith("application/problem+json")
@@ -143,7 +143,7 @@ def test_as_of_outside_the_log_or_unreadable_is_a_problem(api):
     # An officer registered later did not exist at position 1.
     later = _register(api, PK_AHLI_MUDA, level="ahli_muda", golongan="III/c")["id"]
     r = api.get(f"/officers/{later}", params={"as_of": "1"}, headers=hr)
-    assert r.status_code == 404 and "was not registered yet at log position 1" in r.json()["detail"]
+    assert r.status_code == 404 and "belum terdaftar pada posisi log 1" in r.json()["detail"]
 
 
 def test_reads_of_a_read_model_being_rebuilt_say_so(api):
@@ -154,7 +154,7 @@ def test_reads_of_a_read_model_being_rebuilt_say_so(api):
     other.reset(["officers"])
     r = api.get(f"/officers/{oid}", headers=hr)
     assert r.status_code == 503 and r.headers["content-type"].startswith("application/problem+json")
-    assert "being rebuilt" in r.json()["detail"] and r.json()["rebuilding"] == ["officers"]
+    assert "sedang dibangun ulang" in r.json()["detail"] and r.json()["rebuilding"] == ["officers"]
     ready = api.get("/ready").json()
     assert ready["status"] == "rebuilding" and ready["rebuilding"] == ["officers"]
     # The audit trail keeps serving; a command's events are kept for the rebuild to apply.

@@ -90,7 +90,7 @@ def test_a_commit_whose_outcome_is_unknown_is_503_with_a_key_that_retries_safely
     monkeypatch.undo()
     # Never "nothing was recorded" (it may have been); the key to retry with is given.
     assert lost.status_code == 503, lost.text
-    assert "may or may not have been recorded" in lost.json()["detail"]
+    assert "mungkin tercatat mungkin tidak" in lost.json()["detail"]
     assert lost.headers["retry-after"]
     key = lost.headers["idempotency-key"]
     assert key.startswith("auto:") and key in lost.json()["detail"]
@@ -111,7 +111,7 @@ def test_a_store_failure_before_the_commit_records_nothing_and_says_so(api, monk
     hr = {**api.as_("hr"), "Idempotency-Key": "while-the-db-is-away"}
     r = api.post("/officers/", json=officer_body(), headers=hr)
     monkeypatch.undo()
-    assert r.status_code == 503 and "nothing was recorded" in r.json()["detail"] and r.headers["retry-after"]
+    assert r.status_code == 503 and "tidak ada yang dicatat" in r.json()["detail"] and r.headers["retry-after"]
     assert _events_of(api, PK_AHLI_PERTAMA) == 0
     # The key is bound to nothing: the retry records the command.
     ok = api.post("/officers/", json=officer_body(), headers=hr)

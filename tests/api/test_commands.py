@@ -16,7 +16,7 @@ def test_if_match_stale_version_is_a_409_and_records_nothing(api):
     ok = api.post(f"/officers/{oid}/history/credit-points", json={"year": 2024, "credit_points": "10"}, headers={**hr, "If-Match": '"1"'})
     assert ok.status_code == 201 and ok.headers["etag"] == '"2"'
     stale = api.post(f"/officers/{oid}/history/credit-points", json={"year": 2025, "credit_points": "11"}, headers={**hr, "If-Match": '"1"'})
-    assert stale.status_code == 409 and "version 2, not 1" in stale.json()["detail"]
+    assert stale.status_code == 409 and "versi 2, bukan 1" in stale.json()["detail"]
     assert api.get(f"/officers/{oid}", headers=hr).json()["version"] == 2
     bad = api.post(f"/officers/{oid}/history/credit-points", json={"year": 2025, "credit_points": "11"}, headers={**hr, "If-Match": "latest"})
     assert bad.status_code == 422 and bad.json()["field"] == "If-Match"
@@ -34,7 +34,7 @@ def test_idempotency_key_replays_the_first_response_and_records_nothing_new(api)
     assert api.services.app.recorder.max_notification_id() == head
     # The same key for a different request is refused rather than silently replayed.
     other = api.post(f"/officers/{oid}/history/credit-points", json={"year": 2024, "credit_points": "1"}, headers=hr)
-    assert other.status_code == 422 and "different request" in other.json()["detail"]
+    assert other.status_code == 422 and "permintaan lain" in other.json()["detail"]
     # A failed command does not burn the key: fixing the input and retrying with it works.
     key = {**api.as_("hr"), "Idempotency-Key": "retry-after-fix"}
     assert api.post(f"/officers/{oid}/history/credit-points", json={"year": 2025, "credit_points": "-1"}, headers=key).status_code == 422

@@ -7,8 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.support.evaluation import AGENCY, POOR, YEAR, answers, build, d, questionnaire
 from tests.support.planning import OFFICERS, SUP, assert_problem, head
+
+# These tests check what each refusal says, in English (Accept-Language: en); tests/api/test_language.py checks
+# the same refusals in Bahasa Indonesia, the default.
+pytestmark = pytest.mark.language("en")
 
 OTHER = "disnaker-jabar"
 

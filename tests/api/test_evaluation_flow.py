@@ -53,7 +53,7 @@ def test_evaluation_half_for_one_agency(api):
 
     # -- Formulir 5.2: computed from the events; every Tidak with its reason --------------------------------------
     assert_problem(api.post(f"{ev}/form-5-2/signature", json={"name": "Sekjen", "place": "Jakarta"}, headers=w.ppk), 409,
-                   "not verified")  # a signature before the HR unit verified: out of order, nothing recorded
+                   "belum diverifikasi")  # a signature before the HR unit verified: out of order, nothing recorded
     ok(api.post(f"{ev}/form-5-2", json={}, headers=w.hr))
     f52 = ok(api.get(ev, headers=w.hr))["formulir_5_2"]
     rows = {r["nama_pemangku_jf"]["name"]: r for r in f52["rows"]}
@@ -81,7 +81,7 @@ def test_evaluation_half_for_one_agency(api):
     signed = ok(api.post(f"{ev}/form-5-2/signature", json={"name": "Sekretaris Jenderal", "place": "Jakarta"}, headers=w.ppk))
     assert signed["events"][0]["data"]["capacity"] == "Pejabat Pembina Kepegawaian (Formulir 5.2 item 15)"
     assert_problem(api.post(f"{ev}/form-5-2/signature", json={"name": "Kepala", "place": "Jakarta"}, headers=w.head), 409,
-                   "already signed")
+                   "sudah ditandatangani")
     now = ok(api.get(ev, headers=w.hr))["formulir_5_2"]
     jadwal = next(c for c in now["rows"][0]["kesesuaian"] if c["cell"] == "jadwal")
     assert (jadwal["value"], jadwal["computed"]["sesuai"], jadwal["override"]["reason"]) == (
@@ -96,7 +96,7 @@ def test_evaluation_half_for_one_agency(api):
     res = f"/evaluations/results/{pel}/{w.ids['pertama']}"
     ok(api.post(f"{res}/ekspose", json={"held_on": d(4, 18).isoformat(), "place": "Ruang rapat Biro SDM"}, headers=w.hr), 201)
     assert_problem(api.post(f"{res}/signature", json={"name": "Ani", "position": "Kepala Biro SDM"}, headers=w.hr), 409,
-                   "No Formulir 5.3")  # signed before any assessor's form: out of order
+                   "Belum ada Formulir 5.3")  # signed before any assessor's form: out of order
     sup_form = {"assessor_name": "Budi Santoso", "assessor_nip": SUP, "assessor_position": "Kepala Seksi Penempatan",
                 "capacity": "supervisor", "scores": {"I1": 8, "I2": 7, "I3": 9}}
     ok(api.post(f"{res}/assessments", json=sup_form, headers=w.sup), 201)  # the direct supervisor fills their own
@@ -130,7 +130,7 @@ def test_evaluation_half_for_one_agency(api):
                    "target": "IKU 2: persentase pencari kerja yang ditempatkan", "evidence": [{"kind": "file", "sha256": sha}]},
                   {"behaviour": "Mendampingi bursa kerja", "evidence": [{"kind": "credit_points", "credit_points": "1.5"}]}]},
         headers=w.pk["pertama"]))
-    assert_problem(api.post(f"{imp}/signatures", json={"name": "Siti Rahayu"}, headers=w.pk["pertama"]), 409, "no dialogue")
+    assert_problem(api.post(f"{imp}/signatures", json={"name": "Siti Rahayu"}, headers=w.pk["pertama"]), 409, "belum ada dialog")
     before_supervisor = head(api)
     ok(api.post(f"{imp}/supervisor-assessment", json={
         "note": "Peta pasar kerja terbukti dipakai dalam rapat koordinasi.",
@@ -172,7 +172,7 @@ def test_evaluation_half_for_one_agency(api):
     bambang = steps[("evaluation_report_questionnaire", sem, w.ids["utama"])]
     assert bambang["status"] == "overdue" and bambang["days_late"] > 0
     [finding] = [f for f in dl["findings"] if f["officer_id"] == w.ids["utama"] and f["step"] == "evaluation_report_questionnaire"]
-    assert "has not handed in the report and the questionnaire (Formulir 5.1)" in finding["message"]
+    assert "belum menyerahkan laporan dan kuesioner (Formulir 5.1)" in finding["message"]
     assert "BAB V.A.8" in finding["message"]
 
     # -- Recap (V.D): computed, finalised with the HR unit's analysis, submitted to the Instansi Pembina -------------
@@ -213,6 +213,6 @@ def test_evaluation_half_for_one_agency(api):
     findings = [f for f in ok(api.get(plan, headers=w.pyb))["findings"] if f["rule"] == "recap"]
     [f] = findings
     assert f["row_id"] == again and f["blocking"] and f["status"] == "open"
-    assert f"recommended not to be continued by the {YEAR} evaluation recap of {AGENCY}" in f["message"]
+    assert f"direkomendasikan untuk tidak dilanjutkan oleh rekap evaluasi tahun {YEAR} {AGENCY}" in f["message"]
     assert "BAB V.D" in f["citation"] and ok(api.get(rec, headers=w.hr))["id"] in f["citation"]
     assert f["ruleset_version"] == "pedoman-pk-2023/r1+evaluation-r1"

@@ -65,13 +65,13 @@ def test_errors_in_several_rows_are_all_reported_and_nothing_is_recorded(api):
     r = post(api, to_xlsx(rows, histories), hr, XLSX)
     assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json"), r.text
     body = r.json()
-    assert body["error_count"] == 8 and "nothing was recorded" in body["detail"]
+    assert body["error_count"] == 8 and "tidak ada yang dicatat" in body["detail"]
     where = {(e["sheet"], e["row"], e["column"]) for e in body["errors"]}
     assert where == {("Formulir 2.2", 5, "A"), ("Formulir 2.2", 6, "I"), ("Formulir 2.2", 14, "H"), ("Formulir 2.2", 22, "B"),
                      ("Formulir 2.2", 27, "A"), ("Riwayat", 2, "L"), ("Riwayat", 3, "J"), ("Riwayat", 4, "A")}, body["errors"]
     by_row = {(e["sheet"], e["row"]): e for e in body["errors"]}
-    assert "16 digits" in by_row[("Formulir 2.2", 5)]["message"]
-    assert "does not fit level ahli_pertama" in by_row[("Formulir 2.2", 6)]["message"]
+    assert "16 angka" in by_row[("Formulir 2.2", 5)]["message"]
+    assert "tidak sesuai dengan jenjang ahli_pertama" in by_row[("Formulir 2.2", 6)]["message"]
     assert by_row[("Formulir 2.2", 22)]["message"] == "Name is required; the row leaves it empty."
     assert by_row[("Riwayat", 3)]["message"] == "Jp must be a whole number of at most 1000."
     assert by_row[("Formulir 2.2", 27)]["message"].endswith("is also on row 26; list each officer once.")

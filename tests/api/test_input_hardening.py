@@ -3,15 +3,21 @@
 - A NUL character (U+0000) in a JSON body was recorded, then PostgreSQL refused it in the read
   models: the command answered 500 "nothing was recorded" with its events in the log and every
   projection stuck behind them. It is refused at the edge (``api.commands.run``), naming the field.
-- A NUL in the query string or path reached the PostgreSQL read model: 500. Refused with 400.
+- A NUL in the query string or path reached the PostgreSQL read model: 500. Refused with 422 naming the parameter.
 - An offset or revision beyond 64 bits reached the store (SQLite OverflowError, PostgreSQL
-  "bigint out of range"): 500. Bounded where the routes declare them, and mapped to a 400
+  "bigint out of range"): 500. Bounded where the routes declare them, and mapped to a 422
   problem by ``api.problems`` for any route.
 """
 from __future__ import annotations
 
+import pytest
+
 from tests.support.data import PK_AHLI_MUDA, officer_body
 from tests.support.planning import PLAN_YEAR, assert_problem, head
+
+# These tests check what each refusal says, in English (Accept-Language: en); tests/api/test_language.py checks
+# the same refusals in Bahasa Indonesia, the default.
+pytestmark = pytest.mark.language("en")
 
 HUGE = str(2**63)
 
@@ -39,17 +45,17 @@ def test_nul_in_a_body_is_refused_by_field_and_records_nothing(api):
     assert set(ready["projection_lag"].values()) == {0}, ready
 
 
-def test_nul_in_the_query_or_path_is_a_400_problem(api):
+def test_nul_in_the_query_or_path_is_a_422_problem(api):
     hr = api.as_("hr")
-    assert_problem(api.get("/officers/?q=Siti%00", headers=hr), 400, "q", "NUL")
-    assert_problem(api.get(f"/plans/kem%00naker/{PLAN_YEAR}", headers=api.as_("pembina", None)), 400, "NUL")
+    assert_problem(api.get("/officers/?q=Siti%00", headers=hr), 422, "q", "NUL")
+    assert_problem(api.get(f"/plans/kem%00naker/{PLAN_YEAR}", headers=api.as_("pembina", None)), 422, "NUL")
 
 
-def test_numbers_beyond_the_store_are_a_400_problem(api):
+def test_numbers_beyond_the_store_are_a_422_problem(api):
     hr = api.as_("hr")
-    assert_problem(api.get(f"/officers/?offset={HUGE}", headers=hr), 400, "offset")
-    assert_problem(api.get(f"/plans/kemnaker/{PLAN_YEAR}/revisions/{HUGE}", headers=hr), 400, "revision")
-    assert_problem(api.get(f"/plans/kemnaker/{PLAN_YEAR}/revisions/0", headers=hr), 400, "revision")
+    assert_problem(api.get(f"/officers/?offset={HUGE}", headers=hr), 422, "offset")
+    assert_problem(api.get(f"/plans/kemnaker/{PLAN_YEAR}/revisions/{HUGE}", headers=hr), 422, "revision")
+    assert_problem(api.get(f"/plans/kemnaker/{PLAN_YEAR}/revisions/0", headers=hr), 422, "revision")
     # The shared mapping: a route without its own bound still answers a problem, not a 500.
-    assert_problem(api.get(f"/audit/?offset={HUGE}", headers=api.as_("auditor", None)), 400, "smaller value")
-    assert_problem(api.get(f"/instruments/skj-pk?version={HUGE}", headers=hr), 400, "version")
+    assert_problem(api.get(f"/audit/?offset={HUGE}", headers=api.as_("auditor", None)), 422, "smaller value")
+    assert_problem(api.get(f"/instruments/skj-pk?version={HUGE}", headers=hr), 422, "version")

@@ -5,6 +5,10 @@ import pytest
 
 from tests.support.data import PK_AHLI_MUDA, officer_body
 
+# These tests check what each refusal says, in English (Accept-Language: en); tests/api/test_language.py checks
+# the same refusals in Bahasa Indonesia, the default.
+pytestmark = pytest.mark.language("en")
+
 
 def head(api):
     return api.services.app.recorder.max_notification_id() or 0
@@ -33,11 +37,11 @@ def assert_problem(r, status, *fragments):
     (lambda b: b.update(golongan="IV/a"), 422, "does not fit level"),
     (lambda b: b.update(employee_type="honorer"), 422, "PNS"),
     (lambda b: b.update(name="   "), 422, "Name is required"),
-    (lambda b: b.update(name="x" * 201), 400, "length"),
-    (lambda b: b.update(unknown_field=1), 400, "unknown field"),
-    (lambda b: b.update(birth_date="01/01/1990"), 400, "birth_date"),
-    (lambda b: b.update(nip=19900101201501), 400, "nip"),
-    (lambda b: b.pop("agency"), 400, "agency"),
+    (lambda b: b.update(name="x" * 201), 422, "name is too long (201); it accepts text of 1 to 200 characters"),
+    (lambda b: b.update(unknown_field=1), 422, "unknown_field is not a field of this request"),
+    (lambda b: b.update(birth_date="01/01/1990"), 422, "birth_date"),
+    (lambda b: b.update(nip=19900101201501), 422, "nip: a whole number was sent (19900101201501); it accepts text"),
+    (lambda b: b.pop("agency"), 422, "agency is required"),
     (lambda b: b.update(supervisor_nip="123"), 422, "Supervisor NIP"),
     (lambda b: b.update(effective_date="2999-01-01"), 422, "future"),
 ])
@@ -55,7 +59,8 @@ def test_malformed_json_oversized_body_and_wrong_media(api):
     assert_problem(api.post("/officers/", content=b'{"nip": ', headers={**hr, "content-type": "application/json"}), 400, "not valid JSON")
     big = officer_body(name="x" * (2 * 1024 * 1024))
     assert_problem(api.post("/officers/", json=big, headers=hr), 413, "larger")
-    assert_problem(api.post("/officers/", content=b"[1, 2]", headers={**hr, "content-type": "application/json"}), 400, "")
+    assert_problem(api.post("/officers/", content=b"[1, 2]", headers={**hr, "content-type": "application/json"}), 422,
+                   "body: a list was sent")
     assert head(api) == 0
 
 
@@ -137,17 +142,17 @@ def test_officer_fills_own_profile_but_not_placement(api):
     ("history/credit-points", {"year": 2025, "credit_points": "-1"}, 422, "from 0 to 1000"),
     ("history/credit-points", {"year": 2025, "credit_points": "1.23456"}, 422, "3 decimals"),
     ("history/credit-points", {"year": 2025, "credit_points": "NaN"}, 422, ""),
-    ("history/credit-points", {"year": 1900, "credit_points": "1"}, 400, "year"),
+    ("history/credit-points", {"year": 1900, "credit_points": "1"}, 422, "year: 1900 is out of range"),
     ("history/credit-points", {"year": 2099, "credit_points": "1"}, 422, "Year 2099"),
     ("history/performance", {"year": 2025, "predikat": "luar_biasa"}, 422, "sangat_baik"),
     ("history/development", {"year": 2025, "competency": "sihir", "form": "x"}, 422, "integritas"),
     ("history/development", {"year": 2025, "competency": "integritas", "form": "x", "pathway": "kursus_online"}, 422, "pelatihan"),
-    ("history/development", {"year": 2025, "competency": "integritas", "form": "x", "jp": 0}, 400, "jp"),
+    ("history/development", {"year": 2025, "competency": "integritas", "form": "x", "jp": 0}, 422, "jp: 0 is out of range"),
     ("history/positions", {"year": 2025, "position": "x", "level": "ahli_super"}, 422, "ahli_pertama"),
     ("corrections", {"changes": {"nip": "199001012015011002"}, "reason": "salah ketik"}, 422, "cannot be corrected"),
     ("corrections", {"changes": {}, "reason": "tidak ada"}, 422, "at least one"),
     ("corrections", {"changes": {"name": "Siti Rahayu"}, "reason": "sama"}, 422, "already"),
-    ("corrections", {"changes": {"name": "Siti R."}, "reason": "x"}, 400, "reason"),
+    ("corrections", {"changes": {"name": "Siti R."}, "reason": "x"}, 422, "reason is too short"),
     ("corrections", {"changes": {"name": "Siti R."}, "reason": "typo", "corrects_version": 9}, 422, "corrects_version"),
 ])
 def test_history_and_correction_bad_input(api, path, body, status, fragment):
@@ -162,4 +167,4 @@ def test_unknown_ids_and_routes(api):
     assert_problem(api.get("/officers/00000000-0000-0000-0000-000000000000", headers=hr), 404, "No officer")
     assert_problem(api.get("/officers/not-a-uuid", headers=hr), 404, "")
     assert_problem(api.delete("/officers/", headers=hr), 405, "not allowed")
-    assert_problem(api.get("/officers/?limit=100000", headers=hr), 400, "limit")
+    assert_problem(api.get("/officers/?limit=100000", headers=hr), 422, "limit")

@@ -37,12 +37,12 @@ def test_placement_bad_input_and_roles(api):
     same = {**PROMOTION, "position": "Pengantar Kerja Ahli Pertama", "level": "ahli_pertama", "golongan": "III/a",
             "unit": officer_body()["unit"], "supervisor_nip": officer_body()["supervisor_nip"], "supervisor_name": "Budi Santoso"}
     for payload, headers, status, fragment in [
-        ({**PROMOTION, "golongan": "III/a"}, hr, 422, "does not fit level"),
-        (same, hr, 422, "same as the current one"),
-        ({**PROMOTION, "supervisor_nip": nip}, hr, 422, "own direct supervisor"),
+        ({**PROMOTION, "golongan": "III/a"}, hr, 422, "tidak sesuai dengan jenjang"),
+        (same, hr, 422, "sama dengan penempatan saat ini"),
+        ({**PROMOTION, "supervisor_nip": nip}, hr, 422, "atasan langsungnya sendiri"),
         (PROMOTION, api.as_("officer", nip=nip), 403, "hr"),
-        (PROMOTION, api.as_("ppk"), 403, "HR unit"),
-        ({**PROMOTION, "reason": ""}, hr, 400, "reason"),
+        (PROMOTION, api.as_("ppk"), 403, "unit SDM"),
+        ({**PROMOTION, "reason": ""}, hr, 422, "reason kosong"),
     ]:
         r = api.post(f"/officers/{oid}/placement", json=payload, headers=headers)
         assert r.status_code == status, r.text

@@ -30,7 +30,7 @@ def test_coaching_contract_meetings_and_monthly_cap(api):
     # More meetings than days cannot be agreed (60 days → at most 60 meetings).
     r = api.post(f"/activities/{aid}/learning-contracts", json={"officer_id": c.pk, "meetings_agreed": 61, "goals": ["x"]},
                  headers=coach)
-    assert r.status_code == 422 and "at most one meeting a day" in r.json()["detail"]
+    assert r.status_code == 422 and "paling banyak satu pertemuan per hari" in r.json()["detail"]
     # The coach draws up the contract (4 meetings); both parties sign; an impostor cannot.
     c.post(aid, "learning-contracts", {"officer_id": c.pk, "meetings_agreed": 4,
                                        "goals": ["Menetapkan target penempatan", "Memimpin rapat koordinasi"]}, who=coach)
@@ -39,7 +39,7 @@ def test_coaching_contract_meetings_and_monthly_cap(api):
     # Meetings before both signed are refused (III.D.3).
     r = api.post(f"/activities/{aid}/meetings", json={"officer_id": c.pk, "meeting_date": start.isoformat(),
                                                       "duration_minutes": 90, "notes": "x"}, headers=coach)
-    assert r.status_code == 409 and "learning contract" in r.json()["detail"]
+    assert r.status_code == 409 and "ontrak belajar" in r.json()["detail"]
     c.post(aid, "learning-contracts/signatures", {"officer_id": c.pk}, who=c.pk_h)
     c.post(aid, "learning-contracts/signatures", {"officer_id": c.pk}, who=coach)
 
@@ -50,7 +50,7 @@ def test_coaching_contract_meetings_and_monthly_cap(api):
     # A second meeting the same day: more meetings than days is impossible.
     r = api.post(f"/activities/{aid}/meetings", json={"officer_id": c.pk, "meeting_date": dates[0].isoformat(),
                                                       "duration_minutes": 60, "notes": "lagi"}, headers=coach)
-    assert r.status_code == 409 and "one a day" in r.json()["detail"]
+    assert r.status_code == 409 and "satu per hari" in r.json()["detail"]
     # The impostor cannot record meetings; a correction by the coach carries its reason.
     assert api.post(f"/activities/{aid}/meetings", json={"officer_id": c.pk, "meeting_date": dates[3].isoformat(),
                                                          "duration_minutes": 60, "notes": "x"}, headers=impostor).status_code == 403
@@ -98,7 +98,7 @@ def test_mentoring_meetings_below_agreed_and_international_value_set_by_agency(a
     # After the end: one of three meetings held (Formulir 3.4 finding).
     m = c.monitoring(aid, today=end + timedelta(days=1))
     below = [f for f in m["findings"] if f["code"] == "meetings_below_agreed"]
-    assert below and "1 of the 3 meetings" in below[0]["message"]
+    assert below and "1 dari 3 pertemuan" in below[0]["message"]
     assert m["formulir_3_4"][0]["keterangan"] == "kurang 2 pertemuan"
 
     c.post(aid, "reports", {"officer_id": c.pk2, "title": "Laporan", "summary": "Sebagian."}, who=c.pk2_h)
@@ -106,7 +106,7 @@ def test_mentoring_meetings_below_agreed_and_international_value_set_by_agency(a
     # The international value for mentoring is unconfirmed (docs/guideline.md "JP — learning time"): refused, never guessed; nothing recorded.
     before = ok(api.get(f"/activities/{aid}", headers=c.hr))["version"]
     r = api.post(f"/activities/{aid}/completion", json={}, headers=c.hr)
-    assert r.status_code == 422 and "unconfirmed" in r.json()["detail"] and r.json()["form"] == "mentoring"
+    assert r.status_code == 422 and "belum dikonfirmasi" in r.json()["detail"] and r.json()["form"] == "mentoring"
     assert ok(api.get(f"/activities/{aid}", headers=c.hr))["version"] == before
 
     # The HR unit sets the agency's value, versioned with a reason; completion then records that table version.

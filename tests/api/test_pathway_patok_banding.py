@@ -29,7 +29,7 @@ def test_patok_banding_approved_host_and_agreed_schedule(api):
            who=c.pk2_h)
     c.certificate(aid, c.pk2, who=c.pk2_h, kind="surat_keterangan", issued_on=end)
     r = api.post(f"/activities/{aid}/completion", json={}, headers=c.hr)
-    assert r.status_code == 422 and "agreed with the benchmarking host" in r.json()["detail"]
+    assert r.status_code == 422 and "disepakati dengan tuan rumah patok banding" in r.json()["detail"]
 
     # The second day, agreed with the host; attended fully.
     c.post(aid, "sessions", {"dates": days(end, 1), "minutes": 420, "agreed_with_provider": True, "note": "surat host 12/III"})

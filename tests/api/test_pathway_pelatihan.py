@@ -70,7 +70,7 @@ def test_pelatihan_from_a_validated_plan_row(api):
                             "effective_date": (end + timedelta(days=3)).isoformat()}, who=c.pk_h)
     # Completion is refused while the certificate is missing (III.A.2).
     r = api.post(f"/activities/{aid}/completion", json={}, headers=c.hr)
-    assert r.status_code == 422 and "certificate" in r.json()["detail"]
+    assert r.status_code == 422 and "sertifikat" in r.json()["detail"]
     up = c.certificate(aid, c.pk, who=c.pk_h, issued_on=end, programme_jp=24)
     f = api.get(f"/activities/{aid}/files/{up['sha256']}", headers=c.pk_h)
     assert f.status_code == 200 and f.content.startswith(b"%PDF") and f.headers["content-type"].startswith("application/pdf")

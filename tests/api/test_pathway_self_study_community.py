@@ -34,7 +34,7 @@ def test_belajar_mandiri_own_schedule_supervisor_monitoring(api):
     d1, d2, d3 = days(start + timedelta(days=1), 3)
     r = api.post(f"/activities/{aid}/attendance", json={"officer_id": c.pk, "session_date": d1, "status": "hadir_full"},
                  headers=other_sup)
-    assert r.status_code == 403 and "supervise a participant" in r.json()["detail"]
+    assert r.status_code == 403 and "menjadi atasan peserta" in r.json()["detail"]
     c.post(aid, "attendance", {"officer_id": c.pk, "session_date": d1, "status": "hadir_full"}, who=c.sup)
     c.post(aid, "attendance", {"officer_id": c.pk, "session_date": d2, "status": "hadir_tidak_full", "minutes_attended": 60},
            who=c.sup)
@@ -71,14 +71,14 @@ def test_komunitas_belajar_members_topics_notes_group_report(api):
     # Notes must be about the community's topics.
     r = api.post(f"/activities/{aid}/discussion-notes", json={"topic": "Lain-lain", "held_on": start.isoformat(),
                                                                "notes": "x"}, headers=c.pk_h)
-    assert r.status_code == 422 and "topics" in r.json()["detail"]
+    assert r.status_code == 422 and "topik komunitas" in r.json()["detail"]
     c.post(aid, "discussion-notes", {"topic": "Layanan AKL", "held_on": days(start + timedelta(days=5), 1)[0],
                                      "notes": "Tantangan verifikasi dokumen."}, who=c.pk_h)
     # Completion waits for notes on every topic and the group report.
     for oid, who in ((c.pk, c.pk_h), (c.pk2, c.pk2_h)):
         c.post(aid, "reports", {"officer_id": oid, "title": "Laporan", "summary": "Hasil diskusi."}, who=who)
     r = api.post(f"/activities/{aid}/completion", json={}, headers=c.hr)
-    assert r.status_code == 422 and "group report" in r.json()["detail"]
+    assert r.status_code == 422 and "laporan kelompok" in r.json()["detail"]
     c.post(aid, "group-report", {"summary": "Laporan kelompok komunitas praktisi."}, who=c.pk2_h)
     r = api.post(f"/activities/{aid}/completion", json={}, headers=c.hr)
     assert r.status_code == 422 and "Job fair daring" in r.json()["detail"] and r.json()["problems"]
@@ -91,4 +91,5 @@ def test_komunitas_belajar_members_topics_notes_group_report(api):
     credits = {e["data"]["officer_id"]: e["data"]["jp"] for e in done["events"] if e["type"] == "pengkom.activity.JpCredited"}
     assert credits == {c.pk: 4, c.pk2: 4}  # 150 minutes → 3, at most 2 a day; two days
     summary = ok(api.get(f"/ledger/agency?year={start.year}", headers=c.hr))
-    assert summary["by_pathway"] == [{"pathway": "komunitas_belajar", "activities": 1, "participants": 2, "credited_jp": 8}]
+    assert summary["by_pathway"] == [{"pathway": "komunitas_belajar", "pathway_label": "Komunitas Belajar (Community Practices)", "activities": 1,
+                                      "participants": 2, "credited_jp": 8}]

@@ -79,4 +79,4 @@ def test_seminar_two_days_full_and_partial_attendance(api):
     # Nothing more can be recorded on a completed activity.
     r = api.post(f"/activities/{aid}/attendance", json={"officer_id": c.pk, "session_date": days(start, 1)[0],
                                                         "status": "tidak_hadir"}, headers=c.hr)
-    assert r.status_code == 409 and "completed" in r.json()["detail"]
+    assert r.status_code == 409 and "telah selesai" in r.json()["detail"]

@@ -49,10 +49,10 @@ def test_patch_formulir_2_6_row_rechecks_every_rule_and_records_nothing_when_ref
     at = head(api)
     cases = [
         ({"funding_source": "hibah", "reason": "Sumber dana berubah"}, 422, "apbn"),  # same rule as the full update
-        ({"start": f"{PLAN_YEAR}-05-01", "end": f"{PLAN_YEAR}-04-01", "reason": "Jadwal"}, 422, "ends"),
+        ({"start": f"{PLAN_YEAR}-05-01", "end": f"{PLAN_YEAR}-04-01", "reason": "Jadwal"}, 422, "berakhir"),
         ({"programme_jp": None, "reason": "Tanpa JP"}, 422, "programme_jp"),  # pelatihan needs its programme JP
-        ({"reason": "Tidak ada perubahan"}, 422, "Name at least one field"),
-        ({"programme_jp": 24, "reason": "Sama saja"}, 422, "nothing to change"),
+        ({"reason": "Tidak ada perubahan"}, 422, "Sebutkan sekurang-kurangnya satu isian"),
+        ({"programme_jp": 24, "reason": "Sama saja"}, 422, "tidak ada yang diubah"),
     ]
     for body, status, phrase in cases:
         assert_problem(api.patch(f"{PLAN}/rows/{row_id}", json=body, headers=hr), status, phrase)

@@ -17,6 +17,10 @@ from tests.support.planning import (
     scores,
 )
 
+# These tests check what each refusal says, in English (Accept-Language: en); tests/api/test_language.py checks
+# the same refusals in Bahasa Indonesia, the default.
+pytestmark = pytest.mark.language("en")
+
 
 @pytest.fixture
 def setup(api):
@@ -167,7 +171,7 @@ def test_plan_refuses_other_agency_officer_open_findings_and_wrong_roles(api, se
     _nothing_recorded(api, lambda: api.post(f"{plan}/findings/{findings[0]['finding_id']}/acceptance",
                                             json={"reason": "Karena kebutuhan unit kerja"}, headers=hr), 403, "pyb")
     _nothing_recorded(api, lambda: api.post(f"{plan}/findings/{findings[0]['finding_id']}/acceptance",
-                                            json={"reason": "ok"}, headers=api.as_("pyb")), 400, "reason")
+                                            json={"reason": "ok"}, headers=api.as_("pyb")), 422, "reason")
     # Reading: another agency's HR is refused; national roles see only submitted plans.
     assert_problem(api.get(plan, headers=jabar_hr), 403)
     assert_problem(api.get(plan, headers=api.as_("lan", agency=None)), 403, "not been submitted")

@@ -136,6 +136,12 @@ def test_planning_half_for_one_agency(api):
     by_rule = {(f["rule"], f["row_id"] or f["officer_id"]): f for f in findings}
     assert ("a", rows["muda_off"]) in by_rule and ("c", rows["muda_off"]) in by_rule
     assert "16 JP" in by_rule[("d", ids["pertama"])]["message"] and "30 JP" in by_rule[("d", ids["utama"])]["message"]
+    # Findings are recorded once and read in the reader's language: Bahasa Indonesia, or English when asked.
+    assert "memiliki 16 JP yang direncanakan untuk tahun ini; PNS berhak atas sekurang-kurangnya 20 JP" in \
+        by_rule[("d", ids["pertama"])]["message"]
+    english = api.get(f"/plans/kemnaker/{PLAN_YEAR}", headers={**hr, "Accept-Language": "en"}).json()["findings"]
+    assert any("has 16 JP planned for the year; a PNS has the right to at least 20 JP" in f["message"] for f in english)
+    assert {f["finding_id"] for f in english} == {f["finding_id"] for f in added["findings"]}  # the same findings, ids and codes
 
     # The PyB forms the verification team; the team meets.
     for name, unit in (("Tono", "Biro Perencanaan"), ("Sari", "Biro Keuangan"), ("Ani", "Biro SDM")):
@@ -145,7 +151,7 @@ def test_planning_half_for_one_agency(api):
     assert r.status_code == 201, r.text
 
     # Validation is refused while findings are open.
-    assert_problem(api.post(f"{plan}/validation", json={}, headers=ppk), 409, "still open")
+    assert_problem(api.post(f"{plan}/validation", json={}, headers=ppk), 409, "masih terbuka")
 
     # The PyB resolves each finding: change rows (checks rerun) or accept with a written reason.
     fix = {k: v for k, v in row("pertama", curriculum_code="KUR-PTK-AP").items()} | {"reason": "Program diperpanjang menjadi 24 JP"}
@@ -172,7 +178,7 @@ def test_planning_half_for_one_agency(api):
     validated = r.json()["events"][0]["data"]
     assert validated["revision"] == 1 and validated["rows"] == 6 and validated["total_jp"] == 24 + 24 + 8 + 30 + 10 + 12
     before = head(api)
-    assert_problem(api.post(f"{plan}/rows", json=row("pertama"), headers=hr), 409, "validated", "open a revision")
+    assert_problem(api.post(f"{plan}/rows", json=row("pertama"), headers=hr), 409, "divalidasi", "buka revisi")
     assert head(api) == before
 
     # Submission to the Instansi Pembina and to LAN, each with its date.
@@ -189,7 +195,7 @@ def test_planning_half_for_one_agency(api):
     assert len(f26["rows"]) == 6 and f26["open_findings"] == 0 and f26["kepala_satuan_kerja"]["name"] == "Joko"
     first = f26["rows"][0]
     assert first["nama_pegawai_dan_nip"]["nip"] == OFFICERS["pertama"]["nip"].replace(" ", "")
-    assert first["jumlah_jp"] == 24 and first["anggaran"] == {"amount": "5000000", "funding_source": "apbn"}
+    assert first["jumlah_jp"] == 24 and first["anggaran"] == {"amount": "5000000", "funding_source": "apbn", "funding_source_label": "APBN"}
     assert api.get(plan, headers=lan).json()["submissions"][1]["recipient"] == "lan"
     assert [p["agency"] for p in api.get("/plans/", headers=lan).json()["items"]] == ["kemnaker"]
     jp = planned_jp_by_officer(api.services.views, agency="kemnaker", year=PLAN_YEAR)

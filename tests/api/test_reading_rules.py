@@ -82,7 +82,7 @@ def test_national_roles_read_a_plan_only_as_submitted_to_them(api: Any) -> None:
     assert r.status_code == 404 and r.json()["code"] == "plan.not_submitted", r.text
     # As of a moment before the submission: nothing was submitted yet (never the draft of then).
     r = api.get(f"{plan}?as_of={at - 1}", headers=pembina)
-    assert r.status_code == 404 and r.json()["code"] == "plan.not_submitted" and "had been submitted" in r.json()["detail"]
+    assert r.status_code == 404 and r.json()["code"] == "plan.not_submitted" and "yang disampaikan kepada Anda" in r.json()["detail"]
     assert ok(api.get(f"{plan}?as_of={at}", headers=pembina))["version"] == sent["version"]
 
 

@@ -33,8 +33,8 @@ def test_officer_search_formulir_2_2_exact_nip_and_what_matched(api):
     r = _officers(api, c.hr, nip=PK_AHLI_MUDA)
     assert [o["name"] for o in r["items"]] == ["Dewi Lestari"] and r["items"][0]["matched_on"] == ["nip"]
     r = api.get("/officers/", params={"nip": NIP[:17]}, headers=c.hr)
-    assert r.status_code == 422 and r.json()["field"] == "nip" and "an NIP has 18 digits" in r.json()["detail"]
-    assert "this has 17 digits" in r.json()["detail"] and "use q=" in r.json()["detail"]
+    assert r.status_code == 422 and r.json()["field"] == "nip" and "NIP terdiri atas 18 angka" in r.json()["detail"]
+    assert "ini berisi 17 angka" in r.json()["detail"] and "gunakan q=" in r.json()["detail"]
     # An officer reads only themself, by ?nip= too.
     assert [o["nip"] for o in _officers(api, c.pk_h, nip=NIP)["items"]] == [NIP]
     assert _officers(api, c.pk_h, nip=PK_AHLI_MUDA)["items"] == []
@@ -42,9 +42,9 @@ def test_officer_search_formulir_2_2_exact_nip_and_what_matched(api):
     r = api.get("/officers/", params={"level": "Ahli Pertama"}, headers=c.hr)
     problem = r.json()
     assert r.status_code == 422 and problem["field"] == "level" and problem["code"] == "filter.unknown_value"
-    assert "ahli_pertama" in problem["valid"] and "Valid values: ahli_madya, ahli_muda, ahli_pertama" in problem["detail"]
+    assert "ahli_pertama" in problem["valid"] and "Nilai yang berlaku: ahli_madya, ahli_muda, ahli_pertama" in problem["detail"]
     r = api.get("/officers/", params={"employee_type": "pns"}, headers=c.hr)
-    assert r.status_code == 422 and r.json()["valid"] == ["PNS", "PPPK"] and "Did you mean PNS?" in r.json()["detail"]
+    assert r.status_code == 422 and r.json()["valid"] == ["PNS", "PPPK"] and "Apakah maksud Anda PNS?" in r.json()["detail"]
     assert _officers(api, c.hr, level="ahli_muda")["total"] == 1
 
 
@@ -63,7 +63,7 @@ def test_activity_search_bab_iii_says_what_it_matched_and_refuses_unknown_pathwa
     assert ok(api.get("/activities/", params={"pathway": "workshop"}, headers=c.hr))["total"] == 2
     r = api.get("/activities/", params={"pathway": "lokakarya"}, headers=c.hr)
     assert r.status_code == 422 and r.json()["field"] == "pathway" and "workshop" in r.json()["valid"]
-    assert "Valid values:" in r.json()["detail"]
+    assert "Nilai yang berlaku:" in r.json()["detail"]
 
 
 def test_audit_event_type_filter_refuses_unknown_names_with_the_valid_ones(api):
@@ -76,7 +76,7 @@ def test_audit_event_type_filter_refuses_unknown_names_with_the_valid_ones(api):
     r = api.get("/audit", params={"event_type": "OfficerCorrected"}, headers=auditor)
     problem = r.json()
     assert r.status_code == 422 and problem["field"] == "event_type" and problem["code"] == "filter.unknown_value"
-    assert "ProfileCorrected" in problem["valid"] and "Registered" in problem["valid"] and "Did you mean" in problem["detail"]
+    assert "ProfileCorrected" in problem["valid"] and "Registered" in problem["valid"] and "Apakah maksud Anda" in problem["detail"]
 
 
 def test_level_and_competency_filters_of_reports_refuse_unknown_codes(api):
@@ -84,7 +84,7 @@ def test_level_and_competency_filters_of_reports_refuse_unknown_codes(api):
     year = 2026
     for path in ("/national/gap-analysis", "/exports/national/gap-analysis", "/curriculum-standards/"):
         r = api.get(path, params={"year": year, "level": "Ahli Muda"}, headers=pembina)
-        assert r.status_code == 422 and r.json()["field"] == "level" and "Did you mean ahli_muda?" in r.json()["detail"], (path, r.text)
+        assert r.status_code == 422 and r.json()["field"] == "level" and "Apakah maksud Anda ahli_muda?" in r.json()["detail"], (path, r.text)
         r = api.get(path, params={"year": year, "competency": "integrity"}, headers=pembina)
         assert r.status_code == 422 and r.json()["field"] == "competency" and "integritas" in r.json()["valid"], (path, r.text)
     assert api.get("/national/gap-analysis", params={"year": year, "level": "ahli_muda", "competency": "integritas"},

@@ -54,9 +54,9 @@ def test_formulir_3_3_whole_session_is_all_or_nothing_and_names_the_bad_row(api)
         ([{"officer_id": c.pk, "status": "hadir_full"}, {"officer_id": c.pk2, "status": "hadir_tidak_full"}],
          422, "participants[1].minutes_attended", "participants[1], Dewi Lestari (198505052010032002): Hadir tidak full needs"),
         ([{"officer_id": c.pk, "status": "hadir_full"}, {"officer_id": stranger, "status": "hadir_full"}],
-         422, "participants[1].officer_id", f"participants[1], officer {stranger}: Officer {stranger} is not a participant"),
+         422, "participants[1].officer_id", f"participants[1], pegawai {stranger}: Pegawai {stranger} bukan peserta"),
         ([{"officer_id": c.pk, "status": "hadir_full"}, {"officer_id": c.pk, "status": "tidak_hadir"}],
-         422, "participants[1].officer_id", "is listed twice (first at participants[0])"),
+         422, "participants[1].officer_id", "tercantum dua kali (pertama pada participants[0])"),
         ([{"officer_id": c.pk, "status": "present"}], 422, "participants[0].status", "participants[0], Siti Rahayu"),
     ]
     for rows, status, field, phrase in cases:
@@ -64,7 +64,7 @@ def test_formulir_3_3_whole_session_is_all_or_nothing_and_names_the_bad_row(api)
         assert r.status_code == status, r.text
         problem = r.json()
         assert problem["field"] == field and phrase in problem["detail"], problem
-        assert "Nothing of this session was recorded" in problem["detail"] or "listed twice" in problem["detail"]
+        assert "Tidak ada bagian sesi ini yang dicatat" in problem["detail"] or "tercantum dua kali" in problem["detail"]
         assert len(_events(api, c, aid)) == before
     # A session date outside the activity is the whole request's fault: field session_date.
     r = api.post(f"/activities/{aid}/attendance/sessions", headers=c.hr,
@@ -74,7 +74,7 @@ def test_formulir_3_3_whole_session_is_all_or_nothing_and_names_the_bad_row(api)
     c.post(aid, "attendance", {"officer_id": c.pk2, "session_date": dates[0], "status": "hadir_full"})
     r = api.post(f"/activities/{aid}/attendance/sessions", headers=c.hr, json={"session_date": dates[0], "participants": [
         {"officer_id": c.pk, "status": "hadir_full"}, {"officer_id": c.pk2, "status": "hadir_full"}]})
-    assert r.status_code == 409 and r.json()["participant"] == c.pk2 and "already recorded" in r.json()["detail"]
+    assert r.status_code == 409 and r.json()["participant"] == c.pk2 and "sudah tercatat" in r.json()["detail"]
     assert len(_events(api, c, aid)) == before + 1
     # If-Match: a stale version is 409, nothing recorded; the current one records.
     version = ok(api.get(f"/activities/{aid}", headers=c.hr))["version"]

@@ -11,6 +11,10 @@ import pytest
 
 from tests.support.data import officer_body
 
+# These tests check what each refusal says, in English (Accept-Language: en); tests/api/test_language.py checks
+# the same refusals in Bahasa Indonesia, the default.
+pytestmark = pytest.mark.language("en")
+
 
 def head(api: Any) -> int:
     return api.services.app.recorder.max_notification_id() or 0
@@ -92,8 +96,8 @@ def test_invalid_utf8_is_400(api: Any, officer: str) -> None:
 ])
 def test_no_string_to_number_coercion(api: Any, officer: str, path: str, body: dict[str, Any], field: str) -> None:
     before = head(api)
-    r = problem(api.post(f"/officers/{officer}/history/{path}", json=body, headers=api.as_("hr")), 400, field)
-    assert "Expected" in r["detail"]
+    r = problem(api.post(f"/officers/{officer}/history/{path}", json=body, headers=api.as_("hr")), 422, field, "it accepts")
+    assert "Expected" not in r["detail"] and r["field"] == field and r["code"] == "request.invalid_value"
     assert head(api) == before
 
 

@@ -76,7 +76,7 @@ def test_bab_iv_one_funding_source_list_for_plans_and_activities(services):
     messages = {str(refusal(call)) for call in (
         lambda: app.plans.register_budget(ctx("hr"), AGENCY, PLAN_YEAR, funding_source="hibah", amount="1"),
         lambda: activity(app, budget="1000", funding_source="hibah"))}
-    assert messages == {"Funding source 'hibah' is not one of: apbn, apbd, lainnya (BAB IV)."}
+    assert messages == {"Funding source 'hibah' is not one of: apbn (APBN), apbd (APBD), lainnya (Lainnya) (BAB IV)."}
 
 
 def test_one_input_module_one_set_of_limits_for_every_form():

@@ -84,7 +84,7 @@ def test_commands_do_not_apply_the_read_models_themselves(services):
         # A read cannot see it yet, and says so instead of answering without it.
         behind = api.get(f"/officers/{r.json()['id']}", headers=hr)
         assert behind.status_code == 503 and behind.headers["retry-after"], behind.text
-        assert "not yet the 1 event(s) recorded before this read" in behind.json()["detail"]
+        assert "belum 1 peristiwa yang tercatat sebelum bacaan ini" in behind.json()["detail"]
         services.projector.catch_up()
         assert api.get(f"/officers/{r.json()['id']}", headers=hr).status_code == 200
 

@@ -80,7 +80,7 @@ def test_bad_audit_filters_are_problems(api):
                            ({"from": "2026-02-01T00:00:00Z", "to": "2026-01-01T00:00:00Z"}, "berada setelah to")]:
         r = api.get("/audit/", params=params, headers=auditor)
         assert r.status_code == 422 and phrase in r.json()["detail"], r.text
-        assert "log position" not in r.json()["detail"]  # from / to are moments, never positions
+        assert "posisi log" not in r.json()["detail"]  # from / to are moments, never positions
     # A date is a day in Jakarta: from its start, to its end — today's entries are within today.
     from api.asof import WIB
 

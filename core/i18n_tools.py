@@ -114,7 +114,8 @@ def update() -> int:
                   language_team="pengkom <https://github.com/>", charset="utf-8")
     for msgid in sorted(found):
         prev = old.get(msgid)
-        locations = [(w.rsplit(":", 1)[0], int(w.rsplit(":", 1)[1])) for w in found[msgid]]
+        # Files only, no line numbers: the catalogue changes when messages change, not when code moves.
+        locations = [(path, None) for path in sorted({w.rsplit(":", 1)[0] for w in found[msgid]})]
         flags = ["python-brace-format"] if placeholders(msgid) else []
         new.add(msgid, prev.string if prev is not None else "", locations=locations, flags=flags)
     for message in old:

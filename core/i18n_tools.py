@@ -20,6 +20,7 @@ import string
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("core", "api", "plugins", "projections", "reports")
@@ -115,7 +116,7 @@ def update() -> int:
     for msgid in sorted(found):
         prev = old.get(msgid)
         # Files only, no line numbers: the catalogue changes when messages change, not when code moves.
-        locations = [(path, None) for path in sorted({w.rsplit(":", 1)[0] for w in found[msgid]})]
+        locations: list[Any] = [(path, None) for path in sorted({w.rsplit(":", 1)[0] for w in found[msgid]})]
         flags = ["python-brace-format"] if placeholders(msgid) else []
         new.add(msgid, prev.string if prev is not None else "", locations=locations, flags=flags)
     for message in old:

@@ -90,6 +90,11 @@ def explain(settings: Settings | None, exc: BaseException) -> StartupProblem | N
                                   f"start PostgreSQL (or wait until it accepts connections), or correct the host and port in "
                                   f"PENGKOM_DATABASE_URL (now {host}:{port}); `pengkom doctor` checks again.")
         return None
+    if "file is not a database" in text or "database disk image is malformed" in text:
+        data = settings.data_dir.resolve() if settings is not None else Path("var").resolve()
+        return StartupProblem(f"a store file in {data} is not a readable SQLite database ({_first_line(exc)}).",
+                              "restore the data directory from a backup (`pengkom restore FILE` into an empty one), or set "
+                              "PENGKOM_DATA_DIR to the right directory; keep the damaged files for inspection.")
     if names & {"PermissionError", "NotADirectoryError", "FileExistsError", "IsADirectoryError"} or "unable to open database file" in text \
             or "readonly database" in text:
         data = settings.data_dir.resolve() if settings is not None else Path("var").resolve()

@@ -153,3 +153,17 @@ def test_bootstrap_against_a_missing_database_says_create_it_after_the_wait(tmp_
     err = _fails(["bootstrap", "--wait", "1"], capsys, 1, "did not answer within 1 s",
                  'pengkom bootstrap: database "pengkom_no_such_db" does not exist', "CREATE DATABASE")
     assert err.count("\n  fix: ") == 1
+
+
+def test_a_damaged_sqlite_store_says_restore_it(tmp_path, monkeypatch, capsys):
+    (tmp_path / "var").mkdir()
+    (tmp_path / "var" / "pengkom.events.sqlite").write_bytes(b"not a database, just some text " * 8)
+    _clean_env(monkeypatch, PENGKOM_DATA_DIR=str(tmp_path / "var"))
+    _fails(["follow", "--once"], capsys, 1, "is not a readable SQLite database", "pengkom restore")
+    import io
+
+    from api.doctor import run
+
+    out = io.StringIO()
+    assert run({"PENGKOM_DATA_DIR": str(tmp_path / "var")}, out) == 1
+    assert "FAIL  schema: a store file in" in out.getvalue() and "pengkom restore" in out.getvalue()

@@ -109,14 +109,14 @@ HEADER_PARAMETERS: dict[str, dict[str, Any]] = {
                        "the record is still at that version, else 409 and nothing is recorded. Without it a command is run again "
                        "on the newer state when a concurrent command changed the record first. Commands that create a new record "
                        "ignore it. Not a version number: 422.",
-        "schema": {"type": "string", "maxLength": 64}, "example": "\"3\"",
+        "schema": {"type": "string", "pattern": "^(W/)?\"?[0-9]{1,9}\"?$"}, "example": "\"3\"",
     },
     "IdempotencyKey": {
         "name": "Idempotency-Key", "in": "header", "required": False,
         "description": "Your key for this command (8–128 letters, digits or . _ : -), kept `PENGKOM_IDEMPOTENCY_DAYS` days with the "
                        "answer: the same request sent again with it replays the answer (`Idempotent-Replayed: true`) and records "
                        "nothing new; the same key with another request is 422; while the first is being recorded, 409.",
-        "schema": {"type": "string", "maxLength": 256}, "example": "c0ffee00-2026-12-03-registrasi-1",
+        "schema": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{8,128}$"}, "example": "c0ffee00-2026-12-03-registrasi-1",
     },
 }
 

@@ -39,7 +39,21 @@ class ChainHead(R, kw_only=True):
 
 
 class Provenance(R, kw_only=True):
-    """Who recorded an event, in which role, on whose behalf, with which request, when, effective when."""
+    """Who recorded an event, in which role and agency, on whose behalf, with which request, when, effective when."""
+
+    subject: str
+    subject_name: str
+    role: str
+    agency: str | None
+    unit: str | None
+    on_behalf_of: str | None
+    request_id: str
+    recorded_at: str
+    effective_date: str
+
+
+class Recorded(R, kw_only=True):
+    """Who recorded a step of a form, in which role, when (the provenance shown inside a form)."""
 
     subject: str
     name: str
@@ -47,9 +61,6 @@ class Provenance(R, kw_only=True):
     recorded_at: str
     effective_date: str | None = None
     on_behalf_of: str | None = None
-    request_id: str | None = None
-    agency: str | None = None
-    unit: str | None = None
 
 
 class EventView(R, kw_only=True):
@@ -59,7 +70,7 @@ class EventView(R, kw_only=True):
     aggregate_id: str
     version: int
     position: int | None
-    provenance: Obj
+    provenance: Provenance
     data: Obj
 
 
@@ -240,6 +251,56 @@ class AsOf(R, kw_only=True):
     last_event_recorded_at: str | None = None
 
 
+class HistoryEntry(R, kw_only=True):
+    """An entry of a Formulir 2.2 history, with the version that recorded it and the one that corrected it."""
+
+    entry_id: str
+    year: int
+    recorded_version: int
+    corrected_version: int | None
+
+
+class PositionHistoryEntry(HistoryEntry, kw_only=True):
+    position: str
+    level: str | None
+    unit: str | None
+
+
+class DevelopmentHistoryEntry(HistoryEntry, kw_only=True):
+    competency: str
+    form: str
+    pathway: str | None
+    jp: int | None
+    provider: str | None
+
+
+class PerformanceHistoryEntry(HistoryEntry, kw_only=True):
+    predikat: str
+
+
+class CreditPointsEntry(HistoryEntry, kw_only=True):
+    credit_points: str
+
+
+class Identitas(R, kw_only=True):
+    nip: str
+    name: str
+    birth_place: str
+    birth_date: str
+    sex: str
+    employee_type: str
+
+
+class Jabatan(R, kw_only=True):
+    position: str | None
+    level: str | None
+    golongan: str | None
+    agency: str
+    unit: str | None
+    supervisor_nip: str | None
+    supervisor_name: str | None
+
+
 class Formulir22(R, kw_only=True):
     """Formulir 2.2 (profil Pengantar Kerja): identity, placement and the four histories."""
 
@@ -247,24 +308,39 @@ class Formulir22(R, kw_only=True):
     judul: str
     id: str
     version: int
-    identitas: Obj
-    jabatan: Obj
+    identitas: Identitas
+    jabatan: Jabatan
     withdrawn: bool
-    riwayat_jabatan: list[Obj]
-    riwayat_pengembangan_kompetensi: list[Obj]
-    riwayat_hasil_penilaian_kinerja: list[Obj]
-    riwayat_angka_kredit: list[Obj]
+    riwayat_jabatan: list[PositionHistoryEntry]
+    riwayat_pengembangan_kompetensi: list[DevelopmentHistoryEntry]
+    riwayat_hasil_penilaian_kinerja: list[PerformanceHistoryEntry]
+    riwayat_angka_kredit: list[CreditPointsEntry]
     registered_at: str | None = None
     updated_at: str | None = None
     chain_head: ChainHead | None = None
     as_of: AsOf | None = None
 
 
+class AuditAggregate(R, kw_only=True):
+    id: str
+    type: str
+    version: int
+    agency: str | None
+
+
+class AuditActor(R, kw_only=True):
+    subject: str
+    name: str
+    role: str
+    agency: str | None
+    unit: str | None
+
+
 class AuditItem(R, kw_only=True):
     position: int
-    aggregate: Obj
+    aggregate: AuditAggregate
     event_type: str
-    actor: Obj
+    actor: AuditActor
     on_behalf_of: str | None
     request_id: str | None
     recorded_at: str
@@ -374,6 +450,42 @@ class PlanList(R, kw_only=True):
     items: list[PlanSummary]
 
 
+class Finding(R, kw_only=True):
+    """A finding of verification checks a–f: the rule, the message a clerk acts on, its citation, its status."""
+
+    finding_id: str
+    rule: str
+    rule_id: str
+    message: str
+    citation: str
+    ruleset_version: str
+    row_id: str | None
+    officer_id: str | None
+    blocking: bool
+    resolution: Obj | None
+    status: str
+
+
+class PlanRow(R, kw_only=True):
+    """One row of Formulir 2.6 (items 1–12)."""
+
+    no: int
+    row_id: str
+    officer_id: str
+    nama_pegawai_dan_nip: Obj
+    jabatan: Obj
+    jenis_kompetensi: Obj
+    jenis_dan_jalur_pengembangan: Obj
+    penyelenggara: str | None
+    jadwal_dan_waktu_pelaksanaan: Obj
+    anggaran: Obj
+    jumlah_jp: int | None
+    jp_conversion: Obj | None
+    target_kenaikan_angka_kredit: Obj | None
+    proposal: Obj | None
+    findings: list[str]
+
+
 class Formulir26(R, kw_only=True):
     """Formulir 2.6 (Rencana Pengembangan Kompetensi): rows, totals, findings of checks a–f, the team and its meetings,
     the head's signature, budgets, revisions, validations and submissions."""
@@ -385,9 +497,9 @@ class Formulir26(R, kw_only=True):
     tahun: int
     revision: int
     status: str
-    rows: list[Obj]
+    rows: list[PlanRow]
     totals: Obj
-    findings: list[Obj]
+    findings: list[Finding]
     open_findings: int
     checks: Obj | None
     tim_verifikasi: list[Obj]
@@ -521,6 +633,24 @@ class ActivityList(Page, kw_only=True):
     matched_on: Any = None
 
 
+class Participant(R, kw_only=True):
+    """A participant of an activity: placement, urgency, letters, attendance or meetings, reports, certificates, JP."""
+
+    officer_id: str
+    nip: str
+    name: str
+    employee_type: str
+    urgency_rank: int | None
+    planned_jp: int | None
+    assignment_number: str | None
+    attendance: list[Obj]
+    meetings: list[Obj]
+    certificates: list[Obj]
+    report_submitted_on: str | None
+    credited_jp: int | None
+    completed_on: str | None
+
+
 class Activity(R, kw_only=True):
     """An activity: preparation (provider, letters, schedule), participants with their evidence, completion."""
 
@@ -536,7 +666,7 @@ class Activity(R, kw_only=True):
     start: str
     end: str
     planned_jp: int | None
-    participants: list[Obj]
+    participants: list[Participant]
     version: int
     status: str
     monitoring_form: str | None

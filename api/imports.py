@@ -67,7 +67,7 @@ def execute(services: Services, actor: Actor, data: bytes, *, agency: str, reque
     try:
         plan = importer.plan_import(services.app, ctx, data, agency=agency, schemas=SCHEMAS, on_progress=on_validate)
     except importer.NotATable as e:
-        raise Invalid(str(e), field="file") from None
+        raise Invalid(e.args[0] if e.args else str(e), field="file") from None
     out = Outcome(plan)
     if plan.problems or dry_run or not plan.aggregates:
         return out
@@ -109,10 +109,10 @@ def execute(services: Services, actor: Actor, data: bytes, *, agency: str, reque
 def interrupted(n: int, plan: importer.ImportPlan, cause: BaseException | None, *, unknown: bool) -> NotRecorded:
     """The store failed while batch ``n`` was recorded: what is recorded, and what to do (import the file again)."""
     count = -(-len(plan.aggregates) // importer.BATCH)
-    done = f"batches 1–{n} of {count} are recorded" if n else f"none of the {count} batches is recorded"
-    this = f"; batch {n + 1} may or may not be" if unknown else ""
-    return NotRecorded(cause, f"The database failed during the import: {done}{this}. Import the same file again when the "
-                              "database is back: what is recorded already is skipped, nothing is recorded twice.")
+    done = msg("batches 1–{n} of {count} are recorded", n=n, count=count) if n else msg("none of the {count} batches is recorded", count=count)
+    this = msg("; batch {next} may or may not be", next=n + 1) if unknown else ""
+    return NotRecorded(cause, msg("The database failed during the import: {done}{this}. Import the same file again when the "
+                                  "database is back: what is recorded already is skipped, nothing is recorded twice.", done=done, this=this))
 
 
 def _batch_key(plan: importer.ImportPlan, n: int, batch: list[Any]) -> tuple[str, str]:
@@ -145,7 +145,7 @@ def _execute_staged(services: Services, actor: Actor, data: bytes, ctx: Context,
             stage_events(plan.aggregates)  # the last rows' events (those not handed over yet)
             stage.flush()
         except importer.NotATable as e:
-            raise Invalid(str(e), field="file") from None
+            raise Invalid(e.args[0] if e.args else str(e), field="file") from None
         except StageFailed as e:
             raise NotRecorded(e.cause) from None
         out = Outcome(plan)

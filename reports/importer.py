@@ -38,6 +38,7 @@ import msgspec
 
 from core.errors import DomainError
 from core.events import Context, derived_id
+from core.i18n import joined, msg
 from core.officers import Officer, OfficerCommands, officer_id
 
 #: Officers whose events go in one transaction.
@@ -179,19 +180,19 @@ def read_tables(data: bytes, *, sheet_name: str = "CSV") -> list[Table]:
         try:
             tables = [t for name, rows in xlsxread.read(io.BytesIO(data)) if (t := _table(name, rows))]
         except (KeyError, ValueError, SyntaxError, zipfile.BadZipFile) as e:
-            raise NotATable(f"The file is a ZIP archive but not a readable XLSX workbook ({type(e).__name__}).") from e
+            raise NotATable(msg("The file is a ZIP archive but not a readable XLSX workbook ({error}).", error=type(e).__name__)) from e
     else:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise NotATable("The file is neither an XLSX workbook nor UTF-8 text (save the CSV as UTF-8).") from None
+            raise NotATable(msg("The file is neither an XLSX workbook nor UTF-8 text (save the CSV as UTF-8).")) from None
         sample = text[:4096]
         delimiter = ";" if sample.count(";") > sample.count(",") else ","
         table = _table(sheet_name, csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
         tables = [table] if table else []
     if not tables:
-        raise NotATable("No table with a heading row naming NIP was found. Use the headings of the import template "
-                        "(GET /exports/officers?format=xlsx gives one filled with your agency's officers).")
+        raise NotATable(msg("No table with a heading row naming NIP was found. Use the headings of the import template "
+                            "(GET /exports/officers?format=xlsx gives one filled with your agency's officers)."))
     return tables
 
 
@@ -444,7 +445,7 @@ def _officer_row(plan: ImportPlan, staging: _Staging, cmds: OfficerCommands, ctx
                  cells: list[Any], seen: dict[str, int], schema: Any) -> None:
     raw = _values(t, cells, OFFICER_FIELDS)
     if isinstance(raw["nip"], (int, float)):
-        _problem(plan, t, number, "nip", f"NIP {raw['nip']!r} is stored as a number, which loses digits; format the NIP column as text.")
+        _problem(plan, t, number, "nip", msg("NIP {nip!r} is stored as a number, which loses digits; format the NIP column as text.", nip=raw['nip']))
         return
     if isinstance(raw["birth_date"], (int, float)) and not isinstance(raw["birth_date"], bool):
         from reports.xlsxread import excel_date
@@ -460,7 +461,7 @@ def _officer_row(plan: ImportPlan, staging: _Staging, cmds: OfficerCommands, ctx
     fields.pop("effective_date", None)
     nip = str(fields["nip"]).replace(" ", "")
     if nip in seen:
-        _problem(plan, t, number, "nip", f"NIP {nip} is also on row {seen[nip]}; list each officer once.")
+        _problem(plan, t, number, "nip", msg("NIP {nip} is also on row {seen_nip}; list each officer once.", nip=nip, seen_nip=seen[nip]))
         return
     seen[nip] = number
     oid = officer_id(nip)
@@ -472,9 +473,11 @@ def _officer_row(plan: ImportPlan, staging: _Staging, cmds: OfficerCommands, ctx
         if isinstance(known, Officer):
             differs = _differences(known, fields)
             if differs:
-                _problem(plan, t, number, differs[0][0], f"NIP {nip} is already registered with other details ("
-                         + "; ".join(f"{k}: {a!r} recorded, {b!r} in the file" for k, a, b in differs)
-                         + "); correct the profile (POST /officers/{id}/corrections) instead of importing it again.")
+                _problem(plan, t, number, differs[0][0], msg(
+                    "NIP {nip} is already registered with other details ({differences}); correct the profile "
+                    "(POST /officers/{{id}}/corrections) instead of importing it again.", nip=nip,
+                    differences=joined([msg("{field}: {recorded!r} recorded, {given!r} in the file", field=k, recorded=a, given=b)
+                                        for k, a, b in differs], "; ")))
             else:
                 plan.officers_known += 1
             return
@@ -510,12 +513,12 @@ def _history_row(plan: ImportPlan, staging: _Staging, cmds: OfficerCommands, ctx
     raw = _values(t, cells, HISTORY_FIELDS_ALL)
     nip_raw = raw["nip"]
     if not isinstance(nip_raw, str):
-        _problem(plan, t, number, "nip", "NIP is required, as text (format the NIP column as text).")
+        _problem(plan, t, number, "nip", msg("NIP is required, as text (format the NIP column as text)."))
         return
     nip = nip_raw.replace(" ", "")
     kind = HISTORY_KINDS.get(_key(raw["kind"]))
     if kind is None:
-        _problem(plan, t, number, "kind", f"Jenis Riwayat {raw['kind']!r} is not one of jabatan, pengembangan, kinerja, angka_kredit.")
+        _problem(plan, t, number, "kind", msg("Jenis Riwayat {kind!r} is not one of jabatan, pengembangan, kinerja, angka_kredit.", kind=raw['kind']))
         return
     body = {k: raw[k] for k in ("year", *HISTORY_FIELDS[kind]) if raw[k] is not None}
     if isinstance(body.get("year"), str) and body["year"].isdigit():
@@ -531,7 +534,7 @@ def _history_row(plan: ImportPlan, staging: _Staging, cmds: OfficerCommands, ctx
     others = sorted(f for f in ("position", "level", "unit", "competency", "form", "pathway", "jp", "provider", "predikat", "credit_points")
                     if raw[f] is not None and f not in HISTORY_FIELDS[kind])
     if others:
-        _problem(plan, t, number, others[0], f"A {raw['kind']} entry has no {', '.join(others)}; leave those cells empty.")
+        _problem(plan, t, number, others[0], msg("A {kind} entry has no {others}; leave those cells empty.", kind=raw['kind'], others=', '.join(others)))
         return
     try:
         entry = msgspec.structs.asdict(msgspec.convert(body, schemas[kind], strict=False))
@@ -543,11 +546,11 @@ def _history_row(plan: ImportPlan, staging: _Staging, cmds: OfficerCommands, ctx
     year = entry.pop("year")
     oid = officer_id(nip)
     if not staging.exists(oid):
-        _problem(plan, t, number, "nip", f"No officer with NIP {nip} is registered or listed in this file.")
+        _problem(plan, t, number, "nip", msg("No officer with NIP {nip} is registered or listed in this file.", nip=nip))
         return
     eid = entry_id(nip, kind, year, entry)
     if eid in seen:
-        _problem(plan, t, number, None, f"This {raw['kind']} entry repeats row {seen[eid]}; list each entry once.")
+        _problem(plan, t, number, None, msg("This {kind} entry repeats row {seen_eid}; list each entry once.", kind=raw['kind'], seen_eid=seen[eid]))
         return
     seen[eid] = number
     officer = staging.get(oid)

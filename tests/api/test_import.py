@@ -74,8 +74,8 @@ def test_errors_in_several_rows_are_all_reported_and_nothing_is_recorded(api):
     assert "tidak sesuai dengan jenjang ahli_pertama" in by_row[("Formulir 2.2", 6)]["message"]
     assert by_row[("Formulir 2.2", 22)]["message"] == "Name is required; the row leaves it empty."
     assert by_row[("Riwayat", 3)]["message"] == "Jp must be a whole number of at most 1000."
-    assert by_row[("Formulir 2.2", 27)]["message"].endswith("is also on row 26; list each officer once.")
-    assert by_row[("Riwayat", 4)]["heading"] == "NIP" and "No officer with NIP 199901012020011999" in by_row[("Riwayat", 4)]["message"]
+    assert by_row[("Formulir 2.2", 27)]["message"].endswith("juga ada pada baris 26; cantumkan setiap pegawai satu kali.")
+    assert by_row[("Riwayat", 4)]["heading"] == "NIP" and "Tidak ada pegawai dengan NIP 199901012020011999" in by_row[("Riwayat", 4)]["message"]
     assert head(api) == before
     # The same problems as a downloadable file.
     r = api.post("/imports/officers", content=to_xlsx(rows, histories), headers={**hr, "Content-Type": XLSX, "Accept": "text/csv"})
@@ -93,7 +93,7 @@ def test_an_officer_already_registered_with_other_details_is_a_problem_of_its_ro
     r = post(api, to_csv(OFFICER_HEADINGS, rows), hr)
     assert r.status_code == 422
     (err,) = r.json()["errors"]
-    assert (err["row"], err["column"]) == (3, "B") and "already registered with other details" in err["message"]
+    assert (err["row"], err["column"]) == (3, "B") and "sudah terdaftar dengan data lain" in err["message"]
 
 
 def test_only_the_agencys_hr_unit_imports_into_its_own_agency(api):
@@ -103,7 +103,7 @@ def test_only_the_agencys_hr_unit_imports_into_its_own_agency(api):
         assert r.status_code == 403, r.text
     assert post(api, b"", api.as_("hr", AGENCY)).status_code == 422
     r = post(api, b"Nama,Tempat Lahir\r\nA,B\r\n", api.as_("hr", AGENCY))
-    assert r.status_code == 422 and "heading row naming NIP" in r.json()["detail"]
+    assert r.status_code == 422 and "baris judul yang menyebut NIP" in r.json()["detail"]
 
 
 def test_the_cli_imports_with_a_progress_bar_and_writes_the_error_file(api, settings, tmp_path, monkeypatch, capsys):
@@ -204,7 +204,7 @@ def test_a_database_failure_between_batches_says_what_is_recorded_and_the_same_f
     before = head(api)
     r = post(api, data, hr, XLSX)
     assert r.status_code == 503 and r.headers["Retry-After"], r.text
-    assert "batches 1–1 of 2 are recorded" in r.json()["detail"] and "Import the same file again" in r.json()["detail"]
+    assert "kelompok 1–1 dari 2 sudah tercatat" in r.json()["detail"] and "Impor berkas yang sama lagi" in r.json()["detail"]
     assert head(api) == before + 750  # the first batch: 250 officers, three events each
     monkeypatch.undo()
     again = ok(post(api, data, hr, XLSX), 201)

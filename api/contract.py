@@ -33,8 +33,8 @@ COMMAND_METHODS = ("put", "post", "patch", "delete")
 
 #: What each error status means on this API; its problem type is ``urn:pengkom:problem:<slug>``.
 PROBLEMS: dict[int, str] = {
-    400: "The request is malformed: not JSON, not decodable into the request schema (a field of the wrong type, an unknown "
-         "field, a missing one), or a path or query parameter of the wrong type. `field` names the culprit.",
+    400: "The body could not be read as JSON at all: not UTF-8, not JSON, nested too deep. (A JSON body holding an "
+         "unacceptable value is 422.)",
     401: "No usable bearer token: missing, expired, badly signed, or a claim that is not usable (`field` names it).",
     403: "Your roles do not allow this on this record (e.g. another unit's officer, a supervisor who is not the direct one).",
     404: "No such record — or one of another agency, which answers exactly like a record that does not exist.",
@@ -43,15 +43,18 @@ PROBLEMS: dict[int, str] = {
     412: "A precondition in the request headers does not hold.",
     413: "The request body is larger than this server accepts (`PENGKOM_MAX_BODY_BYTES`; uploads `PENGKOM_UPLOAD_MAX_BYTES`).",
     415: "The body is not `application/json` (or `multipart/form-data` on an upload route), or its charset is not UTF-8.",
-    422: "A well-formed request that a rule refuses: a rule of the guideline (the rule and form are named in `detail`), an "
-         "implausible date, a bad `If-Match` or `Idempotency-Key`, or an `Idempotency-Key` reused for another request.",
+    422: "A request that was read but holds a value that is not acceptable: a field of the wrong type, unknown or missing "
+         "(`field` names it, `detail` says what is accepted), a path or query parameter out of range, a rule of the guideline "
+         "(the rule and form are named in `detail`), an implausible date, a bad `If-Match` or `Idempotency-Key`, or an "
+         "`Idempotency-Key` reused for another request.",
     503: "The database is away or too busy, or a read model is rebuilding, stopped or behind; nothing was recorded. Retry after "
          "`Retry-After` seconds. \"Outcome unknown\" names the `Idempotency-Key` to retry with.",
 }
 
 #: An example problem per status: title, code, detail, extra members.
 PROBLEM_EXAMPLES: dict[int, tuple[str, str, str, dict[str, Any]]] = {
-    400: ("Invalid request", "bad_request", "The request is not valid: birth_date: Expected `date`, got `int`", {"field": "birth_date"}),
+    400: ("Malformed request body", "bad_request", "The body is not valid JSON (expected ',' or '}' at byte 41). Send one JSON object.",
+          {}),
     401: ("Authentication required", "token.expired", "The token expired at 2026-12-03T08:00:00Z; ask for a new one.", {"kind": "unauthenticated"}),
     403: ("Forbidden", "forbidden", "Only the officer's direct supervisor may fill in Formulir 2.3.", {"kind": "forbidden"}),
     404: ("Not found", "officer.not_found", "Officer 7c1e… is not registered.", {"kind": "not_found"}),
@@ -123,6 +126,8 @@ HEADER_PARAMETERS: dict[str, dict[str, Any]] = {
 _STRING = {"schema": {"type": "string"}}
 RESPONSE_HEADERS: dict[str, dict[str, Any]] = {
     "X-Request-ID": {"description": "The request's id (yours, or generated).", "required": True, **_STRING},
+    "Content-Language": {"description": "The language of the messages in the answer: `id` (default) or `en`, from "
+                                        "`Accept-Language`.", "required": True, **_STRING},
     "ETag": {"description": "The record's version after the command (or as read): send it back as `If-Match`.", "required": False,
              **_STRING},
     "Idempotent-Replayed": {"description": "`true` when this is the recorded answer to an earlier request with the same "
@@ -159,7 +164,8 @@ def answers(path: str, method: str, op: dict[str, Any], public: bool) -> tuple[i
 
 def _problem_response(status: int) -> dict[str, Any]:
     slug = _SLUG.get(status, str(status))
-    headers = {"X-Request-ID": {"$ref": "#/components/headers/X-Request-ID"}}
+    headers = {"X-Request-ID": {"$ref": "#/components/headers/X-Request-ID"},
+               "Content-Language": {"$ref": "#/components/headers/Content-Language"}}
     if status == 503:
         headers["Retry-After"] = {"$ref": "#/components/headers/Retry-After"}
         headers["Idempotency-Key"] = {"$ref": "#/components/headers/Idempotency-Key"}
@@ -198,6 +204,7 @@ def complete(doc: dict[str, Any], public_paths: list[str]) -> dict[str, Any]:
                     ok = op.get("responses", {}).get(str(code)) or {"description": "OK", "content": {"application/json": {"schema": {}}}}
                     ok.pop("headers", None)
                     headers = {"X-Request-ID": {"$ref": "#/components/headers/X-Request-ID"},
+                               "Content-Language": {"$ref": "#/components/headers/Content-Language"},
                                "ETag": {"$ref": "#/components/headers/ETag"}}
                     if is_command(method):
                         headers |= {"Idempotent-Replayed": {"$ref": "#/components/headers/Idempotent-Replayed"},

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import MAXYEAR, MINYEAR, UTC, date, datetime
 from typing import Any
 
 import msgspec
@@ -76,8 +76,10 @@ def date_range(field: str, *, today: date, plan_year: int | None) -> tuple[date,
     if field == "effective_date":
         return EARLIEST_EFFECTIVE, today, "a fact is recorded once it has happened, and not from before 1970"
     if plan_year is not None:
-        return (date(plan_year - PLAN_WINDOW, 1, 1), date(plan_year + PLAN_WINDOW, 12, 31),
-                f"dates on the {plan_year} plan lie within a year of the plan year")
+        # The path's year is checked after the body (a plan year 10000 is refused by the route): never a date the
+        # calendar cannot hold (year 1–9999), so an absurd year makes the date implausible (422), never a 500.
+        first, last = (min(max(y, MINYEAR), MAXYEAR) for y in (plan_year - PLAN_WINDOW, plan_year + PLAN_WINDOW))
+        return (date(first, 1, 1), date(last, 12, 31), f"dates on the {plan_year} plan lie within a year of the plan year")
     return (date(today.year - YEARS_BACK, 1, 1), date(today.year + YEARS_AHEAD, 12, 31),
             f"records are dated from {YEARS_BACK} years back to {YEARS_AHEAD} years ahead")
 

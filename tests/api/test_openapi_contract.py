@@ -115,7 +115,7 @@ def test_every_response_declares_its_headers(doc):
     for path, method, op in operations(doc):
         for status, response in op.get("responses", {}).items():
             headers = response.get("headers", {})
-            want = {"X-Request-ID"} | ({"Retry-After"} if status == "503" else set()) | ({"WWW-Authenticate"} if status == "401" else set())
+            want = {"X-Request-ID", "Content-Language"} | ({"Retry-After"} if status == "503" else set()) | ({"WWW-Authenticate"} if status == "401" else set())
             if status.startswith("2") and method in COMMAND_METHODS:
                 want |= {"ETag", "Idempotent-Replayed"}
             if missing := want - set(headers):

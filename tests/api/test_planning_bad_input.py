@@ -177,3 +177,13 @@ def test_plan_refuses_other_agency_officer_open_findings_and_wrong_roles(api, se
     assert_problem(api.get(plan, headers=api.as_("lan", agency=None)), 403, "not been submitted")
     # The auditor too reads a plan only as submitted (issue 8 item 8): nothing was submitted yet, not the draft.
     assert assert_problem(api.get(plan, headers=api.as_("auditor", agency=None)), 404, "submitted")["code"] == "plan.not_submitted"
+
+
+@pytest.mark.parametrize("year", [0, 9999, 10000, 373361])
+def test_a_plan_year_beyond_the_calendar_with_a_date_in_the_body_is_refused_not_a_500(api, year):
+    """BAB II.B.4, Formulir 2.6 meetings: dates on a plan route are judged against the path's plan year before the route
+    checks that year; a year the calendar cannot hold (found by the OpenAPI contract run) is a 4xx, never a 500."""
+    r = api.post(f"/plans/kemnaker/{year}/meetings", json={"held_on": "5461-12-05", "attendees": [], "minutes": "x"},
+                 headers=api.as_("pyb"))
+    assert r.status_code in (404, 422), r.text
+    assert r.headers["content-type"].startswith("application/problem+json")

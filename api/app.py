@@ -32,6 +32,7 @@ from api.national import NationalController
 from api.officers import OfficerController
 from api.pathways import PathwayController
 from api.performance import PerformanceReviewController
+from api.pgreads import close_reads, open_reads
 from api.planning import CurriculumController, DeadlineController, PlanController
 from api.problems import EXCEPTION_HANDLERS
 from api.proposals import ProposalController
@@ -112,6 +113,12 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
         services.begin_request()  # read-your-writes: the request's first read waits at the read barrier
         return services
 
+    async def open_async_reads(app: Litestar) -> None:
+        await open_reads(app, services)
+
+    async def close_async_reads(app: Litestar) -> None:
+        await close_reads(app)
+
     app = Litestar(
         route_handlers=[SystemController, OfficerController, AuditController, InstrumentController, AssessmentController,
                         PerformanceReviewController, ProposalController, PlanController, CurriculumController, DeadlineController,
@@ -133,11 +140,13 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
             # The page's scripts, styles and icon come from pengkom itself (api/docs_page.py), never a CDN.
             render_plugins=[OfflineSwagger()],
         ),
-        on_startup=[services.start],
-        on_shutdown=[services.close],
+        # PostgreSQL: the asyncpg pool of the native async reads (api/pgreads.py) lives as long as the app.
+        on_startup=[services.start, open_async_reads],
+        on_shutdown=[close_async_reads, services.close],
         debug=False,
     )
     app.state.services = services
+    app.state.pg_reads = None
     # The document served at /schema is completed centrally (headers, statuses, problem types, descriptions,
     # typed responses, examples): api/contract.py. Same layout, so the plugin's class can be swapped in place.
     app.plugins.get(OpenAPIPlugin).__class__ = ContractOpenAPIPlugin

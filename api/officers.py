@@ -4,12 +4,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
+import anyio
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
-from api import asof
+from api import asof, pgreads
 from api import schemas as s
 from api.bootstrap import Services
 from api.commands import event_view, expected_version, run
@@ -40,6 +41,19 @@ def _exact_nip(raw: str | None) -> str | None:
                           "characters. To search a part of an NIP or a name, use q=.", raw=raw, count=count),
                       field="nip", code="officer.nip_not_whole")
     return digits
+
+
+def _read_officer(services: Services, actor: Actor, officer_id: UUID, as_of: str | None) -> Response[Any]:
+    """Formulir 2.2 of one officer on the synchronous stores (psycopg, SQLite), live or as of ``as_of``."""
+    readable_officer(services, actor, officer_id)
+    doc, point, head = asof.read_model(services, ["officers"], lambda store: formulir_2_2(store, str(officer_id)),
+                                       as_of=as_of, aggregate_ids=[officer_id])
+    if doc is None:
+        assert point is not None
+        raise NotFound(msg("Officer {officer_id} was not registered yet at log position {position} ({as_of}).",
+                           officer_id=officer_id, position=point.position, as_of=as_of))
+    # An ETag is a version to write against: a past version is not one.
+    return asof.respond(doc, point, head, headers=None if point else {"ETag": f'"{doc["version"]}"'})
 
 
 class OfficerController(Controller):
@@ -88,18 +102,17 @@ class OfficerController(Controller):
                                       unit=unit, employee_type=employee_type, supervisor_nip=supervisor_nip, limit=limit, offset=offset)
         return {"items": rows, "total": total, "limit": limit, "offset": offset}
 
-    @get("/{officer_id:uuid}", operation_id="getOfficer", summary="Formulir 2.2 of one officer", sync_to_thread=True)
-    def read(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID],
-             as_of: Annotated[str | None, Parameter(max_length=64, description=asof.AS_OF_DOC)] = None) -> Response[Any]:
-        readable_officer(services, request.user, officer_id)
-        doc, point, head = asof.read_model(services, ["officers"], lambda store: formulir_2_2(store, str(officer_id)),
-                                           as_of=as_of, aggregate_ids=[officer_id])
-        if doc is None:
-            assert point is not None
-            raise NotFound(msg("Officer {officer_id} was not registered yet at log position {position} ({as_of}).",
-                               officer_id=officer_id, position=point.position, as_of=as_of))
-        # An ETag is a version to write against: a past version is not one.
-        return asof.respond(doc, point, head, headers=None if point else {"ETag": f'"{doc["version"]}"'})
+    @get("/{officer_id:uuid}", operation_id="getOfficer", summary="Formulir 2.2 of one officer")
+    async def read(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID],
+                   as_of: Annotated[str | None, Parameter(max_length=64, description=asof.AS_OF_DOC)] = None) -> Response[Any]:
+        # PostgreSQL, live: one statement through asyncpg, no worker thread (api/pgreads.py). As of a past
+        # moment, on SQLite, or while the read models are behind the log head: the synchronous path below.
+        reads = pgreads.reads_of(request.app)
+        if as_of is None and reads is not None:
+            answer = await pgreads.read_officer(services, reads, request.user, officer_id)
+            if answer is not None:
+                return answer
+        return await anyio.to_thread.run_sync(_read_officer, services, request.user, officer_id, as_of)
 
     @get("/{officer_id:uuid}/events", operation_id="getOfficerEvents", summary="Every event of this officer, with provenance", sync_to_thread=True)
     def events(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID]) -> dict[str, Any]:

@@ -76,7 +76,12 @@ def readable_officer(services: Services, actor: Actor, officer_id: UUID) -> dict
     from projections.officers import officer_row
 
     services.projector.require_current("officers")
-    row = officer_row(services.views, str(officer_id))
+    return officer_readable(actor, officer_id, officer_row(services.views, str(officer_id)))
+
+
+def officer_readable(actor: Actor, officer_id: UUID, row: dict[str, Any] | None) -> dict[str, Any]:
+    """The access check of :func:`readable_officer` on a directory row already read (None: no such
+    officer): 404 when missing, 403 → 404 for another agency's officer, else the row."""
     if row is None:
         raise _no_officer(officer_id, actor)()
     guarded(actor, row["agency"], lambda: access.can_read_officer(actor, agency=row["agency"], nip=row["nip"],

@@ -100,6 +100,15 @@ def chain_head(store: ViewStore, upto: int | None = None) -> ChainHead | None:
     elif upto > reach:
         return None
     row = store.fetchone("SELECT position, digest FROM event_chain WHERE position <= ? ORDER BY position DESC LIMIT 1", (upto,))
+    return head_of(tracked, row, upto)
+
+
+def head_of(tracked: dict[str, Any] | None, row: dict[str, Any] | None, upto: int) -> ChainHead | None:
+    """:func:`chain_head` from rows already read: the chain's tracking row (position, rebuilding) and its
+    last entry at or before ``upto`` (None: no entry). The async officer read (api/pgreads.py) reads both
+    in its one statement."""
+    if tracked is None or upto > int(tracked["position"]):
+        return None
     if row is None:
         return ChainHead(0, GENESIS.hex()) if not tracked["rebuilding"] else None
     return ChainHead(int(row["position"]), row["digest"])

@@ -287,14 +287,23 @@ def officer_row(store: ViewStore, officer_id: str) -> dict[str, Any] | None:
     return store.fetchone("SELECT * FROM officers WHERE id = ?", (officer_id,))
 
 
+#: The history rows of one officer, in the order Formulir 2.2 lists them (also the async read's, api/pgreads.py).
+HISTORY_COLUMNS = "entry_id, kind, year, doc, retracted, recorded_version, corrected_version"
+HISTORY_ORDER = "kind, year, recorded_version"
+
+
 def formulir_2_2(store: ViewStore, officer_id: str) -> dict[str, Any] | None:
     """Formulir 2.2 (profil Pengantar Kerja) as JSON: identity, placement and the four histories."""
     row = officer_row(store, officer_id)
     if row is None:
         return None
-    hist = store.fetchall(
-        "SELECT entry_id, kind, year, doc, retracted, recorded_version, corrected_version FROM officer_history "
-        "WHERE officer_id = ? ORDER BY kind, year, recorded_version", (officer_id,))
+    hist = store.fetchall(f"SELECT {HISTORY_COLUMNS} FROM officer_history WHERE officer_id = ? ORDER BY {HISTORY_ORDER}", (officer_id,))
+    return formulir_2_2_document(row, hist)
+
+
+def formulir_2_2_document(row: dict[str, Any], hist: list[dict[str, Any]]) -> dict[str, Any]:
+    """Formulir 2.2 shaped from the officer's directory row and history rows (ordered by kind, year,
+    recorded version) — the one shaping of the document, whichever store or path read the rows."""
     histories: dict[str, list[dict[str, Any]]] = {"position": [], "development": [], "performance": [], "credit_points": []}
     for h in hist:
         if h["retracted"]:

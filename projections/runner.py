@@ -209,6 +209,11 @@ class Projector:
         live = [t.position for t in self._known.values() if t.live]
         return min(live) if live else None
 
+    def caught_up(self, head: int) -> bool:
+        """The barrier's test without waiting: does this process know every read model following the log
+        reached ``head``? (The async officer read, api/pgreads.py, goes the waiting way when not.)"""
+        return bool(self._known) and self._caught_up(head)
+
     def _caught_up(self, head: int) -> bool:
         reached = self.reached()
         return reached is None or reached >= head

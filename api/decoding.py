@@ -89,9 +89,14 @@ def _describe_type(t: Any, depth: int) -> Msg:
         return msg("one of: {choices}", choices=", ".join(map(str, t.values)))
     if isinstance(t, (mi.ListType, mi.SetType, mi.FrozenSetType, mi.VarTupleType)):
         item = _describe(t.item_type, depth + 1) if depth < 2 else msg("values")
-        bounds = _range(t.min_length, t.max_length)
-        return (msg("a list of {bounds} entries, each {item}", bounds=bounds, item=item) if bounds
-                else msg("a list, each entry {item}", item=item))
+        low, high = t.min_length, t.max_length
+        if low is not None and high is not None:
+            return msg("a list of {low} to {high} entries, each {item}", low=low, high=high, item=item)
+        if high is not None:
+            return msg("a list of at most {high} entries, each {item}", high=high, item=item)
+        if low:
+            return msg("a list of at least {low} entries, each {item}", low=low, item=item)
+        return msg("a list, each entry {item}", item=item)
     if isinstance(t, mi.DictType):
         return msg("an object")
     if isinstance(t, (mi.StructType, mi.DataclassType, mi.TypedDictType)):

@@ -125,43 +125,46 @@ def planned_jp(table: JpTable, form: str, *, days: int | None = None, sessions: 
         return JpDecision(stated_jp, f"{form}/agency-supplied/{scope}",
                           f"{stated_jp} JP stated by the agency: the {scope} conversion of {form} is unconfirmed", table.version)
 
-    def need(v: int | None, name: str, what: str) -> int:
+    def need(v: int | None, name: str, what: Any) -> int:
         if v is None:
             raise Invalid(msg("{form} converts {what}; give the number of {name} ({name}).", form=form, what=what, name=name), field=name)
         return v
 
     if rule.unit == "per_day":
-        n = need(days, "days", f"at {value} JP per day")
-        jp, basis = floor_jp(value * n), f"{value} JP/day × {n} day(s)"
+        n = need(days, "days", msg("at {value} JP per day", value=value))
+        jp, basis = floor_jp(value * n), msg("{value} JP/day × {n} day(s)", value=value, n=n)
     elif rule.unit == "per_day_max":
-        n = need(days, "days", f"at most {value} JP per day")
+        n = need(days, "days", msg("at most {value} JP per day", value=value))
         cap = floor_jp(value * n)
         if stated_jp is not None and stated_jp > cap:
             raise Invalid(msg("{form} credits at most {value} JP per day: {n} day(s) allow at most {cap} JP, not {stated_jp}.",
                               form=form, value=value, n=n, cap=cap, stated_jp=stated_jp), field="jp")
         jp = stated_jp if stated_jp is not None else cap
-        basis = f"{jp} JP {'stated' if stated_jp is not None else 'at the cap'} (at most {value} JP/day × {n} day(s))"
+        basis = (msg("{jp} JP stated (at most {value} JP/day × {n} day(s))", jp=jp, value=value, n=n) if stated_jp is not None
+                 else msg("{jp} JP at the cap (at most {value} JP/day × {n} day(s))", jp=jp, value=value, n=n))
         stated_jp = None
     elif rule.unit == "per_session":
-        n = need(sessions, "sessions", f"at {value} JP per session")
+        n = need(sessions, "sessions", msg("at {value} JP per session", value=value))
         credited = n
         if rule.max_per_month and start and end:
             credited = min(n, rule.max_per_month * months_spanned(start, end))
         jp = floor_jp(value * credited)
-        basis = f"{value} JP/session × {credited} session(s)" + (
-            f" ({n} planned; at most {rule.max_per_month} a month are credited)" if credited < n else "")
+        basis = (msg("{value} JP/session × {credited} session(s) ({n} planned; at most {max} a month are credited)", value=value,
+                     credited=credited, n=n, max=rule.max_per_month) if credited < n
+                 else msg("{value} JP/session × {credited} session(s)", value=value, credited=credited))
     elif rule.unit == "per_activity":
-        jp, basis = floor_jp(value), f"{value} JP per activity"
+        jp, basis = floor_jp(value), msg("{value} JP per activity", value=value)
     else:  # programme_hours
-        n = need(programme_jp, "programme_jp", "as the programme's own JP")
+        n = need(programme_jp, "programme_jp", N_("as the programme's own JP"))
         jp = floor_jp(value * n)
-        basis = f"the programme's {n} JP" + (f" × {value} (international)" if value != 1 else "")
+        basis = (msg("the programme's {n} JP × {value} (international)", n=n, value=value) if value != 1
+                 else msg("the programme's {n} JP", n=n))
     if stated_jp is not None and stated_jp != jp:
         raise Invalid(msg("{form} converts to {jp} JP ({basis}), not {stated_jp}; leave jp empty to use the conversion.",
                           form=form, jp=jp, basis=basis, stated_jp=stated_jp), field="jp")
     if jp < 1:
         raise Invalid(msg("{form} converts to {jp} JP ({basis}); a plan row needs at least 1 JP.", form=form, jp=jp, basis=basis), field="jp")
-    return JpDecision(jp, rule_id, basis, table.version)
+    return JpDecision(jp, rule_id, str(basis), table.version)  # recorded in English; read in the reader's language
 
 
 def _num(v: Decimal | None) -> str | None:

@@ -22,6 +22,8 @@ _INDEX: dict[type[Enum], dict[str, Enum]] = {}
 #: Response fields that hold a code of an enumeration: readers add ``<field>_label`` beside them.
 _FIELDS: dict[str, type[Enum]] = {}
 _SPACE = re.compile(r"[\s_]+")
+#: Response fields holding a text recorded in English that a reader reads in their language.
+_TEXTS = frozenset({"message", "basis", "source"})
 
 
 def _key(text: str) -> str:
@@ -82,7 +84,8 @@ def registered() -> dict[type[Enum], Mapping[Any, str]]:
 
 def with_labels(value: Any, message: Callable[[str], str] | None = None) -> Any:
     """``value`` (a JSON-like read) with ``<field>_label`` added beside every enumerated field it holds, and
-    every ``message`` text (a finding's) and every message object (a ``str`` subclass: :class:`core.i18n.Msg`)
+    every ``message``, ``basis`` or ``source`` text (a finding's, a JP conversion's, a credit target's) and every
+    message object (a ``str`` subclass: :class:`core.i18n.Msg`)
     passed through ``message`` (into the reader's language)."""
     if isinstance(value, list):
         return [with_labels(v, message) if isinstance(v, (dict, list)) else message(v) if message is not None and
@@ -92,7 +95,7 @@ def with_labels(value: Any, message: Callable[[str], str] | None = None) -> Any:
     out: dict[Any, Any] = {}
     for k, v in value.items():
         out[k] = with_labels(v, message) if isinstance(v, (dict, list)) else v
-        if message is not None and isinstance(v, str) and (k == "message" or type(v) is not str):
+        if message is not None and isinstance(v, str) and (k in _TEXTS or type(v) is not str):
             out[k] = message(v)
         enum = _FIELDS.get(k) if isinstance(k, str) else None
         if enum is not None and isinstance(v, str) and f"{k}_label" not in value:

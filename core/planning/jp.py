@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from core.catalogue import ANNUAL_CREDIT_COEFFICIENT, LEVEL_LABELS, RULESET_VERSION, Level
+from core.i18n import msg
 from core.jp_table import JpDecision, JpTable, planned_jp
 
 
@@ -20,6 +21,6 @@ def convert_jp(form: str, *, table: JpTable, days: int | None = None, sessions: 
 def suggested_credit_target(level: str) -> tuple[Decimal, str]:
     """Formulir 2.6 item 12 default: the level's annual credit-point coefficient (predikat Baik, 100%)."""
     coeff = ANNUAL_CREDIT_COEFFICIENT[Level(level)]
-    return coeff, (f"suggested: annual credit-point coefficient of {LEVEL_LABELS[Level(level)]} ({coeff}) at predikat "
-                   f"Baik (100%), PermenPANRB 1/2023; ruleset {RULESET_VERSION}")
+    return coeff, str(msg("suggested: annual credit-point coefficient of {level} ({coeff}) at predikat Baik (100%), PermenPANRB "
+                          "1/2023; ruleset {ruleset}", level=LEVEL_LABELS[Level(level)], coeff=coeff, ruleset=RULESET_VERSION))
 

@@ -142,6 +142,8 @@ def test_planning_half_for_one_agency(api):
     english = api.get(f"/plans/kemnaker/{PLAN_YEAR}", headers={**hr, "Accept-Language": "en"}).json()["findings"]
     assert any("has 16 JP planned for the year; a PNS has the right to at least 20 JP" in f["message"] for f in english)
     assert {f["finding_id"] for f in english} == {f["finding_id"] for f in added["findings"]}  # the same findings, ids and codes
+    # So is how the JP of a row were converted (recorded once, in English).
+    assert by_id[rows["muda_off"]]["jp_conversion"]["basis"] == "4 JP/hari × 2 hari"
 
     # The PyB forms the verification team; the team meets.
     for name, unit in (("Tono", "Biro Perencanaan"), ("Sari", "Biro Keuangan"), ("Ani", "Biro SDM")):

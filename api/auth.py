@@ -111,6 +111,10 @@ def _check_roles(roles: list[str], agency: str | None, nip: str | None) -> None:
         raise Invalid("The officer role needs the officer's NIP (--nip).", field="nip")
 
 
+#: Verified tokens remembered at most (the memory is emptied when full).
+_VERIFIED_MAX = 4096
+
+
 class TokenService:
     def __init__(self, settings: Settings) -> None:
         self.issuer = settings.jwt_issuer
@@ -119,6 +123,8 @@ class TokenService:
         self.leeway = settings.jwt_leeway
         self._jwks = None
         self._signing_key: str | None = None
+        #: Tokens verified with a fixed key (not JWKS), until their ``exp``: see :meth:`verify`.
+        self._verified: dict[str, tuple[Actor, int]] = {}
         if settings.jwks_url:
             import jwt  # PyJWT and its cryptography stack load only where tokens are handled (not in pengkom follow)
 
@@ -166,6 +172,24 @@ class TokenService:
         return jwt.encode(payload, self._signing_key, algorithm="HS256")
 
     def verify(self, token: str) -> Actor:
+        """The caller a bearer token names; Unauthenticated (401) naming what is wrong.
+
+        With a fixed key (the shared secret or a public key file) the answer for one token changes only
+        when it expires (``iat``/``nbf`` in the future only become acceptable with time; the key, issuer,
+        audience and lifetime rules are fixed for the process), so a token verified once is remembered
+        until its ``exp`` — the check PyJWT makes (refused from ``exp`` on) is repeated on every use, and
+        an expired one goes through the full verification, which refuses it. Not with JWKS (keys rotate)."""
+        known = self._verified.get(token)
+        if known is not None and time.time() < known[1]:
+            return known[0]
+        actor, exp = self._verify(token)
+        if self._jwks is None:
+            if len(self._verified) >= _VERIFIED_MAX:
+                self._verified.clear()
+            self._verified[token] = (actor, exp)
+        return actor
+
+    def _verify(self, token: str) -> tuple[Actor, int]:
         import jwt
 
         try:
@@ -182,7 +206,7 @@ class TokenService:
                                       named=named, e=e), code="token.claim_invalid" if claim else "token.invalid",
                                   field=claim, claim=claim) from None
         claims = claims_from(payload)
-        return self.identity(claims)
+        return self.identity(claims), claims.exp
 
     def identity(self, claims: Claims, now: float | None = None) -> Actor:
         """The caller from typed claims, after the time and role rules: the one place an Actor is made."""

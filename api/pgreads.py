@@ -14,8 +14,10 @@ Python then applies the rules of the synchronous path (``api.officers``) with th
 - :func:`projections.chain.head_of` and :func:`api.heads.sign`: the signed chain head; the ETag.
 
 The pool opens with the application (:func:`open_reads`, only when ``PENGKOM_DATABASE_URL`` is set) and
-is bounded like the store's: taking a connection waits ``PENGKOM_STORE_TIMEOUT``, statements run at most
-``PENGKOM_STATEMENT_TIMEOUT``; a database away is a 503 with Retry-After, as on the synchronous path.
+is bounded like the store's: connecting waits at most twice ``PENGKOM_STORE_TIMEOUT`` (as the store's
+``connect_timeout``), statements run at most ``PENGKOM_STATEMENT_TIMEOUT``, and waiting behind busy connections at
+most ``PENGKOM_READ_WAIT`` (what a read may wait at the barrier); a database away is a 503 with Retry-After,
+as on the synchronous path.
 ``as_of`` reads and SQLite keep the synchronous path.
 """
 from __future__ import annotations
@@ -105,7 +107,9 @@ class PgReads:
         from eventsourcing.persistence import OperationalError
 
         try:
-            async with self.pool.acquire(timeout=self.settings.store_timeout) as conn:
+            # Connecting is bounded by the pool's connect timeout (a database away fails at once or within
+            # it); waiting behind busy connections (a queue, not an outage) by the read's own wait allowance.
+            async with self.pool.acquire(timeout=max(self.settings.store_timeout, self.settings.read_wait)) as conn:
                 rec = await conn.fetchrow(self.officer_sql, officer_id)
         except self._unavailable as e:
             # As on the synchronous path: the store away or too busy is a 503 with Retry-After (api.commands).

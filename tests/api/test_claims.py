@@ -103,3 +103,23 @@ def test_issuing_refuses_unusable_claims(api: Any) -> None:
         api.services.tokens.issue(subject="x", name="x", roles=["hr"], agency="kemnaker", unit="a\x00b")
     with pytest.raises(Invalid, match="roles"):
         api.services.tokens.issue(subject="x", name="x", roles=["root"], agency="kemnaker")
+
+
+def test_a_token_remembered_after_verification_is_refused_from_its_exp_on(tmp_path: Any) -> None:
+    """A token verified once is remembered (no second signature check) only until its ``exp``: from then
+    on it is refused as expired, exactly as before it was remembered (api/auth.py TokenService.verify)."""
+    from api.auth import TokenService
+    from api.settings import Settings
+    from core.errors import Unauthenticated
+
+    secret = "remembered-token-test-" + "s" * 40
+    tokens = TokenService(Settings.from_env({"PENGKOM_DATA_DIR": str(tmp_path), "PENGKOM_JWT_SECRET": secret}))
+    now = int(time.time())
+    token = jwt.encode({"sub": "hr-1", "name": "Ani", "roles": ["hr"], "agency": "kemnaker", "iss": "pengkom", "aud": "pengkom",
+                        "iat": now, "exp": now + 2}, secret, algorithm="HS256")
+    first = tokens.verify(token)
+    assert first.subject == "hr-1" and tokens.verify(token) is first  # remembered
+    time.sleep(max(0.0, now + 2 - time.time()) + 0.05)
+    with pytest.raises(Unauthenticated) as refused_now:
+        tokens.verify(token)
+    assert refused_now.value.code == "token.expired"

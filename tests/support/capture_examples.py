@@ -83,9 +83,10 @@ def merge(captured: dict, into: Path = EXAMPLES) -> int:
     current = json.loads(into.read_text(encoding="utf-8")) if into.exists() else {}
     added = 0
     for oid, pair in sorted(captured.items()):
-        if oid in current:
+        have = current.get(oid)
+        if have is not None and have.get("response") is not None:
             continue
-        current[oid] = {"request": trim(pair.get("request")), "response": trim(pair.get("response"))}
+        current[oid] = {"request": trim((have or {}).get("request") or pair.get("request")), "response": trim(pair.get("response"))}
         added += 1
     into.write_text(json.dumps(dict(sorted(current.items())), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return added

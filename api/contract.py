@@ -162,7 +162,7 @@ def answers(path: str, method: str, op: dict[str, Any], public: bool) -> tuple[i
     return tuple(sorted(codes))
 
 
-def _problem_response(status: int, path: str) -> dict[str, Any]:
+def _problem_response(status: int) -> dict[str, Any]:
     slug = _SLUG.get(status, str(status))
     headers = {"X-Request-ID": {"$ref": "#/components/headers/X-Request-ID"},
                "Content-Language": {"$ref": "#/components/headers/Content-Language"}}
@@ -173,7 +173,8 @@ def _problem_response(status: int, path: str) -> dict[str, Any]:
         headers["WWW-Authenticate"] = {"$ref": "#/components/headers/WWW-Authenticate"}
     title, code, detail, extra = PROBLEM_EXAMPLES.get(status, (slug.capitalize(), slug.replace("-", "_"), PROBLEMS.get(status, slug), {}))
     example = {"type": f"urn:pengkom:problem:{slug}", "title": title, "status": status, "code": code, "detail": detail,
-               "instance": path, "request_id": "req-2026-12-03-0001", **extra}
+               "instance": "/officers/7c1e5a40-0f5e-5b8e-9d4c-2f1a0c3b9e11/corrections", "request_id": "req-2026-12-03-0001",
+               **extra}
     return {"description": f"Problem `urn:pengkom:problem:{slug}` — {PROBLEMS.get(status, slug)}", "headers": headers,
             "content": {PROBLEM_MEDIA: {"schema": {"$ref": "#/components/schemas/Problem"}, "example": example}}}
 
@@ -199,7 +200,9 @@ def complete(doc: dict[str, Any], public_paths: list[str]) -> dict[str, Any]:
             responses: dict[str, Any] = {}
             for code in codes:
                 if code >= 400:
-                    responses[str(code)] = _problem_response(code, path)
+                    # One shared declaration per status (components/responses): the document stays small.
+                    components.setdefault("responses", {}).setdefault(f"Problem{code}", _problem_response(code))
+                    responses[str(code)] = {"$ref": f"#/components/responses/Problem{code}"}
                 else:
                     ok = op.get("responses", {}).get(str(code)) or {"description": "OK", "content": {"application/json": {"schema": {}}}}
                     ok.pop("headers", None)

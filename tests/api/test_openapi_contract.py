@@ -101,6 +101,7 @@ def test_every_operation_declares_every_status_with_its_problem_type(doc):
         for status, response in responses.items():
             if int(status) < 400:
                 continue
+            response = resolve(doc, response)
             content = response.get("content", {})
             media = content.get("application/problem+json")
             if media is None or resolve(doc, media.get("schema")) != resolve(doc, {"$ref": "#/components/schemas/Problem"}):
@@ -114,7 +115,7 @@ def test_every_response_declares_its_headers(doc):
     gaps = []
     for path, method, op in operations(doc):
         for status, response in op.get("responses", {}).items():
-            headers = response.get("headers", {})
+            headers = resolve(doc, response).get("headers", {})
             want = {"X-Request-ID", "Content-Language"} | ({"Retry-After"} if status == "503" else set()) | ({"WWW-Authenticate"} if status == "401" else set())
             if status.startswith("2") and method in COMMAND_METHODS:
                 want |= {"ETag", "Idempotent-Replayed"}
@@ -185,6 +186,7 @@ def test_every_operation_has_examples_valid_against_their_schemas(doc):
         if body is not None:
             pairs.append(("request body", body))
         for status, response in op.get("responses", {}).items():
+            response = resolve(doc, response)
             json_content = response.get("content", {}).get("application/json") or response.get("content", {}).get(PROBLEM)
             if json_content is not None:
                 pairs.append((f"{status} answer", json_content))

@@ -19,6 +19,7 @@ from typing import Any
 
 _LABELS: dict[type[Enum], Mapping[Any, str]] = {}
 _INDEX: dict[type[Enum], dict[str, Enum]] = {}
+_BY_CODE: dict[type[Enum], dict[str, str]] = {}
 #: Response fields that hold a code of an enumeration: readers add ``<field>_label`` beside them.
 _FIELDS: dict[str, type[Enum]] = {}
 _SPACE = re.compile(r"[\s_]+")
@@ -42,6 +43,7 @@ def register(enum: type[Enum], labels: Mapping[Any, str], *, fields: tuple[str, 
             if variant.strip():
                 index.setdefault(_key(variant), member)
     _INDEX[enum] = index
+    _BY_CODE[enum] = {str(enum(member).value): text for member, text in labels.items()}
     for field in fields:
         _FIELDS[field] = enum
 
@@ -62,13 +64,8 @@ def resolve(enum: type[Enum], value: Any) -> Enum | None:
 
 def label(enum: type[Enum], code: Any) -> str | None:
     """The Indonesian label of a code (None when the enumeration has no labels or the code is unknown)."""
-    labels = _LABELS.get(enum)
-    if labels is None:
-        return None
-    try:
-        return labels.get(enum(code))
-    except (ValueError, TypeError):
-        return None
+    by_code = _BY_CODE.get(enum)
+    return None if by_code is None or not isinstance(code, str) else by_code.get(code)
 
 
 def described(enum: type[Enum]) -> str:
@@ -85,24 +82,37 @@ def registered() -> dict[type[Enum], Mapping[Any, str]]:
 def with_labels(value: Any, message: Callable[[str], str] | None = None) -> Any:
     """``value`` (a JSON-like read) with ``<field>_label`` added beside every enumerated field it holds, and
     every ``message``, ``basis`` or ``source`` text (a finding's, a JP conversion's, a credit target's) and every
-    message object (a ``str`` subclass: :class:`core.i18n.Msg`)
-    passed through ``message`` (into the reader's language)."""
-    if isinstance(value, list):
-        return [with_labels(v, message) if isinstance(v, (dict, list)) else message(v) if message is not None and
-                isinstance(v, str) and type(v) is not str else v for v in value]
-    if not isinstance(value, dict):
+    message object (a ``str`` subclass: :class:`core.i18n.Msg`) passed through ``message`` (into the reader's
+    language). A new document: the one given (possibly shared with a cache) is not changed."""
+    if type(value) is list:
+        return [_walk(v, message) for v in value]
+    if type(value) is not dict:
         return value
+    fields, texts = _FIELDS, _TEXTS
     out: dict[Any, Any] = {}
     for k, v in value.items():
-        out[k] = with_labels(v, message) if isinstance(v, (dict, list)) else v
-        if message is not None and isinstance(v, str) and (k in _TEXTS or type(v) is not str):
-            out[k] = message(v)
-        enum = _FIELDS.get(k) if isinstance(k, str) else None
-        if enum is not None and isinstance(v, str) and f"{k}_label" not in value:
-            text = label(enum, v)
-            if text is not None:
-                out[f"{k}_label"] = text
+        t = type(v)
+        if t is str:
+            out[k] = message(v) if message is not None and k in texts else v
+            enum = fields.get(k)
+            if enum is not None and f"{k}_label" not in value:
+                text = label(enum, v)
+                if text is not None:
+                    out[f"{k}_label"] = text
+        elif t is dict or t is list:
+            out[k] = with_labels(v, message)
+        else:
+            out[k] = _walk(v, message)
     return out
+
+
+def _walk(v: Any, message: Callable[[str], str] | None) -> Any:
+    t = type(v)
+    if t is dict or t is list:
+        return with_labels(v, message)
+    if message is not None and t is not str and isinstance(v, str):  # a message object
+        return message(v)
+    return v
 
 
 __all__ = ["described", "label", "register", "registered", "resolve", "with_labels"]

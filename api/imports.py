@@ -30,7 +30,7 @@ from api.settings import Settings
 from core import access
 from core.errors import Conflict, Forbidden, Invalid
 from core.events import Actor, Context
-from core.i18n import N_, msg
+from core.i18n import DEFAULT, N_, msg
 from projections.bulkstage import BulkStage, StageFailed
 from projections.eventstore import DUPLICATE, RECORDED, UNKNOWN
 from reports import importer
@@ -240,7 +240,8 @@ class ImportController(Controller):
         if out.plan.problems:
             accept = request.headers.get("accept", "")
             if "text/csv" in accept:
-                return Response(importer.error_file(out.plan.problems), status_code=422, media_type="text/csv; charset=utf-8",
+                language = request.scope.get("state", {}).get("language") or DEFAULT
+                return Response(importer.error_file(out.plan.problems, language), status_code=422, media_type="text/csv; charset=utf-8",
                                 headers={"Content-Disposition": f'attachment; filename="import-errors-{out.plan.digest[:12]}.csv"'})
             return Response(_problem_body(request, out.plan), status_code=422, media_type="application/problem+json")
         status = 201 if out.recorded_batches else 200

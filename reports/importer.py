@@ -38,7 +38,7 @@ import msgspec
 
 from core.errors import DomainError
 from core.events import Context, derived_id
-from core.i18n import joined, msg
+from core.i18n import joined, msg, translate
 from core.officers import Officer, OfficerCommands, officer_id
 
 #: Officers whose events go in one transaction.
@@ -569,13 +569,14 @@ def _history_row(plan: ImportPlan, staging: _Staging, cmds: OfficerCommands, ctx
 # -- the error file --------------------------------------------------------------------------------------------------
 
 
-def error_file(problems: Sequence[Problem]) -> bytes:
-    """The problems as a CSV a clerk opens beside the file: sheet, row, column, heading, message."""
+def error_file(problems: Sequence[Problem], language: str = "id") -> bytes:
+    """The problems as a CSV a clerk opens beside the file: sheet, row, column, heading, message (in ``language``;
+    the headings are the template's, in Bahasa Indonesia)."""
     out = io.StringIO(newline="")
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow(["Lembar", "Baris", "Kolom", "Judul Kolom", "Kolom API", "Masalah"])
     for p in problems:
-        w.writerow([p.sheet, p.row, p.column or "", p.heading or "", p.field or "", p.message])
+        w.writerow([p.sheet, p.row, p.column or "", p.heading or "", p.field or "", translate(p.message, language)])
     return out.getvalue().encode("utf-8-sig")
 
 

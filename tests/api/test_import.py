@@ -82,6 +82,10 @@ def test_errors_in_several_rows_are_all_reported_and_nothing_is_recorded(api):
     assert r.status_code == 422 and r.headers["content-type"].startswith("text/csv")
     lines = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert lines[0] == ["Lembar", "Baris", "Kolom", "Judul Kolom", "Kolom API", "Masalah"] and len(lines) == 9
+    assert any("16 angka" in line[5] for line in lines[1:])  # the problems in the reader's language, as in the JSON answer
+    english = api.post("/imports/officers", content=to_xlsx(rows, histories),
+                       headers={**hr, "Content-Type": XLSX, "Accept": "text/csv", "Accept-Language": "en"})
+    assert any("16 digits" in line[5] for line in csv.reader(io.StringIO(english.content.decode("utf-8-sig"))))
     assert head(api) == before
 
 

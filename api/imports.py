@@ -33,7 +33,7 @@ from core.events import Actor, Context
 from core.i18n import DEFAULT, N_, msg
 from projections.bulkstage import BulkStage, StageFailed
 from projections.eventstore import DUPLICATE, RECORDED, UNKNOWN
-from reports import importer
+from reports import importer, shards
 
 Req = Request[Actor, Any, Any]
 SCHEMAS = {"officer": s.RegisterOfficer, "position": s.PositionEntry, "development": s.DevelopmentEntry, "performance": s.PerformanceEntry,
@@ -142,7 +142,9 @@ def _execute_staged(services: Services, actor: Actor, data: bytes, ctx: Context,
                                         on_events=stage_events)
             if plan.problems or not plan.aggregates:
                 return Outcome(plan)
-            stage_events(plan.aggregates)  # the last rows' events (those not handed over yet)
+            stage_events([a for a in plan.aggregates if not isinstance(a, shards.Checked)])  # the last rows' events
+            stage.put(plan.prepared)  # the events a second process checked and encoded (reports/shards.py)
+            counts.update(plan.prepared_counts)
             stage.flush()
         except importer.NotATable as e:
             raise Invalid(e.args[0] if e.args else str(e), field="file") from None
@@ -164,7 +166,7 @@ def _execute_staged(services: Services, actor: Actor, data: bytes, ctx: Context,
                 app.forget([a.id for a in plan.aggregates])
                 raise interrupted(n, plan, e.cause, unknown=e.outcome == UNKNOWN) from None
             if outcome == RECORDED:
-                app.remember(batch)
+                app.remember([a for a in batch if not isinstance(a, shards.Checked)])
                 out.recorded_batches += 1
                 out.positions += [ids[0], ids[-1]]
             elif outcome == DUPLICATE:

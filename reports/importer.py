@@ -40,6 +40,7 @@ from core.errors import DomainError
 from core.events import Context, derived_id
 from core.i18n import joined, msg, translate
 from core.officers import Officer, OfficerCommands, officer_id
+from reports import shards
 
 #: Officers whose events go in one transaction.
 BATCH = 250
@@ -126,6 +127,10 @@ class ImportPlan:
     rows: int = 0
     #: The events the file records (counted when validated; recording takes them from the aggregates).
     events: int = 0
+    #: Events already taken and encoded by a second process (reports/shards.py), in its officers' order, and how
+    #: many each of its officers has; its officers are in ``aggregates`` as :class:`shards.Checked` stand-ins.
+    prepared: list[Any] = field(default_factory=list)
+    prepared_counts: dict[UUID, int] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         return {"rows": self.rows, "officers_new": self.officers_new, "officers_already_recorded": self.officers_known,
@@ -382,6 +387,37 @@ def plan_import(app: Any, ctx: Context, data: bytes, *, agency: str, schemas: di
         handed.update(a.id for a in ready)
         on_events(ready)
 
+    # A large file whose officers are all new is checked in two processes on a machine with two cores or more:
+    # the rows are split by NIP (an officer's own rows, and every duplicate of its NIP, stay in one process), the
+    # second half is checked in a forked child which returns its problems and its encoded events (reports/shards.py).
+    child = shards.start(app, plan, ctx, officers, histories, schemas) if (
+        on_events is not None and not staging.existing and plan.rows >= shards.PARALLEL_ROWS and shards.available()) else None
+    keep = shards.keeper(0) if child is not None else None
+    _check_rows(plan, staging, cmds, ctx, officers, histories, schemas, on_progress, hand_over, keep)
+    if child is not None:
+        theirs = shards.finish(child)
+        if theirs is None:  # the child failed: its half is checked here, as if there had been no child
+            _check_rows(plan, staging, cmds, ctx, officers, histories, schemas, None, hand_over, shards.keeper(1))
+        else:
+            shards.merge(plan, theirs, tables)
+        shards.in_file_order(plan, tables)
+    if on_progress is not None:
+        on_progress(plan.rows, plan.rows)
+    if not plan.problems:
+        hand_over()
+        mine = [a for a in staging.touched.values() if a.pending_events or a.id in handed]
+        plan.events += sum(len(a.pending_events) for a in mine)
+        plan.aggregates = [*mine, *plan.aggregates]  # the child's officers (if any) after this process's own
+    else:
+        plan.events = 0
+        plan.aggregates, plan.prepared, plan.prepared_counts = [], [], {}
+    return plan
+
+
+def _check_rows(plan: ImportPlan, staging: _Staging, cmds: OfficerCommands, ctx: Context, officers: list[Table],
+                histories: list[Table], schemas: dict[str, Any], on_progress: Callable[[int, int], None] | None,
+                hand_over: Callable[[], None], keep: Callable[[Table, list[Any]], bool] | None) -> None:
+    """Every row (or, with ``keep``, this process's share of them) through the request schema and the domain verb."""
     done = 0
     total = plan.rows
     seen_nip: dict[str, int] = {}
@@ -392,7 +428,7 @@ def plan_import(app: Any, ctx: Context, data: bytes, *, agency: str, schemas: di
                 on_progress(done, total)
             if done % HAND_OVER_ROWS == 0:
                 hand_over()
-            if not any(c not in (None, "") for c in cells):
+            if not any(c not in (None, "") for c in cells) or (keep is not None and not keep(t, cells)):
                 continue
             _officer_row(plan, staging, cmds, ctx, t, number, cells, seen_nip, schemas["officer"])
     seen_entry: dict[UUID, int] = {}
@@ -403,18 +439,9 @@ def plan_import(app: Any, ctx: Context, data: bytes, *, agency: str, schemas: di
                 on_progress(done, total)
             if done % HAND_OVER_ROWS == 0:
                 hand_over()
-            if not any(c not in (None, "") for c in cells):
+            if not any(c not in (None, "") for c in cells) or (keep is not None and not keep(t, cells)):
                 continue
             _history_row(plan, staging, cmds, ctx, t, number, cells, seen_entry, schemas)
-    if on_progress is not None:
-        on_progress(total, total)
-    if not plan.problems:
-        hand_over()
-        plan.aggregates = [a for a in staging.touched.values() if a.pending_events or a.id in handed]
-        plan.events += sum(len(a.pending_events) for a in plan.aggregates)
-    else:
-        plan.events = 0
-    return plan
 
 
 def _where(t: Table, f: str | None) -> tuple[str | None, str | None]:

@@ -158,7 +158,8 @@ def test_a_problem_on_the_last_row_records_nothing_though_earlier_rows_were_alre
     r = post(api, to_xlsx(officers, bad), hr, XLSX)
     assert r.status_code == 422, r.text
     pg = hasattr(api.services.app.recorder, "events_table")
-    assert (len(staged) >= 4 and sum(staged) > 600) if pg else staged == []  # staged while checking, on PostgreSQL
+    # Staged while checking, on PostgreSQL (this file is checked in two processes: the parent stages its half as it goes).
+    assert (len(staged) >= 2 and sum(staged) >= 300) if pg else staged == []
     assert r.json()["error_count"] == 1 and r.json()["errors"][0]["row"] == len(histories) + 1
     assert head(api) == before
     app = api.services.app
@@ -214,3 +215,64 @@ def test_a_database_failure_between_batches_says_what_is_recorded_and_the_same_f
     again = ok(post(api, data, hr, XLSX), 201)
     assert (again["officers_already_recorded"], again["officers_new"], again["events"]) == (250, 50, 150)
     assert head(api) == before + 900
+
+
+def _plan(api, data: bytes, **kw):
+    from datetime import UTC, datetime
+
+    from api.imports import SCHEMAS
+    from core.events import Actor, Context
+    from reports import importer
+
+    ctx = Context(actor=Actor("hr-jabar", "HR", frozenset({"hr"}), agency=AGENCY, unit="biro-sdm"), request_id="t", now=datetime.now(UTC))
+    staged: list[int] = []
+    plan = importer.plan_import(api.services.app, ctx, data, agency=AGENCY, schemas=SCHEMAS,
+                                on_events=lambda aggs: staged.append(len(api.services.app.pending(aggs)[1])), **kw)
+    return plan, staged
+
+
+def test_a_large_file_checked_in_two_processes_gives_exactly_the_single_process_answer(api, monkeypatch):
+    """reports/shards.py: rows split by NIP between this process and a forked one. The problems (in file order,
+    with their sheet, row, column and message), the counts and the events are those of one process; if the
+    second process fails, this one checks its half."""
+    from reports import shards
+
+    officers = officer_rows(400)
+    histories = history_rows(officers)
+    officers[7][7] = "ahli_super"                # no such level (its two history rows then name an unregistered NIP)
+    officers[390][0] = officers[12][0]           # a NIP repeated far below
+    histories[5][12] = "banyak"                  # credit points that are not a number
+    histories[700][9] = 5000                     # JP out of range
+    histories.append(["199901012020011999", "jabatan", 2023, "Pengantar Kerja", None, None, None, None, None, None, None, None, None])
+    bad = to_xlsx(officers, histories)
+    good_rows = officer_rows(400, start=1000)
+    good = to_xlsx(good_rows, history_rows(good_rows))
+    assert shards.available() and len(officers) + len(histories) >= shards.PARALLEL_ROWS
+
+    forks: list[int] = []
+    start = shards.start
+    monkeypatch.setattr(shards, "start", lambda *a: (forks.append(1), start(*a))[1])
+    parallel_bad, _ = _plan(api, bad)
+    parallel_good, staged = _plan(api, good)
+    assert len(forks) == 2
+    monkeypatch.setattr(shards, "PARALLEL_ROWS", 10**9)
+    serial_bad, _ = _plan(api, bad)
+    serial_good, _ = _plan(api, good)
+    assert len(forks) == 2  # the serial runs did not fork
+    assert [p.as_dict() for p in parallel_bad.problems] == [p.as_dict() for p in serial_bad.problems]
+    rows = [(p.sheet, p.row) for p in serial_bad.problems]
+    assert len(rows) == 9 and rows == sorted(rows, key=lambda r: (r[0] != "Formulir 2.2", r[1]))
+    assert (parallel_bad.events, parallel_bad.aggregates) == (0, [])
+    assert parallel_good.summary() == serial_good.summary() and parallel_good.events == 1200
+    # Every officer once, with all its events: this process's staged ones plus the second process's prepared ones.
+    assert len({a.id for a in parallel_good.aggregates}) == len(parallel_good.aggregates) == 400
+    assert sum(staged) + len(parallel_good.prepared) == 1200 and 0 < len(parallel_good.prepared) < 1200
+    assert sum(parallel_good.prepared_counts.values()) == len(parallel_good.prepared)
+
+    # The second process fails: the same answer, checked here.
+    monkeypatch.setattr(shards, "PARALLEL_ROWS", 1000)
+    monkeypatch.setattr(shards, "_check_half", lambda *a: 1 / 0)
+    fallback_bad, _ = _plan(api, bad)
+    fallback_good, staged = _plan(api, good)
+    assert [p.as_dict() for p in fallback_bad.problems] == [p.as_dict() for p in serial_bad.problems]
+    assert fallback_good.summary() == serial_good.summary() and sum(staged) == 1200 and fallback_good.prepared == []

@@ -111,8 +111,10 @@ def update() -> int:
             old = read_po(f, locale="id")
     else:
         old = Catalog(locale="id")
+    # The header keeps its dates: the files change when messages change, not each time the tool runs.
     new = Catalog(locale="id", domain="pengkom", project="pengkom", version="0.1.0",
-                  language_team="pengkom <https://github.com/>", charset="utf-8")
+                  language_team="pengkom <https://github.com/>", charset="utf-8",
+                  creation_date=old.creation_date, revision_date=old.revision_date)
     for msgid in sorted(found):
         prev = old.get(msgid)
         # Files only, no line numbers: the catalogue changes when messages change, not when code moves.

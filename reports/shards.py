@@ -17,6 +17,7 @@ reads those officers from the log).
 """
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import pickle
@@ -74,10 +75,14 @@ def keeper(half: int) -> Callable[[Any, list[Any]], bool]:
 
 def start(app: Any, plan: Any, ctx: Any, officers: list[Any], histories: list[Any], schemas: dict[str, Any]) -> Child | None:
     """Fork the child that checks half 1; None if it could not be started (the parent then checks everything)."""
+    # Objects that exist at the fork are shared copy-on-write: frozen out of the garbage collector's reach (until the
+    # child is done), a collection in either process does not touch — and so copy — every page of the heap.
+    gc.freeze()
     try:
         read_fd, write_fd = os.pipe()
         pid = os.fork()
     except OSError as e:
+        gc.unfreeze()
         log.warning("import: could not start the second process (%s); checking in one", e)
         return None
     if pid:
@@ -86,6 +91,7 @@ def start(app: Any, plan: Any, ctx: Any, officers: list[Any], histories: list[An
     # The child: check half 1, send the result, leave without running anything of the parent's.
     code = 1
     try:
+        gc.disable()  # a short-lived process: its garbage goes with it
         os.close(read_fd)
         payload = pickle.dumps(_check_half(app, plan, ctx, officers, histories, schemas), protocol=pickle.HIGHEST_PROTOCOL)
         with os.fdopen(write_fd, "wb") as out:
@@ -129,6 +135,13 @@ def _check_half(app: Any, plan: Any, ctx: Any, officers: list[Any], histories: l
 
 def finish(child: Child) -> Result | None:
     """The child's result, or None (logged) if it failed."""
+    try:
+        return _finish(child)
+    finally:
+        gc.unfreeze()
+
+
+def _finish(child: Child) -> Result | None:
     try:
         with os.fdopen(child.fd, "rb") as f:
             head = f.read(8)

@@ -326,3 +326,14 @@ def test_national_reporting_narrative(api, world, settings, tmp_path, monkeypatc
         scratch.discard()
     assert all(r.ok for r in reports), [t.lines for r in reports for t in r.tables]
     assert os.environ["PENGKOM_DATA_DIR"]
+
+
+@pytest.mark.parametrize("agency", ["ËZQFYR", "dinas\u4e00", 'a"b'])
+def test_an_export_named_after_an_agency_in_other_letters_downloads(api, agency):
+    """Exports (BAB V.D reporting): the file name comes from the agency; one in other letters (found by the OpenAPI
+    contract run, it answered 500) gets an ASCII filename and the exact one as filename* (RFC 6266)."""
+    r = api.get("/exports/officers", params={"agency": agency}, headers=api.as_("auditor", None))
+    assert r.status_code == 200, r.text
+    disposition = r.headers["content-disposition"]
+    assert disposition.startswith('attachment; filename="pengantar-kerja-') and disposition.isascii()
+    assert "filename*=UTF-8''" in disposition

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from urllib.parse import quote
 from typing import Annotated, Any
+from urllib.parse import quote
 from uuid import UUID
 
 import msgspec

@@ -109,9 +109,10 @@ class ActivityController(Controller):
              pathway: Annotated[str | None, Parameter(max_length=60, description="a pathway code (GET /pathways)")] = None,
              q: Annotated[str | None, Parameter(min_length=1, max_length=100, description="part of the title, provider or place")] = None,
              limit: Annotated[int, Parameter(ge=1, le=500)] = 50, offset: Annotated[int, Parameter(ge=0)] = 0) -> dict[str, Any]:
+        from core.catalogue import Pathway
         from projections.monitoring import list_activities
 
-        one_of(pathway, _pathways(services).codes(), "pathway")
+        pathway = one_of(pathway, _pathways(services).codes(), "pathway", enum=Pathway)
         services.projector.require_current("monitoring")
         actor = request.user
         scope = listing_scope(actor, agency)

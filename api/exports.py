@@ -349,7 +349,7 @@ class ExportController(Controller):
         from api.filters import one_of
         from core.catalogue import COMPETENCIES, Level
 
-        one_of(level, (lv.value for lv in Level), "level")
+        level = one_of(level, (lv.value for lv in Level), "level", enum=Level)
         one_of(competency, (c.code for c in COMPETENCIES), "competency")
         scope = national_scope(request.user, agency)
         params = {"year": year, "agency": scope, "kind": _kind(kind), "province": _province(province), "level": level,

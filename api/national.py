@@ -80,7 +80,7 @@ class NationalController(Controller):
         from core.catalogue import COMPETENCIES, Level
         from projections.national_recap import agencies
 
-        one_of(level, (lv.value for lv in Level), "level")
+        level = one_of(level, (lv.value for lv in Level), "level", enum=Level)
         one_of(competency, (c.code for c in COMPETENCIES), "competency")
         scope = Scope(year=year, agency=national_scope(request.user, agency), kind=_kind(kind), province=_province(province))
         with reading(services, MODELS, as_of=as_of) as (store, at, point):

@@ -82,8 +82,8 @@ class OfficerController(Controller):
              limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
              offset: Annotated[int, Parameter(ge=0, le=1_000_000_000)] = 0) -> dict[str, Any]:
         actor = request.user
-        one_of(level, (lv.value for lv in Level), "level")
-        one_of(employee_type, (t.value for t in EmployeeType), "employee_type")
+        level = one_of(level, (lv.value for lv in Level), "level", enum=Level)
+        employee_type = one_of(employee_type, (t.value for t in EmployeeType), "employee_type", enum=EmployeeType)
         exact = _exact_nip(nip)
         services.projector.require_current("officers")
         scope = listing_scope(actor, agency)

@@ -444,7 +444,7 @@ class CurriculumController(Controller):
         from core.catalogue import COMPETENCIES, Level
 
         one_of(competency, (c.code for c in COMPETENCIES), "competency")
-        one_of(level, (lv.value for lv in Level), "level")
+        level = one_of(level, (lv.value for lv in Level), "level", enum=Level)
         return {"items": curriculum_standards(services.views, competency_code=competency, level=level)}
 
 

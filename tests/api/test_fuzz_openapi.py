@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
 import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import schemathesis
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -29,7 +27,7 @@ from schemathesis import GenerationMode
 
 from tests.support.activities import PDF
 from tests.support.planning import OFFICERS, SUP
-from tests.support.seed import AGENCY, Seeded, seed
+from tests.support.seed import AGENCY, Seeded, seeded_app
 
 #: Per operation; PENGKOM_FUZZ_EXAMPLES=200 for a longer (still deterministic) hunt.
 EXAMPLES_PER_OPERATION = int(os.environ.get("PENGKOM_FUZZ_EXAMPLES", "12"))
@@ -42,25 +40,10 @@ HEADER_TEXT = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126
 
 @pytest.fixture(scope="module")
 def fuzz(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Seeded, Any]]:
-    from litestar.testing import TestClient
+    from tests.conftest import new_settings
 
-    from api.app import create_app
-    from api.bootstrap import build
-    from tests.conftest import Api, new_settings
-
-    services = build(new_settings("sqlite", tmp_path_factory.mktemp("fuzz-openapi")))
-    quiet = logging.getLogger("httpx")
-    level = quiet.level
-    quiet.setLevel(logging.WARNING)  # one INFO line per request would drown a failure's report
-    try:
-        with TestClient(create_app(services), raise_server_exceptions=False) as client:
-            api = Api(client, services)
-            seeded = seed(api)
-            schema = schemathesis.openapi.from_dict(api.get("/schema/openapi.json").json())
-            yield api, seeded, schema
-    finally:
-        quiet.setLevel(level)
-        services.close()
+    with seeded_app(new_settings("sqlite", tmp_path_factory.mktemp("fuzz-openapi"))) as app:
+        yield app
 
 
 def _strategy(op: Any, seeded: Seeded) -> st.SearchStrategy[Any]:

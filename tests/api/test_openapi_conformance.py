@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
 import re
 from collections import Counter
@@ -25,7 +24,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import schemathesis
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -41,7 +39,7 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.support.activities import PDF
 from tests.support.planning import OFFICERS, SUP
-from tests.support.seed import AGENCY, Seeded, seed
+from tests.support.seed import AGENCY, Seeded, seeded_app
 
 EXAMPLES_PER_OPERATION = int(os.environ.get("PENGKOM_CONFORMANCE_EXAMPLES", "5"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
@@ -55,25 +53,8 @@ CALLERS = [("hr", AGENCY, None), ("supervisor", AGENCY, SUP), ("officer", AGENCY
 
 @pytest.fixture
 def contract(settings: Any) -> Iterator[tuple[Any, Seeded, Any]]:
-    from litestar.testing import TestClient
-
-    from api.app import create_app
-    from api.bootstrap import build
-    from tests.conftest import Api
-
-    services = build(settings)
-    quiet = logging.getLogger("httpx")
-    level = quiet.level
-    quiet.setLevel(logging.WARNING)
-    try:
-        with TestClient(create_app(services), raise_server_exceptions=False) as client:
-            api = Api(client, services)
-            seeded = seed(api)
-            schema = schemathesis.openapi.from_dict(api.get("/schema/openapi.json").json())
-            yield api, seeded, schema
-    finally:
-        quiet.setLevel(level)
-        services.close()
+    with seeded_app(settings) as app:
+        yield app
 
 
 def _headers(api: Any, caller: tuple[str, str | None, str | None]) -> dict[str, str]:

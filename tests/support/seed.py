@@ -8,6 +8,8 @@ operation (by ``operationId``) aimed at the seeded records.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -228,3 +230,30 @@ def fill(template: str, values: dict[str, Any]) -> str:
 
 
 __all__ = ["AGENCY", "OTHER", "OTHER_NIP", "SUPERVISOR", "Seeded", "fill", "seed"]
+
+
+@contextmanager
+def seeded_app(settings: Any) -> Iterator[tuple[Any, Seeded, Any]]:
+    """The real app on ``settings``' store, seeded (:func:`seed`), with its OpenAPI document loaded by schemathesis:
+    what the fuzz and contract runs work against. httpx's one INFO line per request is silenced meanwhile."""
+    import logging
+
+    import schemathesis
+    from litestar.testing import TestClient
+
+    from api.app import create_app
+    from api.bootstrap import build
+    from tests.conftest import Api
+
+    services = build(settings)
+    quiet = logging.getLogger("httpx")
+    level = quiet.level
+    quiet.setLevel(logging.WARNING)  # one INFO line per request would drown a failure's report
+    try:
+        with TestClient(create_app(services), raise_server_exceptions=False) as client:
+            api = Api(client, services)
+            seeded = seed(api)
+            yield api, seeded, schemathesis.openapi.from_dict(api.get("/schema/openapi.json").json())
+    finally:
+        quiet.setLevel(level)
+        services.close()

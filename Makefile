@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint messages install bench bench-commands bench-reporting deploy-test clean
+.PHONY: run test lint messages install bench bench-commands bench-reporting bench-reads bench-tools deploy-test clean
 
 # (Re)create the virtual environment and install pengkom with its test tools whenever the
 # project's dependency files change.
@@ -39,14 +39,25 @@ lint: $(STAMP)
 
 # The rebuild benchmark on PostgreSQL (PENGKOM_BENCH_DATABASE_URL, default the local `test` database);
 # EVENTS=100000 for a quick run. The generated log is kept in schema pengkom_bench and reused.
-bench: $(STAMP)
+bench: $(STAMP) bench-tools
 	$(PY) bench/rebuild.py --events $(or $(EVENTS),1000000)
 	$(PY) bench/commands.py --seconds $(or $(BENCH_SECONDS),10)
 	$(PY) bench/reporting.py
+	$(PY) bench/reads.py --seconds $(or $(BENCH_SECONDS),10)
+	$(PY) bench/plan_rows.py
 
 # National reporting alone: bulk import vs the event store's batched save, exports at 500 agencies x 10 officers.
 bench-reporting: $(STAMP)
 	$(PY) bench/reporting.py
+
+# Reads at 50 concurrent readers beside a minimal Litestar + asyncpg app serving the same rows; needs wrk.
+bench-reads: $(STAMP) bench-tools
+	$(PY) bench/reads.py --seconds $(or $(BENCH_SECONDS),10)
+
+# The HTTP benchmarks drive the server with wrk: installed from Debian when missing and this is root.
+bench-tools:
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || \
+	  { echo "the read benchmark needs wrk: apt-get install wrk" >&2; exit 1; }
 
 # Command throughput through the real server (POST /officers/, 1 and 16 clients, 1 and 2 API processes)
 # beside the event store's own save rate, on PostgreSQL and SQLite; uses wrk when installed.

@@ -13,7 +13,7 @@ import dataclasses
 import typing
 from functools import cache
 from typing import Any, TypedDict
-from uuid import UUID
+from uuid import UUID, SafeUUID
 
 import msgspec
 from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent, Transcoder
@@ -55,6 +55,15 @@ class EventId(UUID):
         else:
             super().__init__(value)
         object.__setattr__(self, "_text", UUID.__str__(self))
+
+    @classmethod
+    def of_text(cls, text: str) -> EventId:
+        """From the canonical text form (lower case, hyphenated: PostgreSQL's ``uuid::text``), not re-formatted."""
+        self = object.__new__(cls)
+        object.__setattr__(self, "int", int(text.replace("-", ""), 16))
+        object.__setattr__(self, "is_safe", SafeUUID.unknown)
+        object.__setattr__(self, "_text", text)
+        return self
 
     def __str__(self) -> str:
         return self._text
@@ -111,7 +120,8 @@ class MsgspecMapper(Mapper[UUID]):
                 f"{stored_event.originator_id}@{stored_event.originator_version}: {e}"
             )
             raise MapperDeserialisationError(msg) from e
-        state["originator_id"] = EventId(stored_event.originator_id)
+        oid = stored_event.originator_id
+        state["originator_id"] = oid if type(oid) is EventId else EventId(oid)
         state["originator_version"] = stored_event.originator_version
         event = object.__new__(cls)
         object.__setattr__(event, "__dict__", state)

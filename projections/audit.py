@@ -179,6 +179,7 @@ class AuditTrail(Projection):
     )
 
     handler_indexes = ()  # the handlers read audit_aggregates by primary key only
+    streamed = ("audit_events",)  # one INSERT per event, never read back by the handlers
 
     def __init__(self) -> None:
         super().__init__()

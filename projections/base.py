@@ -39,6 +39,11 @@ class Projection:
     #: (:mod:`projections.staging`) creates only these while it applies the log and builds the rest
     #: once, after the bulk load; a projection whose handlers read by primary key only sets ``()``.
     handler_indexes: ClassVar[tuple[str, ...] | None] = None
+    #: Tables the handlers only append to — plain ``INSERT INTO t (…) VALUES (…)``, never read, updated or
+    #: deleted, values TEXT/INTEGER as the columns say: a staged rebuild into PostgreSQL copies their rows
+    #: straight into the store as the log is applied, not through the staging file
+    #: (:class:`projections.staging.Streams`, which refuses any other statement on them).
+    streamed: ClassVar[tuple[str, ...]] = ()
     #: When True, the handler receives every notification (for chains over the raw log).
     wants_raw: ClassVar[bool] = False
     #: False for a record that must never be dropped and recomputed from the log (the hash chain):

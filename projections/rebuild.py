@@ -66,6 +66,10 @@ def staged(projector: Any, chosen: list[Projection], take_rebuilding: bool, last
     # PostgreSQL: each process loads what it staged into a scratch schema in its own transaction.
     scratch = staging_mod.Scratch.take(projector.store)
     staging = staging_mod.Staging()
+    if scratch is not None:
+        # Append-only tables of the read models built from position 0 go straight into the scratch schema.
+        streams = staging_mod.Streams(scratch.conninfo, scratch.schema, [p for p in own if not before[p.name].position])
+        staging.streams = streams if streams else None
     stores = {p.name: staging for p in own}
     side_process = None
     try:

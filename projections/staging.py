@@ -34,6 +34,7 @@ from typing import Any
 
 from projections.base import Projection
 from projections.store import Tx, _SqliteTx
+from projections.streams import Streams, _StreamingTx
 
 #: A notification as the staged rebuild reads it (the attributes of the library's ``Notification``).
 Note = namedtuple("Note", "id originator_id originator_version topic state")
@@ -57,6 +58,9 @@ class Staging:
         else:
             self._dir = None
             self.path = Path(path)
+        #: Tables whose rows went straight into the scratch schema (:class:`Streams`), not into this file.
+        self.streamed: dict[str, int] = {}
+        self.streams: Streams | None = None
         self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         # page_size first: it only applies before the file is initialised (journal_mode does that).
         for pragma in ("page_size=16384", "journal_mode=OFF", "synchronous=OFF", f"cache_size=-{_CACHE_KIB if cache_kib is None else cache_kib}",
@@ -101,19 +105,32 @@ class Staging:
 
         to_domain_event = app.mapper.to_domain_event
         total, top = 0, None
+        streams = self.streams
+        tx: Tx = self.tx if streams is None else _StreamingTx(self.conn, streams)
+        # Only the events these read models take are read, where the log can be filtered (PostgreSQL);
+        # what was read is then the log's extent, counted apart (the position every read model reaches).
+        topics = wanted_topics(projections) if _pg_log(app) is not None else None
+        extent = log_extent(app, start, stop) if topics is not None else None
         with collector_paused():
-            for notes in read_log(app, start, stop, size):
-                apply_batch(self.tx, projections, notes, to_domain_event, after=after)
+            for notes in read_log(app, start, stop, size, topics=topics):
+                apply_batch(tx, projections, notes, to_domain_event, after=after)
                 self.commit()  # journal off: a commit writes the dirty pages out, bounding the cache
                 self.begin()
                 total += len(notes)
                 top = notes[-1].id
                 if on_batch:
                     on_batch(top, total)
+        if extent is not None:
+            total, top = extent
+        if streams is not None:
+            self.streamed.update(streams.finish())
+            self.streams = None
         return total, top
 
     def close(self) -> None:
         try:
+            if self.streams is not None:
+                self.streams.close()
             self.conn.close()
         finally:
             if self._dir is not None:
@@ -192,6 +209,9 @@ def _side_main() -> None:
     try:
         projections = [_resolve(c)() for c in job["classes"]]
         staging = Staging(job["path"])
+        if job["scratch"] is not None:
+            streams = Streams(job["scratch"]["conninfo"], job["scratch"]["schema"], projections)
+            staging.streams = streams if streams else None
         try:
             staging.begin()
             staging.create(projections)
@@ -202,7 +222,7 @@ def _side_main() -> None:
                 scratch = Scratch(job["scratch"]["conninfo"], job["scratch"]["schema"])
                 scratch.load(staging, projections)
         finally:
-            staging.conn.close()
+            staging.close()
     finally:
         app.close()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -272,10 +292,18 @@ class Scratch:
 
 
 def load(tx: Tx, staging: Staging, projection: Projection) -> dict[str, int]:
-    """Replace the projection's tables in ``tx`` by the staged ones; rows loaded per table."""
-    projection.drop(tx)
+    """Replace the projection's tables in ``tx`` by the staged ones; rows loaded per table. A table whose
+    rows were streamed into the scratch schema (``staging.streamed``) is there already: only its indexes
+    are built."""
+    streamed = staging.streamed
+    for table in reversed(list(projection.tables)):
+        if table not in streamed:
+            tx.execute(f"DROP TABLE IF EXISTS {table}")
     loaded = {}
     for table, body in projection.tables.items():
+        if table in streamed:
+            loaded[table] = streamed[table]
+            continue
         tx.execute(f"CREATE TABLE {table} ({body})")
         cols, rows = staging.rows(table)
         loaded[table] = tx.bulk_insert(table, cols, rows)
@@ -284,17 +312,53 @@ def load(tx: Tx, staging: Staging, projection: Projection) -> dict[str, int]:
     return loaded
 
 
-def read_log(app: Any, start: int, stop: int, size: int) -> Iterator[Sequence[Any]]:
-    """The notifications ``start..stop`` in batches of ``size``.
+def wanted_topics(projections: Sequence[Projection]) -> frozenset[str] | None:
+    """The event topics the projections' handlers take; None when one takes every event (or the raw log)."""
+    if any(p.every_event or p.wants_raw for p in projections):
+        return None
+    return frozenset().union(*(p.topics for p in projections))
 
-    On PostgreSQL the event table is read directly (binary results, plain tuples): the library's
-    ``select_notifications`` builds a dict and a dataclass per row, which costs more than applying
-    the event to most read models. Elsewhere it is used as is.
-    """
+
+def _pg_log(app: Any) -> tuple[Any, Any] | None:
+    """(datastore, table identifier) when the log is a PostgreSQL table read directly, else None."""
     recorder = app.recorder
     datastore = getattr(recorder, "datastore", None)
     table = getattr(recorder, "events_table_name", None)
     if datastore is None or table is None or not hasattr(datastore, "get_connection") or not hasattr(datastore, "schema"):
+        return None
+    from psycopg.sql import Identifier
+
+    return datastore, Identifier(datastore.schema, table)
+
+
+def log_extent(app: Any, start: int, stop: int) -> tuple[int, int | None]:
+    """(notifications, last position) of the log ``start..stop`` (PostgreSQL, read directly)."""
+    from psycopg.rows import tuple_row
+    from psycopg.sql import SQL
+
+    source = _pg_log(app)
+    assert source is not None
+    datastore, table = source
+    sql = SQL("SELECT COUNT(*), MAX(notification_id) FROM {} WHERE notification_id >= %s AND notification_id <= %s").format(table)
+    with datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cur:
+        cur.execute(sql, (start, stop))
+        row = cur.fetchone()
+    assert row is not None
+    return int(row[0]), row[1]
+
+
+def read_log(app: Any, start: int, stop: int, size: int, topics: frozenset[str] | None = None) -> Iterator[Sequence[Any]]:
+    """The notifications ``start..stop`` in batches of ``size`` — with ``topics``, only those of these topics
+    where the log can be filtered as it is read (PostgreSQL; elsewhere every notification comes).
+
+    On PostgreSQL the event table is read directly (binary results, plain tuples): the library's
+    ``select_notifications`` builds a dict and a dataclass per row, which costs more than applying
+    the event to most read models; the other topics' rows (their state, most of the bytes) are not sent
+    at all. Elsewhere ``select_notifications`` is used as is.
+    """
+    source = _pg_log(app)
+    if source is None:
+        recorder = app.recorder
         pos = start
         while pos <= stop:
             notes = recorder.select_notifications(start=pos, limit=size, stop=stop)
@@ -304,21 +368,29 @@ def read_log(app: Any, start: int, stop: int, size: int) -> Iterator[Sequence[An
             pos = notes[-1].id + 1
         return
     from psycopg.rows import tuple_row
-    from psycopg.sql import SQL, Identifier
+    from psycopg.sql import SQL
 
-    sql = SQL("SELECT notification_id, originator_id, originator_version, topic, state FROM {}.{} "
-              "WHERE notification_id >= %s AND notification_id <= %s ORDER BY notification_id LIMIT %s").format(
-        Identifier(datastore.schema), Identifier(table))
-    make = Note._make
+    from core.mapper import EventId
+
+    datastore, table = source
+    where = "" if topics is None else " AND topic = ANY(%s)"
+    # The aggregate id as text, made into the mapper's EventId as it is (the decoded events and the read
+    # models use its text form; a UUID decoded per row and formatted again cost more).
+    sql = SQL("SELECT notification_id, originator_id::text, originator_version, topic, state FROM {} "
+              "WHERE notification_id >= %s AND notification_id <= %s" + where + " ORDER BY notification_id LIMIT %s").format(table)
+    extra = () if topics is None else (sorted(topics),)
+    of_text = EventId.of_text
     pos = start
     while pos <= stop:
         with datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cur:
-            cur.execute(sql, (pos, stop, size), binary=True)
+            cur.execute(sql, (pos, stop, *extra, size), binary=True)
             rows = cur.fetchall()
         if not rows:
             return
-        yield list(map(make, rows))
-        pos = rows[-1][0] + 1
+        notes = [Note(n, of_text(oid), version, topic, state) for n, oid, version, topic, state in rows]
+        del rows
+        yield notes
+        pos = notes[-1].id + 1
 
 
 if __name__ == "__main__":

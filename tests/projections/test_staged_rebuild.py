@@ -8,6 +8,7 @@ import pytest
 
 from api.bootstrap import open_views
 from projections import rebuild, runner, staging
+from projections import streams as streams_mod
 from projections.registry import all_projections
 from projections.runner import Projector
 from projections.verify import verify_read_models
@@ -72,10 +73,10 @@ def test_a_staging_overtaken_by_another_process_is_discarded(services, monkeypat
     other = Projector(services.app, services.views, all_projections(), staged=False)
     real = staging.read_log
 
-    def racing(app, start, stop, size):
+    def racing(app, start, stop, size, **kw):
         # Another process rebuilds the same read model while this one stages it.
         other.catch_up(only=["officers"], stop=2)
-        yield from real(app, start, stop, size)
+        yield from real(app, start, stop, size, **kw)
 
     monkeypatch.setattr(staging, "read_log", racing)
     services.projector.catch_up(only=["officers"])
@@ -129,3 +130,73 @@ def test_on_postgresql_each_process_loads_into_a_scratch_schema_and_the_final_tr
         assert moved == [] and _snapshot(services) == before
     finally:
         held.release()
+
+
+def _spy_streams_and_reads(monkeypatch):
+    streamed, topics = [], []
+    real_finish, real_read = staging.Streams.finish, staging.read_log
+    monkeypatch.setattr(staging.Streams, "finish", lambda self: streamed.append(real_finish(self)) or streamed[-1])
+
+    def reading(app, start, stop, size, topics_=None, **kw):
+        topics.append(kw.get("topics", topics_))
+        yield from real_read(app, start, stop, size, **kw)
+
+    monkeypatch.setattr(staging, "read_log", reading)
+    return streamed, topics
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_on_postgresql_the_audit_trail_is_streamed_and_a_share_reads_only_its_topics(services, monkeypatch, workers):
+    """PostgreSQL: the audit trail's rows go straight into the scratch schema (no staging file), and a share
+    of read models that takes only some topics reads only those events; the result equals the live
+    read models. (The second process is another interpreter: this one sees the first process's share.)"""
+    if services.views.dialect != "postgres":
+        pytest.skip("streaming and the filtered read are PostgreSQL's; SQLite stages every table (the tests above)")
+    populate(services)
+    before = _snapshot(services)
+    streamed, topics = _spy_streams_and_reads(monkeypatch)
+    monkeypatch.setattr(rebuild, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(rebuild, "partition", lambda group: ([p for p in group if not p.every_event],
+                                                             [p for p in group if p.every_event]))
+    services.projector.workers = workers
+    services.projector.reset()
+    services.projector.catch_up(only=list(services.projector.projections))
+    assert _snapshot(services) == before
+    head = services.app.recorder.max_notification_id()
+    if workers == 1:  # one process: it streams the audit trail, and reads every event (the audit trail takes all)
+        assert streamed == [{"audit_events": head}] and topics == [None]
+    else:  # the audit trail in the second process; this one reads only its read models' topics
+        assert streamed == [] and len(topics) == 1 and topics[0] and "pengkom.officer.Registered" in topics[0]
+    assert not any(t.rebuilding for t in services.projector.tracking().values())
+
+
+def test_a_streamed_table_takes_plain_inserts_only():
+    """Anything but ``INSERT INTO t (…) VALUES (…)`` on a streamed table is refused (it is not in the staging
+    file to be read, updated or deleted), as is a value COPY would store otherwise than the staging file."""
+    from projections.audit import AuditTrail
+
+    streams = staging.Streams("postgresql://nowhere", "scratch", [AuditTrail()])
+    assert streams.target("INSERT INTO audit_events (position, summary) VALUES (?, ?)") == "audit_events"
+    assert streams.target("INSERT INTO audit_aggregates (aggregate_id, aggregate_type, agency) VALUES (?, ?, ?)") is None
+    assert streams.target("SELECT agency FROM audit_aggregates WHERE aggregate_id = ?") is None
+    for sql in ("SELECT position FROM audit_events WHERE aggregate_id = ?",
+                "UPDATE audit_events SET summary = ? WHERE position = ?",
+                "DELETE FROM audit_events WHERE position = ?",
+                "INSERT INTO audit_events (position) SELECT position FROM audit_events",
+                "INSERT INTO audit_events (position, summary) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                "CREATE INDEX audit_events_x ON audit_events (summary)"):
+        with pytest.raises(streams_mod.StreamMisuse):
+            streams.target(sql)
+    with pytest.raises(streams_mod.StreamMisuse):
+        staging._StreamingTx(None, streams).bulk_insert("audit_events", ["position"], [])
+    written = []
+    streams._start = lambda table, cols: [None, None, type("Copy", (), {"write_row": staticmethod(written.append)})(), cols, 0]
+    sql = "INSERT INTO audit_events (position, summary, agency) VALUES (?, ?, ?)"
+    streams.write("audit_events", sql, [(1, "x", None), (2, "y", "kemnaker")])
+    assert written == [(1, "x", None), (2, "y", "kemnaker")]
+    for odd in (True, 1.5, b"x"):  # the staging file would store these otherwise than COPY writes them
+        with pytest.raises(streams_mod.StreamMisuse):
+            streams.write("audit_events", sql, [(3, odd, None)])
+    with pytest.raises(streams_mod.StreamMisuse):  # one COPY per table: its columns are fixed by the first INSERT
+        streams.write("audit_events", "INSERT INTO audit_events (position, summary) VALUES (?, ?)", [(4, "z")])
+    assert not staging.Streams("postgresql://nowhere", "scratch", [p for p in all_projections() if p.name != "audit"])

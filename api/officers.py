@@ -1,6 +1,7 @@
 """Officers: register and correct Formulir 2.2, record histories, list/search, read, event history."""
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -23,7 +24,7 @@ from core.events import Actor
 from core.i18n import msg
 from core.nip import EmployeeType
 from core.officers import Officer
-from projections.officers import formulir_2_2, search_officers
+from projections.officers import OfficerSearch, formulir_2_2, search_officers
 
 Req = Request[Actor, Any, Any]
 
@@ -56,6 +57,35 @@ def _read_officer(services: Services, actor: Actor, officer_id: UUID, as_of: str
     return asof.respond(doc, point, head, headers=None if point else {"ETag": f'"{doc["version"]}"'})
 
 
+def _listing(actor: Actor, agency: str | None, q: str | None, exact: str | None, level: str | None, unit: str | None,
+             employee_type: str | None, limit: int, offset: int) -> OfficerSearch | None:
+    """The list's query for this caller; None when an officer asks for another NIP than their own (an empty
+    list); Forbidden when the caller's roles list no officers."""
+    scope = listing_scope(actor, agency)
+    supervisor_nip = None
+    nip_only = None
+    if not access.reads_across_agencies(actor) and not (actor.roles & access.AGENCY_READERS):
+        if access.SUPERVISOR in actor.roles and actor.nip:
+            supervisor_nip = actor.nip
+        elif access.OFFICER in actor.roles and actor.nip:
+            nip_only = actor.nip
+        else:
+            raise access.Forbidden("Your roles do not allow listing officers.")
+    if nip_only is not None and exact not in (None, nip_only):
+        return None
+    return OfficerSearch(agency=scope, q=None if nip_only else q, nip=nip_only or exact, level=level, unit=unit,
+                         employee_type=employee_type, supervisor_nip=supervisor_nip, limit=limit, offset=offset)
+
+
+def _list_officers(services: Services, actor: Actor, *args: Any) -> dict[str, Any]:
+    """The officer list on the synchronous stores (psycopg, SQLite): ``args`` as :func:`_listing`'s."""
+    services.projector.require_current("officers")
+    search = _listing(actor, *args)
+    if search is None:
+        return {"items": [], "total": 0, "limit": args[-2], "offset": args[-1]}
+    rows, total = search_officers(services.views, **dataclasses.asdict(search))
+    return {"items": rows, "total": total, "limit": search.limit, "offset": search.offset}
+
 class OfficerController(Controller):
     path = "/officers"
     tags = ["officers"]
@@ -67,40 +97,38 @@ class OfficerController(Controller):
         return run(services, request, data, lambda ctx: [services.app.officers.register(ctx, **fields)],
                    effective=effective, status=201)
 
-    @get("/", operation_id="listOfficers", summary="List and search the officers you may see (Formulir 2.2)", sync_to_thread=True,
+    @get("/", operation_id="listOfficers", summary="List and search the officers you may see (Formulir 2.2)",
          description="Officers of Formulir 2.2 the caller may read. `q` searches a part of the name or of the NIP; a query of "
                      "17 digits or more is a whole NIP and matches only that NIP exactly. `nip` is an exact NIP lookup "
                      "(18 digits, spaces allowed). Every hit of a search carries `matched_on` (nip, nip_part, name_part). "
                      "`level` and `employee_type` take their codes; an unknown one is refused (422) with the valid ones.")
-    def list(self, request: Req, services: NamedDependency[Services],
-             q: Annotated[str | None, Parameter(max_length=100, description="part of a name or NIP; 17+ digits: the whole NIP, exactly")] = None,
-             nip: Annotated[str | None, Parameter(max_length=40, description="exactly this NIP (18 digits, spaces allowed)")] = None,
-             agency: Annotated[str | None, Parameter(max_length=100)] = None,
-             level: Annotated[str | None, Parameter(max_length=40, description="jenjang code, e.g. ahli_pertama")] = None,
-             unit: FromQuery[str | None] = None,
-             employee_type: Annotated[str | None, Parameter(max_length=10, description="PNS or PPPK")] = None,
-             limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
-             offset: Annotated[int, Parameter(ge=0, le=1_000_000_000)] = 0) -> dict[str, Any]:
+    async def list(self, request: Req, services: NamedDependency[Services],
+                   q: Annotated[str | None, Parameter(max_length=100, description="part of a name or NIP; 17+ digits: the whole NIP, exactly")] = None,
+                   nip: Annotated[str | None, Parameter(max_length=40, description="exactly this NIP (18 digits, spaces allowed)")] = None,
+                   agency: Annotated[str | None, Parameter(max_length=100)] = None,
+                   level: Annotated[str | None, Parameter(max_length=40, description="jenjang code, e.g. ahli_pertama")] = None,
+                   unit: FromQuery[str | None] = None,
+                   employee_type: Annotated[str | None, Parameter(max_length=10, description="PNS or PPPK")] = None,
+                   limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
+                   offset: Annotated[int, Parameter(ge=0, le=1_000_000_000)] = 0) -> dict[str, Any]:
         actor = request.user
         level = one_of(level, (lv.value for lv in Level), "level", enum=Level)
         employee_type = one_of(employee_type, (t.value for t in EmployeeType), "employee_type", enum=EmployeeType)
         exact = _exact_nip(nip)
-        services.projector.require_current("officers")
-        scope = listing_scope(actor, agency)
-        supervisor_nip = None
-        nip_only = None
-        if not access.reads_across_agencies(actor) and not (actor.roles & access.AGENCY_READERS):
-            if access.SUPERVISOR in actor.roles and actor.nip:
-                supervisor_nip = actor.nip
-            elif access.OFFICER in actor.roles and actor.nip:
-                nip_only = actor.nip
-            else:
-                raise access.Forbidden("Your roles do not allow listing officers.")
-        if nip_only is not None and exact not in (None, nip_only):
-            return {"items": [], "total": 0, "limit": limit, "offset": offset}
-        rows, total = search_officers(services.views, agency=scope, q=None if nip_only else q, nip=nip_only or exact, level=level,
-                                      unit=unit, employee_type=employee_type, supervisor_nip=supervisor_nip, limit=limit, offset=offset)
-        return {"items": rows, "total": total, "limit": limit, "offset": offset}
+        # PostgreSQL: one statement through asyncpg, no worker thread (api/pgreads.py), when the caller's scope
+        # is known without a refusal; the synchronous path answers refusals, 503s and what waits at the barrier.
+        args = (agency, q, exact, level, unit, employee_type, limit, offset)
+        reads = pgreads.reads_of(request.app)
+        if reads is not None:
+            try:
+                search = _listing(actor, *args)
+            except access.Forbidden:
+                search = None
+            if search is not None:
+                answer = await pgreads.list_officers(services, reads, search)
+                if answer is not None:
+                    return answer
+        return await anyio.to_thread.run_sync(_list_officers, services, actor, *args)
 
     @get("/{officer_id:uuid}", operation_id="getOfficer", summary="Formulir 2.2 of one officer")
     async def read(self, request: Req, services: NamedDependency[Services], officer_id: FromPath[UUID],

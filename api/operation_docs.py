@@ -156,7 +156,10 @@ OPERATIONS: dict[str, Doc] = {
     "getPlan": D("Formulir 2.6", "BAB II.B–C", "Formulir 2.6 as it stands: rows with their JP conversion, totals, findings "
                  "of checks a–f, the verification team and meetings, the head's signature, budgets, revisions, validations "
                  "and submissions (each with its log position and signed chain head). National roles read the plan as "
-                 "submitted to them; `?as_of=` at a moment of the log.", r.Formulir26),
+                 "submitted to them; `?as_of=` at a moment of the log. Rows come a page at a time (`limit`, default 100; "
+                 "`cursor`: the `page.next_cursor` of the page before), each page with the findings about its rows (the "
+                 "first page also those about no row); totals and `open_findings` count the whole plan on every page.",
+                 r.Formulir26),
     "getValidatedPlan": D("Formulir 2.6", "BAB II.C", "Formulir 2.6 of one validated revision, exactly as the PPK validated "
                           "it.", r.Formulir26),
     "registerPlanBudget": D("Formulir 2.6", "BAB II.B.4, BAB IV", "The HR unit registers the budget available for the plan "
@@ -209,7 +212,9 @@ OPERATIONS: dict[str, Doc] = {
                           "rule, plugin and table versions used; planned JP; the PNS minimum (20) and PPPK cap (24).",
                           r.OfficerLedger),
     "getAgencyLedger": D("", "BAB I.E angka 7 (JP), BAB III", "The agency's JP summary for a year: per officer and per "
-                         "pathway, officers below the PNS minimum and over the PPPK cap.", r.AgencyLedger),
+                         "pathway, officers below the PNS minimum and over the PPPK cap. Officers come a page at a time in "
+                         "name order (`limit`, default 100; `cursor`: the `page.next_cursor` of the page before); the "
+                         "totals count the whole agency on every page.", r.AgencyLedger),
     # -- activities (BAB III) --------------------------------------------------------------------------------------------------------
     "createActivity": D("Formulir 2.6", "BAB III", "The HR unit creates an activity of a pathway — from a plan row or "
                         "unplanned — with provider, place, dates, planned JP, budget and funding source. The pathway plugin "

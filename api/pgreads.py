@@ -19,10 +19,19 @@ is bounded like the store's: connecting waits at most twice ``PENGKOM_STORE_TIME
 most ``PENGKOM_READ_WAIT`` (what a read may wait at the barrier); a database away is a 503 with Retry-After,
 as on the synchronous path.
 ``as_of`` reads and SQLite keep the synchronous path.
+
+Page reads — the officer list (``GET /officers/``), the agency's JP ledger (``GET /ledger/agency``) and
+Formulir 2.6 (``GET /plans/{agency}/{year}``) — are the same: their queries (:mod:`projections.queries`, the
+ones the synchronous stores run) go as ONE statement (:func:`snapshot_statement`) with the log head, the
+tracking rows and the chain entry; the same shaping function makes the document. When the snapshot does not
+serve (:func:`current`: behind the head, a read model rebuilt or stopped) or the rules need more than the
+statement read (a refusal to word, a plan's submissions to stamp, a national reader), the read takes the
+synchronous path, which answers exactly as before.
 """
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -38,7 +47,8 @@ from api.settings import Settings
 from core.events import Actor
 from projections import tracking
 from projections.chain import HashChain, head_of
-from projections.officers import HISTORY_COLUMNS, HISTORY_ORDER, OfficerDirectory, formulir_2_2_document
+from projections.officers import HISTORY_COLUMNS, HISTORY_ORDER, OfficerDirectory, OfficerSearch, formulir_2_2_document
+from projections.queries import Query, Rows
 
 #: Connections of the async read pool (per API process): as many as the benchmark's minimal endpoint uses.
 POOL_SIZE = 10
@@ -53,6 +63,49 @@ OFFICER_SQL = f"""SELECT
   (SELECT json_build_object('position', c.position, 'digest', c.digest) FROM event_chain c
      WHERE c.position <= (SELECT position FROM {tracking.TRACKING} WHERE name = '{_OFFICERS}')
      ORDER BY c.position DESC LIMIT 1) AS chain"""
+
+
+def numbered(sql: str, start: int = 1) -> tuple[str, int]:
+    """``?`` placeholders (outside quoted literals) as asyncpg's ``$1, $2, …`` from ``start``; the next number."""
+    out, n, quoted = [], start, False
+    for ch in sql:
+        if ch == "'":
+            quoted = not quoted
+        if ch == "?" and not quoted:
+            out.append(f"${n}")
+            n += 1
+        else:
+            out.append(ch)
+    return "".join(out), n
+
+
+def snapshot_statement(events_table: str, queries: Mapping[str, Query], models: Sequence[str]) -> tuple[str, tuple[Any, ...]]:
+    """ONE statement (one snapshot) for a page read: the log head, the tracking rows of ``models`` and of the
+    hash chain, the chain entry at the position the models reached, and each query's rows as a JSON array."""
+    names = ", ".join(f"'{m}'" for m in (*models, _CHAIN))
+    reached = ", ".join(f"'{m}'" for m in models)
+    parts = [f"(SELECT max(notification_id) FROM {events_table}) AS head",
+             f"(SELECT {_TRACKED} FROM {tracking.TRACKING} WHERE name IN ({names})) AS tracking",
+             f"""(SELECT json_build_object('position', c.position, 'digest', c.digest) FROM event_chain c
+     WHERE c.position <= (SELECT min(position) FROM {tracking.TRACKING} WHERE name IN ({reached}))
+     ORDER BY c.position DESC LIMIT 1) AS chain"""]
+    params: list[Any] = []
+    n = 1
+    for i, q in enumerate(queries.values()):
+        sql, n = numbered(q.sql, n)
+        params.extend(q.params)
+        parts.append(f"(SELECT COALESCE(json_agg(q), '[]'::json) FROM ({sql}) q) AS q{i}")
+    return "SELECT " + ",\n  ".join(parts), tuple(params)
+
+
+@dataclass(frozen=True)
+class PageSnapshot:
+    """What a page read's one statement returned: all of it from one snapshot of the database."""
+
+    head: int
+    tracking: dict[str, tracking.Tracking]
+    chain: dict[str, Any] | None
+    rows: Rows
 
 
 @dataclass(frozen=True)
@@ -74,12 +127,19 @@ def _unavailable_errors() -> tuple[type[BaseException], ...]:
             asyncpg.exceptions.TooManyConnectionsError)
 
 
+def _tracking(raw: str | None) -> dict[str, tracking.Tracking]:
+    rows = msgspec.json.decode(raw) if raw else {}
+    return {n: tracking.Tracking(n, int(t["version"]), int(t["position"]), bool(t["rebuilding"]), t["error"])
+            for n, t in rows.items()}
+
+
 class PgReads:
     """An asyncpg pool on the deployment's schema and the statements of the async reads."""
 
     def __init__(self, settings: Settings, events_table: str) -> None:
         self.settings = settings
         self.pool: Any = None
+        self.events_table = events_table
         self.officer_sql = OFFICER_SQL.format(events=events_table)
         self._unavailable = _unavailable_errors()
 
@@ -102,23 +162,32 @@ class PgReads:
         except TimeoutError:
             pool.terminate()
 
-    async def officer(self, officer_id: str) -> OfficerSnapshot:
-        """The one statement of an officer read."""
+    async def _fetchrow(self, sql: str, *params: Any) -> Any:
         from eventsourcing.persistence import OperationalError
 
         try:
             # Connecting is bounded by the pool's connect timeout (a database away fails at once or within
             # it); waiting behind busy connections (a queue, not an outage) by the read's own wait allowance.
             async with self.pool.acquire(timeout=max(self.settings.store_timeout, self.settings.read_wait)) as conn:
-                rec = await conn.fetchrow(self.officer_sql, officer_id)
+                return await conn.fetchrow(sql, *params)
         except self._unavailable as e:
             # As on the synchronous path: the store away or too busy is a 503 with Retry-After (api.commands).
             raise OperationalError(f"the read could not reach the database ({type(e).__name__}: {e})") from e
-        rows = msgspec.json.decode(rec["tracking"]) if rec["tracking"] else {}
+
+    async def page(self, queries: Mapping[str, Query], models: Sequence[str]) -> PageSnapshot:
+        """The one statement of a page read (:func:`snapshot_statement`): ``queries``' rows by name."""
+        sql, params = snapshot_statement(self.events_table, queries, models)
+        rec = await self._fetchrow(sql, *params)
+        return PageSnapshot(head=int(rec["head"] or 0), tracking=_tracking(rec["tracking"]),
+                            chain=msgspec.json.decode(rec["chain"]) if rec["chain"] else None,
+                            rows={name: msgspec.json.decode(rec[f"q{i}"]) for i, name in enumerate(queries)})
+
+    async def officer(self, officer_id: str) -> OfficerSnapshot:
+        """The one statement of an officer read."""
+        rec = await self._fetchrow(self.officer_sql, officer_id)
         return OfficerSnapshot(
             head=int(rec["head"] or 0),
-            tracking={n: tracking.Tracking(n, int(t["version"]), int(t["position"]), bool(t["rebuilding"]), t["error"])
-                      for n, t in rows.items()},
+            tracking=_tracking(rec["tracking"]),
             officer=msgspec.json.decode(rec["officer"]) if rec["officer"] else None,
             history=msgspec.json.decode(rec["history"]) if rec["history"] else [],
             chain=msgspec.json.decode(rec["chain"]) if rec["chain"] else None)
@@ -165,3 +234,41 @@ async def read_officer(services: Services, reads: PgReads, actor: Actor, officer
     doc = formulir_2_2_document(row, snap.history)
     head = sign(services.settings, head_of({"position": chain.position, "rebuilding": chain.rebuilding}, snap.chain, position))
     return asof.respond(doc, None, head, headers={"ETag": f'"{doc["version"]}"'})
+
+
+def current(services: Services, snap: PageSnapshot, models: Sequence[str]) -> int | None:
+    """The position a page read's snapshot serves (the chain head's), or None when the read must take the
+    synchronous path: the read models behind the log head (it waits at the read barrier there), or one of
+    them rebuilt or stopped (the synchronous path answers the 503 as it always did)."""
+    rows = [snap.tracking.get(m) for m in (*models, _CHAIN)]
+    if any(t is None for t in rows) or not services.projector.caught_up(snap.head):
+        return None
+    if any(not t.live or t.position < snap.head for t in rows if t is not None):
+        return None
+    return min(t.position for t in rows[:-1] if t is not None)
+
+
+def signed_head(services: Services, snap: PageSnapshot, position: int) -> Any:
+    """The signed chain head at ``position`` from the snapshot's chain rows (as :func:`api.asof.read_model`)."""
+    chain = snap.tracking[_CHAIN]
+    return sign(services.settings, head_of({"position": chain.position, "rebuilding": chain.rebuilding}, snap.chain, position))
+
+
+async def page_read(services: Services, reads: PgReads, queries: Mapping[str, Query],
+                    models: Sequence[str]) -> tuple[Rows, Any] | None:
+    """``queries``' rows and the signed chain head of the position they were read at, from one statement, when
+    the snapshot serves (:func:`current`); None: the read takes the synchronous path."""
+    snap = await reads.page(queries, models)
+    position = current(services, snap, models)
+    if position is None:
+        return None
+    return snap.rows, signed_head(services, snap, position)
+
+
+async def list_officers(services: Services, reads: PgReads, search: OfficerSearch) -> dict[str, Any] | None:
+    """A page of the officer list (``GET /officers/``) from one statement; None: take the synchronous path."""
+    got = await page_read(services, reads, search.queries(), [_OFFICERS])
+    if got is None:
+        return None
+    rows, total = search.shape(got[0])
+    return {"items": rows, "total": total, "limit": search.limit, "offset": search.offset}

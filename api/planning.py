@@ -3,17 +3,19 @@ meetings, findings of checks a–f and their resolution, the head's signature, v
 revisions and submissions; the Instansi Pembina's curriculum standards; the deadline read model."""
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
+import anyio
 import msgspec
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
-from api import asof, reading
+from api import asof, paging, pgreads, reading
 from api.assessments import OptYearParam, YearParam
 from api.bootstrap import Services
 from api.commands import expected_version, run
@@ -27,6 +29,7 @@ from core.i18n import N_, msg
 from core.planning import DevelopmentPlan, can_read_plan, plan_id
 from projections.chain import chain_head
 from projections.deadlines import deadlines
+from projections.plan_pages import START, PlanPage, formulir_2_6_page
 from projections.plans import curriculum_standards, formulir_2_6, list_plans, plan_head
 
 Req = Request[Actor, Any, Any]
@@ -217,6 +220,31 @@ def _stamp_submissions(services: Services, doc: dict[str, Any], subs: list[readi
             entry["chain_head"] = signed.as_dict() if signed else None
 
 
+def _read_plan(services: Services, actor: Actor, agency: str, year: int, as_of: str | None,
+               page: PlanPage) -> tuple[Response[Any], tuple[int, str, str] | None]:
+    """A page of Formulir 2.6 on the synchronous stores (psycopg, SQLite), live or as of ``as_of``; national
+    readers read it as submitted to them. Where the next page starts when one follows."""
+    _readable_plan(services, actor, agency, year)
+    pid = plan_id(agency, year)
+    subs = reading.submissions(services, pid)
+    sent, read_at = _as_submitted(services, actor, agency, year, subs, as_of, None)
+    # Formulir 2.6 is built from the plan's own events only, so an as-of read replays just those.
+    (doc, last), point, head = asof.read_model(
+        services, ["plans"], lambda st: formulir_2_6_page(st, dataclasses.replace(page, dialect=st.dialect)), as_of=read_at,
+        aggregate_ids=[pid])
+    if doc is None:
+        assert point is not None
+        raise NotFound(msg("{agency}'s {year} plan did not exist yet at log position {position}.", agency=agency, year=year, position=point.position))
+    _stamp_submissions(services, doc, subs)
+    if sent is not None:
+        doc["as_submitted"] = {"position": sent.position, "recipient": sent.recipient, "revision": sent.revision,
+                               "submitted_on": sent.submitted_on}
+    if sent is not None and as_of is None:
+        # Read as sent: no as-of block (nothing was asked for) and no ETag (not a version to write against).
+        return asof.respond(doc, None, head), last
+    return asof.respond(doc, point, head, headers={"ETag": f'"{doc["version"]}"'} if point is None else None), last
+
+
 class PlanController(Controller):
     path = "/plans"
     tags = ["planning"]
@@ -234,29 +262,33 @@ class PlanController(Controller):
         items = list_plans(services.views, agency=scope, year=year, submitted_only=submitted_only)
         return {"items": [shown for row in items if (shown := _as_received(actor, row)) is not None]}
 
-    @get("/{agency:str}/{year:int}", operation_id="getPlan", sync_to_thread=True,
-         summary="Formulir 2.6 as it stands, with findings, team, meetings, budgets, validations and submissions")
-    def read(self, request: Req, services: NamedDependency[Services], agency: FromPath[Agency], year: YearParam,
-             as_of: AsOf = None) -> Response[Any]:
+    @get("/{agency:str}/{year:int}", operation_id="getPlan",
+         summary="Formulir 2.6 as it stands, a page of rows at a time, with findings, team, meetings, budgets, validations and submissions")
+    async def read(self, request: Req, services: NamedDependency[Services], agency: FromPath[Agency], year: YearParam,
+                   as_of: AsOf = None, limit: paging.Limit = paging.DEFAULT_LIMIT, cursor: paging.Cursor = None) -> Response[Any]:
         actor = request.user
-        _readable_plan(services, actor, agency, year)
-        pid = plan_id(agency, year)
-        subs = reading.submissions(services, pid)
-        sent, read_at = _as_submitted(services, actor, agency, year, subs, as_of, None)
-        # Formulir 2.6 is built from the plan's own events only, so an as-of read replays just those.
-        doc, point, head = asof.read_model(services, ["plans"], lambda st: formulir_2_6(st, str(pid)), as_of=read_at,
-                                           aggregate_ids=[pid])
-        if doc is None:
-            assert point is not None
-            raise NotFound(msg("{agency}'s {year} plan did not exist yet at log position {position}.", agency=agency, year=year, position=point.position))
-        _stamp_submissions(services, doc, subs)
-        if sent is not None:
-            doc["as_submitted"] = {"position": sent.position, "recipient": sent.recipient, "revision": sent.revision,
-                                   "submitted_on": sent.submitted_on}
-        if sent is not None and as_of is None:
-            # Read as sent: no as-of block (nothing was asked for) and no ETag (not a version to write against).
-            return asof.respond(doc, None, head)
-        return asof.respond(doc, point, head, headers={"ETag": f'"{doc["version"]}"'} if point is None else None)
+        listing = ("plans", agency, year)
+        after = paging.decode(cursor, listing, (int, str, str))
+        page = PlanPage(str(plan_id(agency, year)), "postgres", limit, (after[0], after[1], after[2]) if after else START)
+        # PostgreSQL, live, the agency's own readers of a plan not yet submitted: one statement through asyncpg, no
+        # worker thread (api/pgreads.py). Everything else (as of a moment, national readers, submissions to stamp,
+        # SQLite, the read models behind the log head, no such plan): the synchronous path.
+        reads = pgreads.reads_of(request.app)
+        answer: Response[Any] | None = None
+        last: tuple[int, str, str] | None = None
+        if as_of is None and reads is not None and not reading.national_only(actor, agency):
+            got = await pgreads.page_read(services, reads, page.queries(), ["plans", "audit"])
+            if got is not None:
+                doc, last = page.shape(got[0])
+                if doc is not None and not doc["submissions"]:
+                    can_read_plan(actor, agency, submitted=False)
+                    answer = asof.respond(doc, None, got[1], headers={"ETag": f'"{doc["version"]}"'})
+        if answer is None:
+            sync_answer, last = await anyio.to_thread.run_sync(_read_plan, services, actor, agency, year, as_of, page)
+            answer = sync_answer
+        body: dict[str, Any] = answer.content
+        body["page"] = paging.page_info(f"/plans/{agency}/{year}", {"as_of": as_of}, limit, cursor, last, listing)
+        return answer
 
     @get("/{agency:str}/{year:int}/revisions/{revision:int}", operation_id="getValidatedPlan", sync_to_thread=True,
          summary="Formulir 2.6 of one validated revision, as the PPK validated it")

@@ -164,6 +164,15 @@ class Page(R, kw_only=True):
     offset: int
 
 
+class CursorPage(R, kw_only=True):
+    """Where a page of a keyset-paged answer started and how to ask for the next one (api/paging.py)."""
+
+    limit: int
+    cursor: str | None = None
+    next_cursor: str | None = None
+    next: str | None = None
+
+
 # -- system -------------------------------------------------------------------------------------------------
 
 
@@ -513,6 +522,7 @@ class Formulir26(R, kw_only=True):
     submissions: list[Obj] | None = None
     voided_signatures: list[Obj] | None = None
     as_submitted: Obj | None = None
+    page: CursorPage | None = None
     chain_head: ChainHead | None = None
     as_of: AsOf | None = None
 
@@ -604,6 +614,8 @@ class AgencyLedger(R, kw_only=True):
     pppk_over_cap: int
     pns_min_jp: int
     pppk_max_jp: int
+    officers_total: int | None = None
+    page: CursorPage | None = None
     chain_head: ChainHead | None = None
     as_of: AsOf | None = None
 

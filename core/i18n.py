@@ -21,7 +21,7 @@ import gettext
 import re
 import string
 from contextvars import ContextVar
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -211,6 +211,20 @@ def reverse(text: str, language: str = DEFAULT, *, depth: int = 0) -> str:
     found by matching the text against the catalogue's message ids; unchanged when none matches."""
     if language == SOURCE or not text:
         return text
+    if depth == 0:
+        out = _reversed(str(text), language)
+        return text if out == text else out
+    return _reverse(text, language, depth)
+
+
+@lru_cache(maxsize=16384)
+def _reversed(text: str, language: str) -> str:
+    # A read shows the same recorded messages again and again (a plan's findings on every read of it): matching
+    # one against the catalogue's patterns costs far more than looking it up (the catalogue does not change).
+    return _reverse(text, language, 0)
+
+
+def _reverse(text: str, language: str, depth: int) -> str:
     cat = catalogue(language)
     exact = cat.gettext(text)
     if exact != text or depth > 1:

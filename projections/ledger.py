@@ -5,11 +5,13 @@ Credited JP are the recorded decisions (``JpCredited``): sums are plain arithmet
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from core.activities import Activity
 from core.catalogue import PNS_MIN_JP_PER_YEAR, PPPK_MAX_JP_PER_YEAR, jp_year_standing
 from projections.base import Projection, handles
+from projections.queries import Query, Rows, run
 from projections.store import Tx, ViewStore
 
 
@@ -104,6 +106,12 @@ def _plan_planned(store: ViewStore, agency: str, year: int) -> dict[str, int] | 
         return None
 
 
+def _planned_query(agency: str, year: int, officers: tuple[str, tuple[Any, ...]]) -> tuple[str, tuple[Any, ...]]:
+    from projections.plans import planned_jp_query
+
+    return planned_jp_query(agency, year, officers)
+
+
 def flags(employee_type: str, credited: int) -> dict[str, Any]:
     """BAB I.E angka 7 (the catalogue's one JP-limits rule): a PNS has the right to at least 20 JP a year; a PPPK at most 24."""
     s = jp_year_standing(employee_type, credited)
@@ -171,3 +179,79 @@ def agency_ledger(store: ViewStore, *, agency: str, year: int) -> dict[str, Any]
         "pppk_over_cap": sum(1 for r in rows if r["over_pppk_cap"]),
         "pns_min_jp": PNS_MIN_JP_PER_YEAR, "pppk_max_jp": PPPK_MAX_JP_PER_YEAR,
     }
+
+
+# -- the agency ledger, a page at a time ----------------------------------------------------------------
+
+
+_LIVE = "agency = ? AND withdrawn = 0"
+_ENTRIES = "agency = ? AND year = ? AND active = 1"
+
+
+@dataclass(frozen=True)
+class AgencyLedgerPage:
+    """A page of the agency ledger: the officers after ``after`` (their name and NIP) in name order, each with
+    its sums; the agency's totals (credited JP, PNS below the minimum, PPPK over the cap, per pathway) over
+    every officer on every page. Its queries run on the synchronous stores (:func:`agency_ledger_page`) and in
+    one statement through asyncpg (api/pgreads.py); :meth:`shape` makes the same document of either's rows."""
+
+    agency: str
+    year: int
+    limit: int
+    after: tuple[str, str] | None = None
+
+    def queries(self) -> dict[str, Query]:
+        keyset, key = ("", ()) if self.after is None else (" AND (name > ? OR (name = ? AND nip > ?))",
+                                                          (self.after[0], self.after[0], self.after[1]))
+        page = f"SELECT id, nip, name, employee_type FROM officers WHERE {_LIVE}{keyset} ORDER BY name, nip LIMIT ?"
+        page_params = (self.agency, *key, self.limit + 1)
+        ids = f"SELECT id FROM officers WHERE {_LIVE}{keyset} ORDER BY name, nip LIMIT ?"
+        return {
+            "officers": Query(page, page_params),
+            "sums": Query("SELECT officer_id, COALESCE(SUM(planned_jp), 0) AS planned, COALESCE(SUM(credited_jp), 0) AS credited, "
+                          f"COUNT(*) AS activities FROM jp_ledger_entries WHERE {_ENTRIES} AND officer_id IN ({ids}) "
+                          "GROUP BY officer_id", (self.agency, self.year, *page_params)),
+            # Every officer's credited JP, counted by (employee type, credited JP): the totals of the whole agency.
+            "standing": Query("SELECT o.employee_type, COALESCE(s.credited, 0) AS credited, COUNT(*) AS n FROM officers o "
+                              "LEFT JOIN (SELECT officer_id, SUM(credited_jp) AS credited FROM jp_ledger_entries "
+                              f"WHERE {_ENTRIES} GROUP BY officer_id) s ON s.officer_id = o.id "
+                              "WHERE o.agency = ? AND o.withdrawn = 0 GROUP BY o.employee_type, COALESCE(s.credited, 0) "
+                              "ORDER BY o.employee_type, COALESCE(s.credited, 0)", (self.agency, self.year, self.agency)),
+            "by_pathway": Query("SELECT pathway, COUNT(DISTINCT activity_id) AS activities, COUNT(*) AS participants, "
+                                f"COALESCE(SUM(credited_jp), 0) AS credited_jp FROM jp_ledger_entries WHERE {_ENTRIES} "
+                                "GROUP BY pathway ORDER BY pathway", (self.agency, self.year)),
+            "planned": Query(*_planned_query(self.agency, self.year, (ids, page_params))),
+        }
+
+    def shape(self, found: Rows) -> tuple[dict[str, Any], tuple[str, str] | None]:
+        """The page's document and the keyset of its last officer when a page follows (else None)."""
+        officers = found["officers"][:self.limit]
+        more = len(found["officers"]) > self.limit
+        sums = {r["officer_id"]: r for r in found["sums"]}
+        plan = {r["officer_id"]: int(r["jp"]) for r in found["planned"]}
+        rows = []
+        for o in officers:
+            s = sums.get(o["id"], {})
+            credited = int(s.get("credited") or 0)
+            rows.append({"officer_id": o["id"], "nip": o["nip"], "name": o["name"], "employee_type": o["employee_type"],
+                         "activities": int(s.get("activities") or 0), "planned_jp_activities": int(s.get("planned") or 0),
+                         "planned_jp_plan": plan.get(o["id"], 0), "credited_jp": credited,
+                         **flags(o["employee_type"], credited)})
+        by_pathway = [{"pathway": b["pathway"], **{k: int(b[k]) for k in ("activities", "participants", "credited_jp")}}
+                      for b in found["by_pathway"]]
+        standing = [(flags(g["employee_type"], int(g["credited"])), int(g["credited"]), int(g["n"])) for g in found["standing"]]
+        doc = {
+            "agency": self.agency, "year": self.year, "officers": rows, "by_pathway": by_pathway,
+            "credited_jp": sum(credited * n for _, credited, n in standing),
+            "pns_below_minimum": sum(n for f, _, n in standing if f["below_pns_minimum"]),
+            "pppk_over_cap": sum(n for f, _, n in standing if f["over_pppk_cap"]),
+            "pns_min_jp": PNS_MIN_JP_PER_YEAR, "pppk_max_jp": PPPK_MAX_JP_PER_YEAR,
+            "officers_total": sum(n for _, _, n in standing),
+        }
+        last = (officers[-1]["name"], officers[-1]["nip"]) if more and officers else None
+        return doc, last
+
+
+def agency_ledger_page(store: ViewStore, page: AgencyLedgerPage) -> tuple[dict[str, Any], tuple[str, str] | None]:
+    """A page of the agency ledger on a synchronous store (the request's snapshot, or a store as of a moment)."""
+    return page.shape(run(store, page.queries()))

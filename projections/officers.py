@@ -3,11 +3,13 @@ row per history entry; lists, search and the Formulir 2.2 document are served fr
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from core.officers import Officer
 from projections.base import Projection, handles
+from projections.queries import Query, Rows, run
 from projections.store import Tx, ViewStore, like_pattern
 
 _FIELDS = ("nip", "name", "birth_place", "birth_date", "sex", "employee_type", "position", "level",
@@ -237,36 +239,70 @@ def search_officers(store: ViewStore, *, agency: str | None, q: str | None = Non
                     offset: int = 0) -> tuple[list[dict[str, Any]], int]:
     """Officers by filters; with ``q``, each hit says in ``matched_on`` what the query matched:
     ``nip`` (the whole NIP), ``nip_part`` (a part of it) or ``name_part`` (a part of the name)."""
-    where: list[str] = []
-    params: list[Any] = []
-    if agency is not None:
-        where.append("agency = ?")
-        params.append(agency)
-    if nip is not None:
-        where.append("nip = ?")
-        params.append(nip)
-    compact = q.replace(" ", "") if q else ""
-    whole_nip = compact.isdigit() and len(compact) >= WHOLE_NIP_DIGITS
-    if q and whole_nip:
-        where.append("nip = ?")
-        params.append(compact)
-    elif q:
-        where.append("search LIKE ? ESCAPE '!'")
-        params.append(like_pattern(compact if compact.isdigit() else q))
-    for col, val in (("level", level), ("unit", unit), ("employee_type", employee_type), ("supervisor_nip", supervisor_nip)):
-        if val is not None:
-            where.append(f"{col} = ?")
-            params.append(val)
-    if not include_withdrawn:
-        where.append("withdrawn = 0")
-    clause = f" WHERE {' AND '.join(where)}" if where else ""
-    rows = store.fetchall(f"SELECT {_LIST_COLUMNS} FROM officers{clause} ORDER BY agency, name, nip LIMIT ? OFFSET ?", (*params, limit, offset))
-    total = store.fetchall(f"SELECT COUNT(*) AS n FROM officers{clause}", params)[0]["n"]
-    for r in rows:
-        r["withdrawn"] = bool(r["withdrawn"])
-        if nip is not None or q:
-            r["matched_on"] = _matched_on(r, nip, q, compact, whole_nip)
-    return rows, int(total)
+    search = OfficerSearch(agency=agency, q=q, level=level, unit=unit, employee_type=employee_type,
+                           supervisor_nip=supervisor_nip, nip=nip, include_withdrawn=include_withdrawn, limit=limit, offset=offset)
+    return search.shape(run(store, search.queries()))
+
+
+@dataclass(frozen=True)
+class OfficerSearch:
+    """The officer list's queries (``rows``: the page, ``total``: the count) and their shaping — run by
+    :func:`search_officers` on the synchronous stores and in one statement by the async list (api/pgreads.py)."""
+
+    agency: str | None
+    q: str | None = None
+    level: str | None = None
+    unit: str | None = None
+    employee_type: str | None = None
+    supervisor_nip: str | None = None
+    nip: str | None = None
+    include_withdrawn: bool = False
+    limit: int = 50
+    offset: int = 0
+
+    @property
+    def _compact(self) -> str:
+        return self.q.replace(" ", "") if self.q else ""
+
+    @property
+    def _whole_nip(self) -> bool:
+        return self._compact.isdigit() and len(self._compact) >= WHOLE_NIP_DIGITS
+
+    def queries(self) -> dict[str, Query]:
+        where: list[str] = []
+        params: list[Any] = []
+        if self.agency is not None:
+            where.append("agency = ?")
+            params.append(self.agency)
+        if self.nip is not None:
+            where.append("nip = ?")
+            params.append(self.nip)
+        compact, q = self._compact, self.q
+        if q and self._whole_nip:
+            where.append("nip = ?")
+            params.append(compact)
+        elif q:
+            where.append("search LIKE ? ESCAPE '!'")
+            params.append(like_pattern(compact if compact.isdigit() else q))
+        for col, val in (("level", self.level), ("unit", self.unit), ("employee_type", self.employee_type),
+                         ("supervisor_nip", self.supervisor_nip)):
+            if val is not None:
+                where.append(f"{col} = ?")
+                params.append(val)
+        if not self.include_withdrawn:
+            where.append("withdrawn = 0")
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        return {"rows": Query(f"SELECT {_LIST_COLUMNS} FROM officers{clause} ORDER BY agency, name, nip LIMIT ? OFFSET ?",
+                              (*params, self.limit, self.offset)),
+                "total": Query(f"SELECT COUNT(*) AS n FROM officers{clause}", tuple(params))}
+
+    def shape(self, found: Rows) -> tuple[list[dict[str, Any]], int]:
+        rows = found["rows"]
+        for r in rows:
+            r["withdrawn"] = bool(r["withdrawn"])
+            if self.nip is not None or self.q:
+                r["matched_on"] = _matched_on(r, self.nip, self.q, self._compact, self._whole_nip)
+        return rows, int(found["total"][0]["n"])
 
 
 def _matched_on(row: dict[str, Any], nip: str | None, q: str | None, compact: str, whole_nip: bool) -> list[str]:

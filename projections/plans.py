@@ -28,24 +28,34 @@ def _who(e: Any) -> dict[str, Any]:
 
 
 _ROW_SKIP = {"originator_id", "originator_version", "timestamp", "meta", "reason"}
+_INSERT_FINDING = ("INSERT INTO plan_findings (plan_id, finding_id, rule, row_id, officer_id, blocking, doc) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)")
+
+
+def _finding(pid: str, f: Any) -> tuple[Any, ...]:
+    return (pid, str(f.finding_id), f.rule, None if f.row_id is None else str(f.row_id),
+            None if f.officer_id is None else str(f.officer_id), 1 if f.blocking else 0, _json(f))
 
 
 class PlanBook(Projection):
     name = "plans"
     #: 2: the findings in their own table (plan_findings), changed finding by finding, not in the head document.
-    version = 2
+    #: 3: a row's JP, budget and source, and a finding's row, officer and blocking flag in columns (paged reads
+    #: count the whole plan's totals without reading its documents, projections/plan_pages.py).
+    version = 3
     tables = {
         "plan_heads": "id TEXT PRIMARY KEY, agency TEXT NOT NULL, year INTEGER NOT NULL, revision INTEGER NOT NULL, "
                       "status TEXT NOT NULL, submitted INTEGER NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL",
         "plan_rows": "plan_id TEXT NOT NULL, row_id TEXT NOT NULL, seq BIGINT NOT NULL, officer_id TEXT NOT NULL, "
+                     "planned_jp INTEGER NOT NULL, budget TEXT NOT NULL, funding_source TEXT NOT NULL, "
                      "doc TEXT NOT NULL, PRIMARY KEY (plan_id, row_id)",
         "plan_versions": "plan_id TEXT NOT NULL, revision INTEGER NOT NULL, agency TEXT NOT NULL, year INTEGER NOT NULL, "
                          "validated_at TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (plan_id, revision)",
         "plan_version_rows": "plan_id TEXT NOT NULL, revision INTEGER NOT NULL, agency TEXT NOT NULL, year INTEGER NOT NULL, "
                              "row_id TEXT NOT NULL, officer_id TEXT NOT NULL, planned_jp INTEGER NOT NULL, "
                              "PRIMARY KEY (plan_id, revision, row_id)",
-        "plan_findings": "plan_id TEXT NOT NULL, finding_id TEXT NOT NULL, rule TEXT NOT NULL, doc TEXT NOT NULL, "
-                         "PRIMARY KEY (plan_id, finding_id)",
+        "plan_findings": "plan_id TEXT NOT NULL, finding_id TEXT NOT NULL, rule TEXT NOT NULL, row_id TEXT, officer_id TEXT, "
+                         "blocking INTEGER NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (plan_id, finding_id)",
         "plan_curriculum_ids": "id TEXT PRIMARY KEY, competency TEXT NOT NULL, level TEXT NOT NULL",
         "plan_curriculum": "competency TEXT NOT NULL, level TEXT NOT NULL, code TEXT NOT NULL, title TEXT NOT NULL, "
                            "pathways TEXT NOT NULL, min_jp INTEGER, note TEXT, registered_at TEXT NOT NULL, "
@@ -54,6 +64,7 @@ class PlanBook(Projection):
     indexes = (
         "CREATE INDEX IF NOT EXISTS plan_heads_agency_idx ON plan_heads (agency, year)",
         "CREATE INDEX IF NOT EXISTS plan_version_rows_year_idx ON plan_version_rows (year, agency)",
+        "CREATE INDEX IF NOT EXISTS plan_findings_row_idx ON plan_findings (plan_id, row_id)",
     )
 
     # -- helpers -----------------------------------------------------------------------------------------
@@ -121,12 +132,15 @@ class PlanBook(Projection):
     def row(self, tx: Tx, e: Any, position: int) -> None:
         doc = msgspec.to_builtins({k: v for k, v in vars(e).items() if k not in _ROW_SKIP})
         doc["last_change"] = {"reason": getattr(e, "reason", None), **_who(e)}
+        sums = (doc["planned_jp"], str(doc["budget"]), doc["funding_source"])
         if isinstance(e, DevelopmentPlan.RowAdded):
-            tx.execute("INSERT INTO plan_rows (plan_id, row_id, seq, officer_id, doc) VALUES (?, ?, ?, ?, ?)",
-                       (str(e.originator_id), str(e.row_id), position, str(e.officer_id), _json(doc)))
+            tx.execute("INSERT INTO plan_rows (plan_id, row_id, seq, officer_id, planned_jp, budget, funding_source, doc) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       (str(e.originator_id), str(e.row_id), position, str(e.officer_id), *sums, _json(doc)))
         else:
-            tx.execute("UPDATE plan_rows SET officer_id = ?, doc = ? WHERE plan_id = ? AND row_id = ?",
-                       (str(e.officer_id), _json(doc), str(e.originator_id), str(e.row_id)))
+            tx.execute("UPDATE plan_rows SET officer_id = ?, planned_jp = ?, budget = ?, funding_source = ?, doc = ? "
+                       "WHERE plan_id = ? AND row_id = ?",
+                       (str(e.officer_id), *sums, _json(doc), str(e.originator_id), str(e.row_id)))
         self._put(tx, e, self._head(tx, e))
 
     @handles(DevelopmentPlan.RowRemoved)
@@ -147,8 +161,7 @@ class PlanBook(Projection):
     def checks(self, tx: Tx, e: DevelopmentPlan.ChecksRun, position: int) -> None:
         pid = str(e.originator_id)
         tx.execute("DELETE FROM plan_findings WHERE plan_id = ?", (pid,))
-        tx.executemany("INSERT INTO plan_findings (plan_id, finding_id, rule, doc) VALUES (?, ?, ?, ?)",
-                       [(pid, str(f.finding_id), f.rule, _json(f)) for f in e.findings])
+        tx.executemany(_INSERT_FINDING, [_finding(pid, f) for f in e.findings])
         doc = self._head(tx, e)
         doc["checks"] = {"trigger": e.trigger, "ruleset_version": e.ruleset_version, "jp_table_version": e.jp_table_version, **_who(e)}
         self._put(tx, e, doc)
@@ -160,8 +173,7 @@ class PlanBook(Projection):
         if gone:
             tx.executemany("DELETE FROM plan_findings WHERE plan_id = ? AND finding_id = ?", gone)
         if e.added:
-            tx.executemany("INSERT INTO plan_findings (plan_id, finding_id, rule, doc) VALUES (?, ?, ?, ?)",
-                           [(pid, str(f.finding_id), f.rule, _json(f)) for f in e.added])
+            tx.executemany(_INSERT_FINDING, [_finding(pid, f) for f in e.added])
         doc = self._head(tx, e)
         doc["checks"] = {"trigger": e.trigger, "scope": e.scope, "ruleset_version": e.ruleset_version,
                          "jp_table_version": e.jp_table_version, **_who(e)}
@@ -285,8 +297,9 @@ def _in_order(findings: list[dict[str, Any]], rows: list[dict[str, Any]]) -> lis
     return sorted(findings, key=lambda f: (f["rule"], place.get(f["row_id"] or f["officer_id"] or "", last), f["message"]))
 
 
-def _formulir(head: dict[str, Any], rows: list[dict[str, Any]], found: list[dict[str, Any]]) -> dict[str, Any]:
-    """Formulir 2.6 with the guideline's columns (items 3–12) plus what verification recorded."""
+def _formulir(head: dict[str, Any], rows: list[dict[str, Any]], found: list[dict[str, Any]], start: int = 0) -> dict[str, Any]:
+    """Formulir 2.6 with the guideline's columns (items 3–12) plus what verification recorded; ``start``: the
+    rows before ``rows`` in the plan (a page's rows are numbered from ``start + 1``)."""
     accepted = head["accepted"]
     findings = [{**f, "resolution": accepted.get(f["finding_id"]),
                  "status": "note" if not f["blocking"] else ("accepted" if f["finding_id"] in accepted else "open")}
@@ -296,7 +309,7 @@ def _formulir(head: dict[str, Any], rows: list[dict[str, Any]], found: list[dict
         if f["row_id"]:
             by_row.setdefault(f["row_id"], []).append(f["finding_id"])
     out_rows = []
-    for n, r in enumerate(rows, start=1):
+    for n, r in enumerate(rows, start=start + 1):
         out_rows.append({
             "no": n, "row_id": r["row_id"], "officer_id": r["officer_id"],
             "nama_pegawai_dan_nip": {"name": r["officer_name"], "nip": r["nip"]},
@@ -390,16 +403,25 @@ def list_plans(store: ViewStore, *, agency: str | None, year: int | None = None,
 
 def planned_jp_by_officer(store: ViewStore, *, agency: str | None, year: int) -> dict[str, int]:
     """Officer id → planned JP in the latest validated revision of each plan for ``year``."""
+    rows = store.fetchall(*planned_jp_query(agency, year))
+    return {r["officer_id"]: int(r["jp"]) for r in rows}
+
+
+def planned_jp_query(agency: str | None, year: int, officers: tuple[str, tuple[Any, ...]] | None = None) -> tuple[str, tuple[Any, ...]]:
+    """The query of :func:`planned_jp_by_officer` (rows: officer_id, jp); ``officers``: only the officers whose
+    ids that query (SQL, parameters) selects."""
     where = "year = ?"
     params: list[Any] = [year]
     if agency is not None:
         where += " AND agency = ?"
         params.append(agency)
-    rows = store.fetchall(
-        f"SELECT r.officer_id, SUM(r.planned_jp) AS jp FROM plan_version_rows r "
-        f"JOIN (SELECT plan_id, MAX(revision) AS revision FROM plan_version_rows WHERE {where} GROUP BY plan_id) latest "
-        "ON r.plan_id = latest.plan_id AND r.revision = latest.revision GROUP BY r.officer_id", params)
-    return {r["officer_id"]: int(r["jp"]) for r in rows}
+    only = ""
+    if officers is not None:
+        only = f" WHERE r.officer_id IN ({officers[0]})"
+        params.extend(officers[1])
+    return (f"SELECT r.officer_id, SUM(r.planned_jp) AS jp FROM plan_version_rows r "
+            f"JOIN (SELECT plan_id, MAX(revision) AS revision FROM plan_version_rows WHERE {where} GROUP BY plan_id) latest "
+            f"ON r.plan_id = latest.plan_id AND r.revision = latest.revision{only} GROUP BY r.officer_id", tuple(params))
 
 
 def curriculum_standards(store: ViewStore, *, competency_code: str | None = None, level: str | None = None) -> list[dict[str, Any]]:
@@ -416,3 +438,4 @@ def curriculum_standards(store: ViewStore, *, competency_code: str | None = None
     for r in rows:
         r["pathways"] = json.loads(r["pathways"])
     return rows
+

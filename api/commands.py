@@ -146,7 +146,10 @@ def run(services: Services, request: Request[Any, Any, Any], data: Any,
         with app.command() as loaded:
             try:
                 ctx = context(request, actor, effective)
-                aggregates = verb(ctx)
+                # The first attempt leaves "not registered yet" checks to the commit (core/application.py
+                # Pengkom.absent): one query less per creating command; a conflict runs it again, checking.
+                with app.optimistic(attempt == 0) as optimism:
+                    aggregates = verb(ctx)
                 events, stored = app.pending(aggregates)
                 extra = result(aggregates) if result is not None else None
             except DomainError:
@@ -187,10 +190,11 @@ def run(services: Services, request: Request[Any, Any, Any], data: Any,
                 # answer): its events collide with the first one's; the first one's answer is the one to give.
                 if client_key is not None and (replay := _replay(services, actor.subject, client_key, fingerprint)) is not None:
                     return replay
-                if not pinned and attempt < CONFLICT_RETRIES:
+                if (optimism is not None and optimism.assumed) or (not pinned and attempt < CONFLICT_RETRIES):
                     # The caller did not pin a version (no If-Match): another command changed the same record
                     # between our read and our commit. Nothing was recorded; run the verb again on the newer
-                    # state, which re-checks every rule (e.g. one questionnaire per participant).
+                    # state, which re-checks every rule (e.g. one questionnaire per participant). A first attempt that
+                    # assumed a new record did not exist yet is run again in any case: now the check is made.
                     app.forget(list(loaded))
                     continue
                 raise Conflict("Someone else recorded a change to the same record at the same moment; reload and try again.")

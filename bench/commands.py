@@ -8,8 +8,14 @@ For each store (the local PostgreSQL and SQLite), in one run:
 2. ``pengkom serve`` (a subprocess, access log off) on a fresh store; ``POST /officers/`` (register an
    officer, each request a distinct valid NIP) from 1 and from 16 concurrent clients, each for
    ``--seconds``; then, on PostgreSQL, 16 clients against 2 API processes (``--workers 2``).
-3. Printed per run: commands/s, p50 and p99 latency, the ratio to the baseline, and the check that
-   every acknowledged command is in the log.
+3. **Framework ceiling** (bench/ceiling.py): a minimal Litestar app served the same way, whose
+   ``POST /officers/`` decodes the same body into a msgspec Struct and inserts one event through the same
+   recorder — no auth, rules, idempotency or read models — at the largest client count: what this
+   machine can reach at all with this server and store.
+4. Printed per run: commands/s, p50 and p99 latency, the ratio to the baseline (and, at the largest
+   client count, to the ceiling), the CPU time the server's processes (API + projector) spent per
+   command (steadier than commands/s on a shared machine), and the check that every acknowledged
+   command is in the log.
 
 The client is ``wrk`` (https://github.com/wg/wrk) with a Lua script when it is installed
 (``apt-get install wrk``), otherwise a lean asyncio client over raw HTTP/1.1 keep-alive connections;
@@ -186,6 +192,15 @@ def _scan(app: Any) -> Any:
 # -- the server --------------------------------------------------------------------------------------
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc), 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -193,10 +208,13 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, store: str, data_dir: Path, workers: int) -> None:
+    def __init__(self, store: str, data_dir: Path, workers: int, *, ceiling: bool = False) -> None:
         self.port = free_port()
         env = {**os.environ, **store_env(store, data_dir), "PYTHONPATH": str(ROOT)}
-        cmd = [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log"]
+        if ceiling:  # the minimal app of bench/ceiling.py, served the same way
+            cmd = [sys.executable, str(ROOT / "bench" / "ceiling.py"), "--host", "127.0.0.1", "--port", str(self.port)]
+        else:
+            cmd = [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log"]
         if workers > 1:
             cmd += ["--workers", str(workers)]
         self.log = open(data_dir / f"server-{self.port}.log", "w")
@@ -213,6 +231,19 @@ class Server:
             except OSError:
                 time.sleep(0.1)
         raise RuntimeError("the server did not start within 60 s")
+
+    def pids(self) -> list[int]:
+        """The server's processes: uvicorn (and its workers) and the projector process."""
+        found, todo = [], [self.proc.pid]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            try:
+                kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            except OSError:
+                kids = []
+            todo += [int(k) for k in kids]
+        return found
 
     def stop(self) -> None:
         try:
@@ -294,18 +325,25 @@ def run_asyncio(port: int, tok: str, clients: int, seconds: float, offset: int, 
 # -- main --------------------------------------------------------------------------------------------
 
 
-def measure(store: str, clients: int, processes: int, seconds: float, workdir: Path, client: str, offset: int) -> dict[str, Any]:
-    data_dir = workdir / f"{store}-{clients}-{processes}"
+def measure(store: str, clients: int, processes: int, seconds: float, workdir: Path, client: str, offset: int,
+            *, ceiling: bool = False) -> dict[str, Any]:
+    data_dir = workdir / f"{store}-{clients}-{processes}{'-ceiling' if ceiling else ''}"
     fresh(store, data_dir)
-    server = Server(store, data_dir, processes)
+    server = Server(store, data_dir, processes, ceiling=ceiling)
     try:
         tok = token(store, data_dir)
         run = run_wrk if client == "wrk" else run_asyncio
         # Warm-up (first connections, caches), not counted; then the measured run.
         warm = run(server.port, tok, clients, min(2.0, seconds / 4), offset + 5_000_000, workdir)
+        pids = server.pids()
+        cpu0 = {p: cpu_seconds(p) for p in pids}
         r = run(server.port, tok, clients, seconds, offset, workdir)
+        cpu1 = {p: cpu_seconds(p) for p in pids}
     finally:
         server.stop()
+    # CPU time the server's processes (API, projector) spent per acknowledged command: steadier than
+    # commands/s on a machine shared with other work.
+    r["cpu_ms"] = 1000 * sum(cpu1[p] - cpu0[p] for p in pids) / max(r["ok"], 1)
     # Every acknowledged command (warm-up and measured) must be in the log.
     r["acknowledged"] = warm["ok"] + r["ok"]
     r["recorded"] = count_events(store, data_dir)
@@ -336,16 +374,27 @@ def main(argv: list[str] | None = None) -> int:
             for rep in range(args.repeat):
                 base = baseline(store, workdir / f"{store}-baseline", min(args.seconds, 5.0))
                 print(f"\n{store}: baseline (event store, one event per transaction, one writer): {base:,.0f} events/s")
+                top = max(clients)
+                ceil = measure(store, top, 1, args.seconds, workdir, client, offset=rep * 1_000_000 + 500_000, ceiling=True)
+                ceil |= {"store": store, "clients": top, "processes": 1, "baseline": base, "ratio": ceil["rate"] / base,
+                         "repeat": rep, "ceiling": True}
+                results.append(ceil)
+                print(f"  framework ceiling (bench/ceiling.py: Litestar, decode + one insert, no auth/rules/read models), "
+                      f"{top} clients: {ceil['rate']:,.0f} commands/s  p50 {ceil['p50_ms']:.1f} ms  p99 {ceil['p99_ms']:.1f} ms  "
+                      f"{ceil['ratio']:.2f}x the store  CPU {ceil['cpu_ms']:.2f} ms/command"
+                      f"{'  MISSING ' + str(ceil['acknowledged'] - ceil['recorded']) if ceil['acknowledged'] > ceil['recorded'] else ''}")
                 runs = [(c, 1) for c in clients]
                 if store == "postgres":
                     runs += [(max(clients), p) for p in processes if p > 1]
                 for c, p in runs:
                     r = measure(store, c, p, args.seconds, workdir, client, offset=rep * 1_000_000)
-                    r |= {"store": store, "clients": c, "processes": p, "baseline": base, "ratio": r["rate"] / base, "repeat": rep}
+                    r |= {"store": store, "clients": c, "processes": p, "baseline": base, "ratio": r["rate"] / base, "repeat": rep,
+                          "of_ceiling": r["rate"] / ceil["rate"] if c == top and ceil["rate"] else None}
                     results.append(r)
                     lost = r["acknowledged"] - r["recorded"]
+                    vs = f"  {r['of_ceiling']:.2f}x the ceiling" if r["of_ceiling"] is not None else ""
                     print(f"  POST /officers/  {c:>2} client(s), {p} process(es): {r['rate']:8,.0f} commands/s  "
-                          f"p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  ratio {r['ratio']:.2f}x  "
+                          f"p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  ratio {r['ratio']:.2f}x{vs}  CPU {r['cpu_ms']:.2f} ms/cmd  "
                           f"(errors {r['errors']}; acknowledged {r['acknowledged']} with the warm-up, in the log {r['recorded']}"
                           f"{', MISSING ' + str(lost) if lost > 0 else ''})")
     load = os.getloadavg()

@@ -151,7 +151,7 @@ class AgencyCommands:
         ctx = ctx.acting_as(can_keep_directory(ctx.actor))
         code = agency_code(code)
         details = _details(name, kind, province, regency)
-        if self.app.exists(agency_id(code)):
+        if not self.app.absent(agency_id(code)):
             raise Conflict(msg("Agency {code} is already in the directory; record a change of its details instead.", code=code), field="code")
         meta = ctx.provenance()
         return Agency._create(Agency.Registered, id=agency_id(code), meta=meta, timestamp=meta.recorded_at, code=code, **details)

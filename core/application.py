@@ -39,6 +39,18 @@ from core.proposal import ProposalCommands
 
 #: The aggregate ids the current command loaded (None outside a command).
 _LOADED: ContextVar[set[UUID] | None] = ContextVar("pengkom_loaded_aggregates", default=None)
+#: Set by the command pipeline for a command's first attempt (:meth:`Pengkom.optimistic`).
+_OPTIMISM: ContextVar[Optimism | None] = ContextVar("pengkom_optimism", default=None)
+
+
+class Optimism:
+    """A command's first attempt leaves "this aggregate does not exist yet" to its commit (:meth:`Pengkom.absent`)."""
+
+    __slots__ = ("assumed",)
+
+    def __init__(self) -> None:
+        #: True once a check was left to the commit: a conflict at the commit must run the command again, checking.
+        self.assumed = False
 
 
 class _Repository(Repository[UUID]):
@@ -122,6 +134,24 @@ class Pengkom(Application[UUID]):
     def exists(self, aggregate_id: UUID) -> bool:
         return bool(self.recorder.select_events(aggregate_id, desc=True, limit=1))
 
+    def absent(self, aggregate_id: UUID) -> bool:
+        """Is there no aggregate with this id yet (a verb about to create it checks this)?
+
+        Within an optimistic attempt (:meth:`optimistic`, the command pipeline's first attempt) the store is
+        not asked: the new aggregate's first event (version 1) cannot be committed beside an existing one's,
+        so an aggregate that does exist makes the commit a conflict, nothing is recorded, and the pipeline runs
+        the command again non-optimistically — this check then asks the store and gives its own error.
+        One query per creating command saved, no rule lost. An aggregate this process holds is known at once.
+        """
+        optimism = _OPTIMISM.get()
+        if optimism is None:
+            return not self.exists(aggregate_id)
+        cache = self.cache.cache
+        if cache is not None and aggregate_id in cache.cache:
+            return False
+        optimism.assumed = True
+        return True
+
     def get(self, aggregate_id: UUID) -> Any:
         try:
             return self.repository.get(aggregate_id)
@@ -154,6 +184,16 @@ class Pengkom(Application[UUID]):
             raise
         finally:
             _LOADED.reset(token)
+
+    @contextmanager
+    def optimistic(self, on: bool = True) -> Iterator[Optimism | None]:
+        """Around a command's verb: creation checks are left to the commit (:meth:`absent`)."""
+        optimism = Optimism() if on else None
+        token = _OPTIMISM.set(optimism)
+        try:
+            yield optimism
+        finally:
+            _OPTIMISM.reset(token)
 
     def pending(self, aggregates: Sequence[Any]) -> tuple[list[Any], list[StoredEvent]]:
         """Take the aggregates' new events, as domain events and as checked stored events."""

@@ -274,7 +274,7 @@ class OfficerCommands:
         info = validate_nip(nip, etype, sex=sx, birth_date=birth_date, today=ctx.now.date())
         lvl = _enum(Level, level, "level")
         oid = officer_id(info.nip)
-        if self.app.exists(oid):
+        if not self.app.absent(oid):
             raise Conflict(msg("NIP {nip} is already registered; correct the existing profile instead of registering it again.", nip=info.nip), field="nip")
         meta = ctx.provenance(on_behalf_of=info.nip)
         officer = Officer._create(

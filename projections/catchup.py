@@ -1,9 +1,12 @@
 """Incremental catch-up: apply the events recorded since each read model's tracking position.
 
 One transaction per batch (at most ``batch`` notifications): lock the tracking rows, read the next
-notifications, apply them to each read model inside its own savepoint, advance the tracking rows,
-commit. A read model whose code fails on an event keeps what it applied before that event and
-stops there (its tracking row records why); the others carry on.
+notifications, apply them to every read model, advance the tracking rows, commit. The read models'
+statements, the tracking update and the notification of waiting reads go out together (PostgreSQL: one
+pipeline, one round trip for a small batch). If anything fails, the transaction is rolled back and the
+same batch is applied again the careful way, each read model inside its own savepoint: a read model
+whose code fails on an event keeps what it applied before that event and stops there (its tracking row
+records why); the others carry on.
 """
 from __future__ import annotations
 
@@ -77,17 +80,19 @@ class _Batched:
 
 
 def apply_batch(tx: Tx, projections: Sequence[Projection], notes: Sequence[Any], to_domain_event: Callable[[Any], Any],
-                *, after: dict[str, int] | None = None) -> None:
+                *, after: dict[str, int] | None = None, batched: _Batched | None = None) -> None:
     """Apply a batch of notifications to each projection (skipping what it already applied).
 
     One projection at a time over the batch: each owns its tables, so this order is as good as
     the log's, and each projection's statements come in long runs that are sent together. Each
-    event is decoded (and upcast) once, however many projections want it.
+    event is decoded (and upcast) once, however many projections want it. With ``batched``, every
+    projection's statements go into that one buffer (sent when a projection reads, or by the caller):
+    one round trip for the whole batch instead of one per projection.
     """
     decoded: dict[int, Any] = {}
     for p in projections:
         skip = after.get(p.name, 0) if after else 0
-        btx = _Batched(tx)
+        btx = batched if batched is not None else _Batched(tx)
         p.begin(btx)
         topics = p.topics
         every = p.every_event
@@ -103,7 +108,8 @@ def apply_batch(tx: Tx, projections: Sequence[Projection], notes: Sequence[Any],
                     event = decoded[i] = to_domain_event(n)
                 p.apply(btx, event, n.id)
         p.end(btx)
-        btx.flush()
+        if batched is None:
+            btx.flush()
 
 
 def catch_up(app: Any, store: ViewStore, chosen: list[Projection], *, take_rebuilding: bool, stop: int | None,
@@ -120,43 +126,31 @@ def catch_up(app: Any, store: ViewStore, chosen: list[Projection], *, take_rebui
     total = 0
     started = time.perf_counter()
     last = (stop or app.recorder.max_notification_id() or 0) if on_progress else 0
+    #: The batch is applied the careful way: each read model in its own savepoint (after a fast try failed).
+    careful = False
     while True:
         top = None
-        with store.transaction() as tx:
-            state = tracking.lock(tx, [n for n in names if n not in stopped_now], take_rebuilding)
-            if not state:
-                break
-            wanted = [p for p in chosen if p.name in state]
-            start = min(t.position for t in state.values()) + 1
-            notes = app.recorder.select_notifications(start=start, limit=batch, stop=stop) if stop is None or start <= stop else []
-            after_batch = dict(state)
-            if notes:
-                failed = _apply(app, tx, wanted, state, notes)
-                top = notes[-1].id
-                moved: dict[str, int] = {}
-                for p in wanted:
-                    t = state[p.name]
-                    if p.name in failed:
-                        stopped_now.add(p.name)
-                        position, error = failed[p.name]
-                        tracking.stop(tx, p.name, max(position, t.position), error)
-                        after_batch[p.name] = Tracking(t.name, t.version, max(position, t.position), t.rebuilding, error)
-                    elif t.position < top:
-                        moved[p.name] = top
-                        after_batch[p.name] = Tracking(t.name, t.version, top, t.rebuilding, t.error)
-                tracking.advance(tx, moved)
+        try:
+            with store.transaction() as tx:
+                state = tracking.lock(tx, [n for n in names if n not in stopped_now], take_rebuilding)
+                if not state:
+                    break
+                wanted = [p for p in chosen if p.name in state]
+                start = min(t.position for t in state.values()) + 1
+                notes = app.recorder.select_notifications(start=start, limit=batch, stop=stop) if stop is None or start <= stop else []
+                after_batch = dict(state)
+                at_end, top = _batch(app, tx, wanted, state, notes, after_batch, stopped_now, careful=careful, batch=batch,
+                                     stop=stop, notify=notify)
                 total += len(notes)
-                if notify and tx.dialect == "postgres":
-                    tx.execute(f'NOTIFY "{notify}"')
-            # Fewer than a batch: this is the log's end as it stood (a rebuild is complete and may be
-            # served); with ``stop``, only when ``stop`` is the end of the log.
-            at_end = len(notes) < batch and (stop is None or stop >= (app.recorder.max_notification_id() or 0))
-            if at_end:
-                done = [t.name for t in after_batch.values() if t.rebuilding and not t.error]
-                tracking.finish_rebuild(tx, done)
-                for name in done:
-                    t = after_batch[name]
-                    after_batch[name] = Tracking(t.name, t.version, t.position, False, t.error)
+        except _Careful:
+            # The fast way failed (a read model's code or statement): its transaction is rolled back whole;
+            # the same batch again, each read model in its own savepoint, finds which one and stops only it
+            # (the careful way never raises _Careful).
+            for p in chosen:
+                p.forget()
+            careful = True
+            continue
+        careful = False
         if on_batch is not None:
             on_batch(after_batch)
         if on_progress and top is not None:
@@ -166,6 +160,63 @@ def catch_up(app: Any, store: ViewStore, chosen: list[Projection], *, take_rebui
         if at_end or top is None:
             break
     return total
+
+
+class _Careful(Exception):
+    """The fast application of a batch failed: apply it again, each read model in its own savepoint."""
+
+
+def _batch(app: Any, tx: Tx, wanted: list[Projection], state: dict[str, Tracking], notes: Sequence[Any],
+           after_batch: dict[str, Tracking], stopped_now: set[str], *, careful: bool, batch: int, stop: int | None,
+           notify: str | None) -> tuple[bool, int | None]:
+    """Apply one batch of notifications in ``tx`` and advance the tracking rows; (at the log's end, last position).
+
+    The fast way (``careful`` false): every read model's statements, the tracking update and the notification
+    in one buffer — on PostgreSQL one pipeline, one round trip — with no savepoint; any failure raises
+    :class:`_Careful` (the caller rolls the transaction back and calls again with ``careful``)."""
+    top = None
+    out: Any = tx
+    if notes:
+        if careful:
+            failed = _apply(app, tx, wanted, state, notes)
+        else:
+            out = _Batched(tx)
+            try:
+                apply_batch(tx, wanted, notes, app.mapper.to_domain_event,
+                            after={n: t.position for n, t in state.items()}, batched=out)
+            except Exception as e:
+                raise _Careful() from e
+            failed = {}
+        top = notes[-1].id
+        moved: dict[str, int] = {}
+        for p in wanted:
+            t = state[p.name]
+            if p.name in failed:
+                stopped_now.add(p.name)
+                position, error = failed[p.name]
+                tracking.stop(out, p.name, max(position, t.position), error)
+                after_batch[p.name] = Tracking(t.name, t.version, max(position, t.position), t.rebuilding, error)
+            elif t.position < top:
+                moved[p.name] = top
+                after_batch[p.name] = Tracking(t.name, t.version, top, t.rebuilding, t.error)
+        tracking.advance(out, moved)
+        if notify and tx.dialect == "postgres":
+            out.execute(f'NOTIFY "{notify}"')
+        if out is not tx:
+            try:
+                out.flush()
+            except Exception as e:
+                raise _Careful() from e
+    # Fewer than a batch: this is the log's end as it stood (a rebuild is complete and may be
+    # served); with ``stop``, only when ``stop`` is the end of the log.
+    at_end = len(notes) < batch and (stop is None or stop >= (app.recorder.max_notification_id() or 0))
+    if at_end:
+        done = [t.name for t in after_batch.values() if t.rebuilding and not t.error]
+        tracking.finish_rebuild(tx, done)
+        for name in done:
+            t = after_batch[name]
+            after_batch[name] = Tracking(t.name, t.version, t.position, False, t.error)
+    return at_end, top
 
 
 def _apply(app: Any, tx: Tx, wanted: list[Projection], state: dict[str, Tracking], notes: Sequence[Any]) -> dict[str, tuple[int, str]]:

@@ -465,11 +465,12 @@ class SqliteFactory(SQLiteFactory):
 
 
 class GroupCommit:
-    """Commits concurrent commands together (leader/follower: no extra thread, no hand-off).
+    """Commits concurrent commands together (leader/follower: no extra thread, no hand-off to a committer).
 
     A command thread queues its unit. If no commit is running it becomes the leader: it takes every
-    queued unit (up to :data:`GROUP_MAX`) and records them in one transaction, then wakes the others.
-    Units that arrived meanwhile form the next group, led by one of their own threads.
+    queued unit (up to :data:`GROUP_MAX`) and records them in one transaction, then wakes the threads
+    of that group, each on its own lock (no herd woken to find its command still queued). Units that
+    arrived meanwhile form the next group: the leader hands the lead to the first of them.
     """
 
     def __init__(self, recorder: CommandRecorder, *, max_units: int = GROUP_MAX,
@@ -477,31 +478,43 @@ class GroupCommit:
         self.recorder = recorder
         self.max_units = max_units
         self.on_commit = on_commit
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
         self._queue: list[Unit] = []
+        #: The lock each queued unit's thread waits on (released when its group is done or it is to lead).
+        self._waiting: dict[int, Any] = {}
         self._busy = False
         #: Groups and units committed (for the benchmark and the tests).
         self.groups = 0
         self.units = 0
 
     def submit(self, unit: Unit) -> Unit:
-        cond = self._cond
-        with cond:
+        wait = None
+        with self._lock:
             self._queue.append(unit)
-            while unit.outcome == PENDING:
-                if self._busy:
-                    cond.wait()
-                    continue
+            if self._busy:
+                wait = threading.Lock()
+                wait.acquire()
+                self._waiting[id(unit)] = wait
+            else:
                 self._busy = True
-                batch = self._queue[:self.max_units]
-                del self._queue[:self.max_units]
-                cond.release()
-                try:
-                    self._record(batch)
-                finally:
-                    cond.acquire()
+        if wait is not None:
+            wait.acquire()  # released by the leader: this unit's group is done, or this thread leads next
+            if unit.outcome != PENDING:
+                return unit
+        with self._lock:
+            batch = self._queue[:self.max_units]
+            del self._queue[:self.max_units]
+        try:
+            self._record(batch)
+        finally:
+            with self._lock:
+                wake = [self._waiting.pop(id(u)) for u in batch if id(u) in self._waiting]
+                if self._queue:  # the next group's first thread leads it
+                    wake.append(self._waiting.pop(id(self._queue[0])))
+                else:
                     self._busy = False
-                    cond.notify_all()
+            for w in wake:
+                w.release()
         return unit
 
     def _record(self, batch: list[Unit]) -> None:

@@ -232,12 +232,16 @@ class Follower:
         return self.leadership.leader
 
     def wake(self) -> None:
-        self._wake.set()
+        # A process that does not lead has nothing to apply: a commit here need not wake it (it would only
+        # read the tracking rows again, one query per commit); it keeps polling for the lead.
+        if self.leadership.leader:
+            self._wake.set()
 
     def start(self) -> None:
         if self._thread is not None:
             return
         self.leadership.start(self.wake, self.projector.applied_elsewhere)
+        self._wake.set()  # the first round at once: take the lead if free, apply what is new
         self._thread = threading.Thread(target=self._run, name="pengkom-projector", daemon=True)
         self._thread.start()
 

@@ -76,6 +76,7 @@ class Projector:
         self._cond = threading.Condition()
         self._known: dict[str, Tracking] = {}
         self._known_at = 0.0
+        self._refreshing = threading.Lock()
         self._applied_channel: str | None = None
         with self.store.transaction() as tx:
             tracking.setup(tx, self.projections.values())
@@ -99,9 +100,16 @@ class Projector:
         return {name: t.position for name, t in self.tracking().items()}
 
     def stopped(self) -> list[str]:
-        """The read models stopped at an event their code could not apply (known to within a few seconds)."""
-        if time.monotonic() - self._known_at > _STOPPED_TTL:
-            self.refresh()
+        """The read models stopped at an event their code could not apply (known to within a few seconds).
+
+        Every command asks; one of them reads the tracking rows again when what is known is older than
+        ``_STOPPED_TTL`` while the others, meanwhile, answer from what is known."""
+        if time.monotonic() - self._known_at > _STOPPED_TTL and self._refreshing.acquire(blocking=False):
+            try:
+                if time.monotonic() - self._known_at > _STOPPED_TTL:
+                    self.refresh()
+            finally:
+                self._refreshing.release()
         return sorted(name for name, t in self._known.items() if t.error)
 
     def refresh(self) -> None:
@@ -189,9 +197,10 @@ class Projector:
         self._applied_channel = channel
 
     def applied_elsewhere(self) -> None:
-        """Another process applied a batch: waiting reads check again."""
+        """Another process applied a batch: waiting reads check again. (What this process knows of the
+        tracking rows is not thrown away here: a command's :meth:`stopped` would then read them again after
+        every batch applied elsewhere; it keeps its few seconds' freshness.)"""
         with self._cond:
-            self._known_at = 0.0
             self._cond.notify_all()
 
     def _learn(self, rows: dict[str, Tracking], *, replace: bool = False) -> None:

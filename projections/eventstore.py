@@ -107,6 +107,10 @@ class KeyRecord:
     position: int | None
 
 
+#: psycopg's TransactionStatus.INERROR: the transaction failed and awaits its ROLLBACK (nothing of it is committed).
+_INERROR = 3
+
+
 class _CommitFailed(Exception):
     """The COMMIT statement failed: the transaction's outcome is unknown."""
 
@@ -271,16 +275,24 @@ class PgRecorder(PostgresApplicationRecorder, CommandRecorder):
             except Exception:
                 conn.execute("ROLLBACK")
                 return False
+        # The keys, the notification and the COMMIT in one round trip. If the keys' insert fails (a key
+        # already recorded: a concurrent duplicate), the server skips the COMMIT queued behind it and the
+        # transaction is left failed, with nothing recorded: rolled back, the group goes the careful way.
+        # Any other failure here may have come at or after the COMMIT: the outcome is unknown.
         try:
             with conn.pipeline():
                 conn.execute(self._insert_keys_sql, (
                     [u.subject for u in units], [u.key for u in units], [u.fingerprint for u in units],
                     [u.status for u in units], [u.body_bytes for u in units], [u.ids[0] if u.ids else None for u in units]))
                 conn.execute(f'NOTIFY "{self._channel}"')
-        except psycopg.IntegrityError:  # a key already recorded (a concurrent duplicate)
-            conn.execute("ROLLBACK")
-            return False
-        self._commit(conn)
+                self._commit(conn)
+        except _CommitFailed:
+            raise
+        except psycopg.Error as e:
+            if not conn.broken and conn.info.transaction_status == _INERROR:
+                conn.execute("ROLLBACK")
+                return False
+            raise _CommitFailed("COMMIT failed") from e
         for u in units:
             u.finish(RECORDED)
         return True

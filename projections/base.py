@@ -54,6 +54,9 @@ class Projection:
     every_event: ClassVar[bool] = False
 
     def __init__(self) -> None:
+        #: The position this projection's tracking row stood at when the current batch began (set by the
+        #: runner before :meth:`begin`; None when the batch is not applied against a tracking row).
+        self.applied_to: int | None = None
         self._handlers: dict[str, Handler] = {}
         for attr in dir(type(self)):
             fn = getattr(type(self), attr)

@@ -93,6 +93,7 @@ def apply_batch(tx: Tx, projections: Sequence[Projection], notes: Sequence[Any],
     for p in projections:
         skip = after.get(p.name, 0) if after else 0
         btx = batched if batched is not None else _Batched(tx)
+        p.applied_to = skip if after else None
         p.begin(btx)
         topics = p.topics
         every = p.every_event

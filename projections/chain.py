@@ -61,10 +61,22 @@ class HashChain(Projection):
     def __init__(self) -> None:
         super().__init__()
         self._prev = GENESIS
+        #: (position, digest) of the last entry this instance wrote in a batch that was not rolled back.
+        self._last: tuple[int, bytes] | None = None
 
     def begin(self, tx: Tx) -> None:
+        # The next batch continues where this process's last one ended (the tracking row says so): the
+        # digest it wrote there is the chain's head (a digest is a function of the log up to its position),
+        # no query needed. Otherwise (another process applied meanwhile, a first batch) read the head.
+        last = self._last
+        if last is not None and self.applied_to is not None and last[0] == self.applied_to:
+            self._prev = last[1]
+            return
         row = tx.fetchone("SELECT digest FROM event_chain ORDER BY position DESC LIMIT 1")
         self._prev = bytes.fromhex(row["digest"]) if row else GENESIS
+
+    def forget(self) -> None:
+        self._last = None
 
     def apply_raw(self, tx: Tx, n: Any) -> None:
         oid = n.originator_id if isinstance(n.originator_id, UUID) else UUID(str(n.originator_id))
@@ -72,6 +84,7 @@ class HashChain(Projection):
         tx.execute("INSERT INTO event_chain (position, aggregate_id, aggregate_version, topic, digest) VALUES (?, ?, ?, ?, ?)",
                    (n.id, str(oid), n.originator_version, n.topic, digest.hex()))
         self._prev = digest
+        self._last = (n.id, digest)
 
 
 # -- the head, and checking the chain ------------------------------------------------------------

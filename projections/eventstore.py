@@ -482,7 +482,8 @@ class GroupCommit:
     A command thread queues its unit. If no commit is running it becomes the leader: it takes every
     queued unit (up to :data:`GROUP_MAX`) and records them in one transaction, then wakes the threads
     of that group, each on its own lock (no herd woken to find its command still queued). Units that
-    arrived meanwhile form the next group: the leader hands the lead to the first of them.
+    arrived meanwhile form the next group: the leader hands the lead to the first of them — unless the
+    store was found away, in which case they are answered at once like the group (nothing recorded).
     """
 
     def __init__(self, recorder: CommandRecorder, *, max_units: int = GROUP_MAX,
@@ -519,8 +520,18 @@ class GroupCommit:
         try:
             self._record(batch)
         finally:
+            # The store was found away (nothing of the group recorded): the commands that queued meanwhile
+            # get the same answer now (503, nothing recorded, retry) instead of each group waiting out its
+            # own connection timeout in turn behind this one.
+            away = next((u.error for u in batch if u.outcome == NOT_RECORDED and u.error is not None
+                         and outage.is_unavailable(u.error)), None)
             with self._lock:
                 wake = [self._waiting.pop(id(u)) for u in batch if id(u) in self._waiting]
+                if away is not None:
+                    for u in self._queue:
+                        u.finish(NOT_RECORDED, away)
+                        wake.append(self._waiting.pop(id(u)))
+                    self._queue.clear()
                 if self._queue:  # the next group's first thread leads it
                     wake.append(self._waiting.pop(id(self._queue[0])))
                 else:

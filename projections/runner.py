@@ -102,9 +102,11 @@ class Projector:
     def stopped(self) -> list[str]:
         """The read models stopped at an event their code could not apply (known to within a few seconds).
 
-        Every command asks; one of them reads the tracking rows again when what is known is older than
-        ``_STOPPED_TTL`` while the others, meanwhile, answer from what is known."""
-        if time.monotonic() - self._known_at > _STOPPED_TTL and self._refreshing.acquire(blocking=False):
+        Every command asks, and never waits for the store to answer it: with the background projector
+        running, this process knows the tracking rows from it (the leader from each batch it applies, any
+        other process from its poll every ``poll`` seconds). Without one, one command reads the rows again
+        when what is known is older than ``_STOPPED_TTL`` while the others answer from what is known."""
+        if self.follower is None and time.monotonic() - self._known_at > _STOPPED_TTL and self._refreshing.acquire(blocking=False):
             try:
                 if time.monotonic() - self._known_at > _STOPPED_TTL:
                     self.refresh()

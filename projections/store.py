@@ -142,6 +142,12 @@ class _PgTx:
             for sql, rows in groups:
                 if len(rows) == 1:
                     cur.execute(self._sql(sql), tuple(rows[0]), prepare=True)
+                elif (many := _multi_row(sql, len(rows))) is not None:
+                    # A plain INSERT of a few rows: one statement of many rows instead of one per row.
+                    for at in range(0, len(rows), _MULTI_MAX):
+                        chunk = rows[at:at + _MULTI_MAX]
+                        text = many if len(chunk) == len(rows) else _multi_row(sql, len(chunk))
+                        cur.execute(self._sql(text), [v for row in chunk for v in row])  # type: ignore[arg-type]
                 else:
                     cur.executemany(self._sql(sql), rows)
 
@@ -150,6 +156,23 @@ _INSERT = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)\s*\(([\w\s,]+)\)\s*VALUES\s*\((
 #: Values COPY writes exactly as a bound parameter would be stored (anything else takes the pipeline).
 _COPY_TYPES = frozenset({str, int, type(None), Decimal})
 _COPY_MIN = 64
+
+
+#: Rows in one multi-row INSERT at most (PostgreSQL takes at most 65,535 parameters per statement).
+_MULTI_MAX = 200
+
+
+def _multi_row(sql: str, n: int) -> str | None:
+    """``INSERT INTO t (a, b) VALUES (?, ?), (?, ?), …`` for ``n`` (at most :data:`_MULTI_MAX`) rows of a plain
+    INSERT (no ON CONFLICT or RETURNING clause: the same rows inserted in the same order, the same errors);
+    None for any other statement."""
+    m = _INSERT.match(sql)
+    if m is None:
+        return None
+    one = "(" + m.group(3).strip() + ")"
+    if one.count("?") != len(m.group(2).split(",")) or one.count("?") * min(n, _MULTI_MAX) > 65535:
+        return None
+    return f"INSERT INTO {m.group(1)} ({m.group(2)}) VALUES " + ", ".join([one] * min(n, _MULTI_MAX))
 
 
 def _copy_target(sql: str, rows: Sequence[Sequence[Any]]) -> tuple[str, str] | None:

@@ -21,6 +21,9 @@ class FakeApp:
     def exists(self, aid):
         return aid in self.saved
 
+    def absent(self, aid):
+        return aid not in self.saved
+
     def get(self, aid):
         return self.saved.get(aid)
 

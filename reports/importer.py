@@ -263,6 +263,9 @@ class _Staging:
     def exists(self, oid: UUID) -> bool:
         return oid in self.existing or oid in self.touched
 
+    def absent(self, oid: UUID) -> bool:
+        return not self.exists(oid)
+
     def get(self, oid: UUID, **_: Any) -> Any:
         agg = self.touched.get(oid)
         if agg is None:

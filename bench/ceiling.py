@@ -74,7 +74,7 @@ def main() -> None:
     ap.add_argument("--insert", choices=["plain", "group"], default="plain")
     args = ap.parse_args()
     # The options `pengkom serve --no-access-log` gives uvicorn (api/cli.py).
-    uvicorn.run(create_app(args.insert), host=args.host, port=args.port, log_level="info", access_log=False)
+    uvicorn.run(create_app(args.insert), host=args.host, port=args.port, log_level="info", access_log=False, loop="asyncio")
 
 
 if __name__ == "__main__":

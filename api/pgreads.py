@@ -33,6 +33,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -82,6 +83,13 @@ def numbered(sql: str, start: int = 1) -> tuple[str, int]:
 def snapshot_statement(events_table: str, queries: Mapping[str, Query], models: Sequence[str]) -> tuple[str, tuple[Any, ...]]:
     """ONE statement (one snapshot) for a page read: the log head, the tracking rows of ``models`` and of the
     hash chain, the chain entry at the position the models reached, and each query's rows as a JSON array."""
+    sql = _statement(events_table, tuple(q.sql for q in queries.values()), tuple(models))
+    return sql, tuple(p for q in queries.values() for p in q.params)
+
+
+@lru_cache(maxsize=512)
+def _statement(events_table: str, sqls: tuple[str, ...], models: tuple[str, ...]) -> str:
+    # A read asks the same few statements again and again (one per filter combination): composed once.
     names = ", ".join(f"'{m}'" for m in (*models, _CHAIN))
     reached = ", ".join(f"'{m}'" for m in models)
     parts = [f"(SELECT max(notification_id) FROM {events_table}) AS head",
@@ -89,13 +97,11 @@ def snapshot_statement(events_table: str, queries: Mapping[str, Query], models: 
              f"""(SELECT json_build_object('position', c.position, 'digest', c.digest) FROM event_chain c
      WHERE c.position <= (SELECT min(position) FROM {tracking.TRACKING} WHERE name IN ({reached}))
      ORDER BY c.position DESC LIMIT 1) AS chain"""]
-    params: list[Any] = []
     n = 1
-    for i, q in enumerate(queries.values()):
-        sql, n = numbered(q.sql, n)
-        params.extend(q.params)
+    for i, text in enumerate(sqls):
+        sql, n = numbered(text, n)
         parts.append(f"(SELECT COALESCE(json_agg(q), '[]'::json) FROM ({sql}) q) AS q{i}")
-    return "SELECT " + ",\n  ".join(parts), tuple(params)
+    return "SELECT " + ",\n  ".join(parts)
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,8 @@ def with_labels(value: Any, message: Callable[[str], str] | None = None) -> Any:
                     out[f"{k}_label"] = text
         elif t is dict or t is list:
             out[k] = with_labels(v, message)
+        elif v is None or t is int or t is bool or t is float:  # most values of a long read: nothing to add
+            out[k] = v
         else:
             out[k] = _walk(v, message)
     return out

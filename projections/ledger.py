@@ -6,6 +6,7 @@ Credited JP are the recorded decisions (``JpCredited``): sums are plain arithmet
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from core.activities import Activity
@@ -110,6 +111,12 @@ def _planned_query(agency: str, year: int, officers: tuple[str, tuple[Any, ...]]
     from projections.plans import planned_jp_query
 
     return planned_jp_query(agency, year, officers)
+
+
+@lru_cache(maxsize=4096)
+def _flags(employee_type: str, credited: int) -> dict[str, Any]:
+    # Few distinct (type, JP) pairs in an agency: the rule is applied once per pair. Callers copy the dict.
+    return flags(employee_type, credited)
 
 
 def flags(employee_type: str, credited: int) -> dict[str, Any]:
@@ -236,10 +243,10 @@ class AgencyLedgerPage:
             rows.append({"officer_id": o["id"], "nip": o["nip"], "name": o["name"], "employee_type": o["employee_type"],
                          "activities": int(s.get("activities") or 0), "planned_jp_activities": int(s.get("planned") or 0),
                          "planned_jp_plan": plan.get(o["id"], 0), "credited_jp": credited,
-                         **flags(o["employee_type"], credited)})
+                         **_flags(o["employee_type"], credited)})
         by_pathway = [{"pathway": b["pathway"], **{k: int(b[k]) for k in ("activities", "participants", "credited_jp")}}
                       for b in found["by_pathway"]]
-        standing = [(flags(g["employee_type"], int(g["credited"])), int(g["credited"]), int(g["n"])) for g in found["standing"]]
+        standing = [(_flags(g["employee_type"], int(g["credited"])), int(g["credited"]), int(g["n"])) for g in found["standing"]]
         doc = {
             "agency": self.agency, "year": self.year, "officers": rows, "by_pathway": by_pathway,
             "credited_jp": sum(credited * n for _, credited, n in standing),

@@ -2,14 +2,17 @@
 ``limit`` and ``cursor`` (api/paging.py), on every store through the same queries (projections/queries.py)."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import msgspec
+
 from projections.plans import _formulir
 from projections.queries import Query, Rows, json_keys, run
 from projections.store import ViewStore
+
+_decode = msgspec.json.Decoder().decode
 
 #: Where the first page starts: before every row (log positions start at 1) and every finding.
 START = (0, "", "")
@@ -55,12 +58,12 @@ class PlanPage:
         if not found["head"]:
             return None, None
         h = found["head"][0]
-        head = json.loads(h["doc"])
+        head = _decode(h["doc"])
         head["version"] = h["version"]
         rows, others = found["rows"][:self.limit], found["other_findings"][:self.limit]
         start = int(found["before"][0]["n"]) if "before" in found else 0
-        findings = [json.loads(r["doc"]) for r in found["row_findings"]] + [json.loads(r["doc"]) for r in others]
-        doc = _formulir(head, [json.loads(r["doc"]) for r in rows], findings, start)
+        findings = [_decode(r["doc"]) for r in found["row_findings"]] + [_decode(r["doc"]) for r in others]
+        doc = _formulir(head, [_decode(r["doc"]) for r in rows], findings, start)
         jp, count = 0, 0
         budget_planned: dict[str, Decimal] = {}
         for g in found["totals"]:

@@ -50,19 +50,19 @@ class EventId(UUID):
 
     def __init__(self, value: UUID | str) -> None:
         if isinstance(value, UUID):  # the drivers' UUIDs: copy the value, skip re-validating it
-            object.__setattr__(self, "int", value.int)
-            object.__setattr__(self, "is_safe", value.is_safe)
+            _set_int(self, value.int)
+            _set_safe(self, value.is_safe)
         else:
             super().__init__(value)
-        object.__setattr__(self, "_text", UUID.__str__(self))
+        _set_text(self, UUID.__str__(self))
 
     @classmethod
     def of_text(cls, text: str) -> EventId:
         """From the canonical text form (lower case, hyphenated: PostgreSQL's ``uuid::text``), not re-formatted."""
-        self = object.__new__(cls)
-        object.__setattr__(self, "int", int(text.replace("-", ""), 16))
-        object.__setattr__(self, "is_safe", SafeUUID.unknown)
-        object.__setattr__(self, "_text", text)
+        self = _new(cls)
+        _set_int(self, int(text.replace("-", ""), 16))
+        _set_safe(self, _UNKNOWN)
+        _set_text(self, text)
         return self
 
     def __str__(self) -> str:
@@ -70,6 +70,15 @@ class EventId(UUID):
 
     def __reduce__(self) -> tuple[type, tuple[str]]:
         return (UUID, (self._text,))
+
+
+# The slots set straight through their descriptors: ``object.__setattr__`` (UUID forbids plain assignment)
+# costs ~4 times as much, and a rebuild makes an EventId per event.
+_set_int = UUID.__dict__["int"].__set__
+_set_safe = UUID.__dict__["is_safe"].__set__
+_set_text = EventId.__dict__["_text"].__set__
+_new = object.__new__
+_UNKNOWN = SafeUUID.unknown
 
 
 @cache

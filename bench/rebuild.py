@@ -11,7 +11,8 @@ and mapper, written in bulk by COPY. Then, each in a fresh process so peak RSS i
 scan: asyncpg reads every row of the event table; (2) the rebuild: ``Projector.reset()`` + ``catch_up()``
 over every read model a reset drops (the append-only hash chain is not one), exactly what ``pengkom
 replay`` does — two processes each staging their share in a local SQLite file and loading it by COPY
-into a scratch schema, then one transaction moving the tables in (``projections/rebuild.py``,
+into a scratch schema (the audit trail's rows streamed there by COPY as the log is applied,
+``projections/streams.py``), then one transaction moving the tables in (``projections/rebuild.py``,
 ``projections/staging.py``); the second process's peak RSS is reported too. Targets (2-core machine):
 1 M events in <= 30 s, peak RSS <= 300 MB for both processes together; the rebuild's rate is printed
 beside the raw scan's.

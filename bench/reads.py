@@ -216,7 +216,8 @@ def main(argv: list[str] | None = None) -> int:
     pk_port, min_port = free_port(), free_port()
     server = start([sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(pk_port), "--no-access-log"],
                    env(workdir), workdir / "pengkom.log")
-    minimal = start([sys.executable, "-m", "uvicorn", "bench.minimal_reads:app", "--host", "127.0.0.1", "--port", str(min_port),
+    # The same event loop as `pengkom serve` (asyncio's: api/cli.py).
+    minimal = start([sys.executable, "-m", "uvicorn", "bench.minimal_reads:app", "--loop", "asyncio", "--host", "127.0.0.1", "--port", str(min_port),
                      "--no-access-log", "--log-level", "warning"],
                     {"PENGKOM_BENCH_DSN": URL, "PENGKOM_BENCH_SCHEMA": SCHEMA}, workdir / "minimal.log")
     try:

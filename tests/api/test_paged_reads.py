@@ -293,3 +293,44 @@ def test_async_pages_answer_exactly_as_the_synchronous_path(pg, statements):
                (f"/plans/kemnaker/{YEAR + 1}", hr, {}), (plan, pg.as_("pembina", agency=None), {})]
     for path, headers, params in refused:
         _both(pg, statements, path, headers, params)
+
+
+# -- the same record on SQLite and on PostgreSQL (asyncpg) gives the same pages ----------------------------------
+
+
+def _stable(doc: Any) -> Any:
+    """A page without what differs between two stores holding the same record: ids made at random (rows, findings),
+    moments of recording, log positions, the chain head and the cursors."""
+    drop = {"row_id", "finding_id", "findings", "recorded_at", "registered_at", "updated_at", "chain_head", "page", "position",
+            "plan_id", "id", "last_change", "revisions", "checks", "budgets", "budget_registered"}
+    if isinstance(doc, dict):
+        return {k: _stable(v) for k, v in doc.items() if k not in drop}
+    if isinstance(doc, list):
+        return [_stable(v) for v in doc]
+    return doc
+
+
+def test_sqlite_and_postgresql_give_the_same_pages(tmp_path):
+    answers = {}
+    for kind in ("sqlite", "postgres"):
+        services = build(new_settings(kind, tmp_path / kind))
+        try:
+            with TestClient(create_app(services), raise_server_exceptions=False) as client:
+                api = Api(client, services)
+                hr = api.as_("hr")
+                for comp in COMPETENCIES[:3]:
+                    api.post("/curriculum-standards/", json={"competency": comp, "level": "ahli_pertama", "code": f"K-{comp[:8]}",
+                                                             "title": f"Kurikulum {comp}", "pathways": ["pelatihan"], "min_jp": 10},
+                             headers=api.as_("pembina", agency=None))
+                ids = _officers(api, hr, "kemnaker", 9)
+                plan = _plan(api, hr, "kemnaker", ids, 8)
+                assert (pgreads.reads_of(client.app) is not None) == (kind == "postgres")
+                ledger = _pages(api, "/ledger/agency", hr, 4, "officers", year=YEAR)
+                rows = _pages(api, plan, hr, 3, "rows")
+                answers[kind] = {"ledger": [_stable(p) for p in ledger], "plan": [_stable(p) for p in rows],
+                                 "findings": [sorted((f["rule"], f["message"]) for f in p["findings"]) for p in rows],
+                                 "officers": [o["officer_id"] for p in ledger for o in p["officers"]]}
+        finally:
+            services.close()
+    assert answers["sqlite"] == answers["postgres"]
+    assert len(answers["sqlite"]["officers"]) == 9

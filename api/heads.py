@@ -30,7 +30,8 @@ from projections.chain import ALGORITHM, ChainHead
 
 SIGNATURE_ALGORITHM = "ed25519"
 _lock = threading.Lock()
-_signers: dict[Path, HeadSigner] = {}
+#: Signers by resolved key path, and by the settings' spelling of it (no file-system call per signed read).
+_signers: dict[Path | tuple[str | None, Path, str], HeadSigner] = {}
 
 
 def message(head: ChainHead) -> bytes:
@@ -125,12 +126,18 @@ def key_path(settings: Settings) -> Path:
 
 
 def signer_for(settings: Settings) -> HeadSigner:
-    """The deployment's signer (one per key file, made once per process)."""
+    """The deployment's signer (one per key file, made once per process). Every signed read asks for it: the
+    settings' spelling of the path is remembered, so the file system is consulted once, not per request."""
+    spelled = (settings.chain_signing_key_file, settings.data_dir, os.getcwd())  # a relative path: from here
+    signer = _signers.get(spelled)
+    if signer is not None:
+        return signer
     path = key_path(settings).resolve()
     with _lock:
         signer = _signers.get(path)
         if signer is None:
             signer = _signers[path] = HeadSigner.from_file(path)
+        _signers[spelled] = signer
         return signer
 
 

@@ -41,6 +41,10 @@ class MalformedBody(DomainError):
 
 def reject_nul(request: Request[Any, Any, Any]) -> None:
     """A NUL character in the path or the query string is refused before any handler reads a store with it."""
+    scope = request.scope
+    raw_query = scope.get("query_string", b"")
+    if "\x00" not in scope["path"] and b"\x00" not in raw_query and b"%00" not in raw_query:
+        return  # the common case, read from the raw request without building its URL and query parameters
     if "\x00" in request.url.path:
         raise Invalid(msg("The path contains a NUL character (%00); remove it."), field="path", code="request.nul_character")
     for name, value in request.query_params.multi_items():

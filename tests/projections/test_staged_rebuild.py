@@ -100,13 +100,12 @@ def test_a_rebuild_split_over_two_processes_equals_the_live_read_models(services
     assert _snapshot(services) == before
 
 
+@pytest.mark.parametrize("settings", ["postgres"], indirect=True)  # the scratch schema is PostgreSQL's
 def test_on_postgresql_each_process_loads_into_a_scratch_schema_and_the_final_transaction_moves_the_tables_in(
         services, monkeypatch):
     """The two processes load their shares beside the store (projections.staging.Scratch); the result equals
     the live read models, and nothing of the scratch schema is left. While another rebuild holds the scratch
     schema, a rebuild loads in its final transaction instead — with the same result."""
-    if services.views.dialect != "postgres":
-        pytest.skip("the scratch schema is PostgreSQL's; SQLite loads in the final transaction (the tests above)")
     populate(services)
     before = _snapshot(services)
     moved = []
@@ -145,13 +144,12 @@ def _spy_streams_and_reads(monkeypatch):
     return streamed, topics
 
 
+@pytest.mark.parametrize("settings", ["postgres"], indirect=True)  # streaming and the filtered read are PostgreSQL's
 @pytest.mark.parametrize("workers", [1, 2])
 def test_on_postgresql_the_audit_trail_is_streamed_and_a_share_reads_only_its_topics(services, monkeypatch, workers):
     """PostgreSQL: the audit trail's rows go straight into the scratch schema (no staging file), and a share
     of read models that takes only some topics reads only those events; the result equals the live
     read models. (The second process is another interpreter: this one sees the first process's share.)"""
-    if services.views.dialect != "postgres":
-        pytest.skip("streaming and the filtered read are PostgreSQL's; SQLite stages every table (the tests above)")
     populate(services)
     before = _snapshot(services)
     streamed, topics = _spy_streams_and_reads(monkeypatch)

@@ -126,6 +126,15 @@ def flags(employee_type: str, credited: int) -> dict[str, Any]:
             "over_pppk_cap": s.over_pppk_cap, "excess_jp": s.excess_jp}
 
 
+def _officer_row(o: Any, sums: Any, planned_plan: int | None) -> dict[str, Any]:
+    """One officer's line of the agency ledger (the whole ledger and its pages alike): the officer, the sums of
+    the officer's ledger entries and the JP the validated plan gives the officer (None: no plan)."""
+    credited = int(sums.get("credited") or 0)
+    return {"officer_id": o["id"], "nip": o["nip"], "name": o["name"], "employee_type": o["employee_type"],
+            "activities": int(sums.get("activities") or 0), "planned_jp_activities": int(sums.get("planned") or 0),
+            "planned_jp_plan": planned_plan, "credited_jp": credited, **_flags(o["employee_type"], credited)}
+
+
 _ENTRY_COLS = ("activity_id, officer_id, nip, name, employee_type, agency, year, pathway, title, planned_jp, plan_id, "
                "plan_row_id, credited_jp, rule, ruleset_version, jp_table_version, plugin, plugin_version, completed_on")
 
@@ -164,14 +173,7 @@ def agency_ledger(store: ViewStore, *, agency: str, year: int) -> dict[str, Any]
         "COUNT(*) AS activities FROM jp_ledger_entries WHERE agency = ? AND year = ? AND active = 1 GROUP BY officer_id",
         (agency, year))}
     plan = _plan_planned(store, agency, year)
-    rows = []
-    for o in officers:
-        s = sums.get(o["id"], {})
-        credited = int(s.get("credited") or 0)
-        rows.append({"officer_id": o["id"], "nip": o["nip"], "name": o["name"], "employee_type": o["employee_type"],
-                     "activities": int(s.get("activities") or 0), "planned_jp_activities": int(s.get("planned") or 0),
-                     "planned_jp_plan": None if plan is None else plan.get(o["id"], 0), "credited_jp": credited,
-                     **flags(o["employee_type"], credited)})
+    rows = [_officer_row(o, sums.get(o["id"], {}), None if plan is None else plan.get(o["id"], 0)) for o in officers]
     by_pathway = store.fetchall(
         "SELECT pathway, COUNT(DISTINCT activity_id) AS activities, COUNT(*) AS participants, "
         "COALESCE(SUM(credited_jp), 0) AS credited_jp FROM jp_ledger_entries WHERE agency = ? AND year = ? AND active = 1 "
@@ -236,14 +238,7 @@ class AgencyLedgerPage:
         more = len(found["officers"]) > self.limit
         sums = {r["officer_id"]: r for r in found["sums"]}
         plan = {r["officer_id"]: int(r["jp"]) for r in found["planned"]}
-        rows = []
-        for o in officers:
-            s = sums.get(o["id"], {})
-            credited = int(s.get("credited") or 0)
-            rows.append({"officer_id": o["id"], "nip": o["nip"], "name": o["name"], "employee_type": o["employee_type"],
-                         "activities": int(s.get("activities") or 0), "planned_jp_activities": int(s.get("planned") or 0),
-                         "planned_jp_plan": plan.get(o["id"], 0), "credited_jp": credited,
-                         **_flags(o["employee_type"], credited)})
+        rows = [_officer_row(o, sums.get(o["id"], {}), plan.get(o["id"], 0)) for o in officers]
         by_pathway = [{"pathway": b["pathway"], **{k: int(b[k]) for k in ("activities", "participants", "credited_jp")}}
                       for b in found["by_pathway"]]
         standing = [(_flags(g["employee_type"], int(g["credited"])), int(g["credited"]), int(g["n"])) for g in found["standing"]]

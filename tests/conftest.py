@@ -123,3 +123,19 @@ def api(services: Any, request: pytest.FixtureRequest) -> Iterator[Api]:
     with TestClient(create_app(services), raise_server_exceptions=False) as client:
         client.headers.update(language_headers(request))
         yield Api(client, services)
+
+
+@pytest.fixture
+def pg(tmp_path: Any) -> Iterator[Api]:
+    """A test client on a PostgreSQL store of its own, for what only PostgreSQL has (the asyncpg read path)."""
+    from litestar.testing import TestClient
+
+    from api.app import create_app
+    from api.bootstrap import build
+
+    services = build(new_settings("postgres", tmp_path))
+    try:
+        with TestClient(create_app(services), raise_server_exceptions=False) as client:
+            yield Api(client, services)
+    finally:
+        services.close()

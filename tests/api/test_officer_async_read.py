@@ -9,7 +9,6 @@ test_officer_flow.py, test_audit_and_as_of.py, test_authz_matrix.py and test_rea
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -28,16 +27,6 @@ COMPARED_HEADERS = ("etag", "x-pengkom-chain-head", "content-type")
 def _problem(r: Any) -> dict[str, Any]:
     """A problem body without what differs per request (its id, the instance)."""
     return {k: v for k, v in r.json().items() if k not in ("instance", "request_id")}
-
-
-@pytest.fixture
-def pg(tmp_path: Any) -> Iterator[Api]:
-    services = build(new_settings("postgres", tmp_path))
-    try:
-        with TestClient(create_app(services), raise_server_exceptions=False) as client:
-            yield Api(client, services)
-    finally:
-        services.close()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ an altered cursor or another listing's is 422 problem+json; access rules and age
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -214,16 +213,6 @@ def test_another_agencys_ledger_and_plan_stay_invisible(api, seeded):
 
 
 # -- PostgreSQL: the asyncpg statement and the synchronous path give the same documents -----------------------
-
-
-@pytest.fixture
-def pg(tmp_path: Any) -> Iterator[Api]:
-    services = build(new_settings("postgres", tmp_path))
-    try:
-        with TestClient(create_app(services), raise_server_exceptions=False) as client:
-            yield Api(client, services)
-    finally:
-        services.close()
 
 
 @pytest.fixture

@@ -43,6 +43,9 @@ Note = namedtuple("Note", "id originator_id originator_version topic state")
 #: 64 MiB measured no faster than 4 MiB on the 1 M-event benchmark (the handlers' reads hit the OS cache).
 _CACHE_KIB = 16 * 1024
 
+#: A filtered read of the log (:func:`read_log`) asks for this many batches' worth of positions at a time.
+FILTERED_WINDOW = 4
+
 #: Page cache while a finished staging file is loaded (a sequential read).
 _LOAD_CACHE_KIB = 2 * 1024
 
@@ -376,22 +379,25 @@ def read_log(app: Any, start: int, stop: int, size: int, topics: frozenset[str] 
     where = "" if topics is None else " AND topic = ANY(%s)"
     # The aggregate id as text, made into the mapper's EventId as it is (the decoded events and the read
     # models use its text form; a UUID decoded per row and formatted again cost more).
+    # Each query reads a bounded window of positions, not "the next ``size`` rows from here on": with a
+    # topic filter, the latter made PostgreSQL gather and sort every remaining row of the wanted topics
+    # for each batch (measured on the 1 M-event benchmark log: 34 s to read an officer directory's
+    # 481,538 events, 1.4 s of them in this process); a window costs the same wherever it lies.
     sql = SQL("SELECT notification_id, originator_id::text, originator_version, topic, state FROM {} "
-              "WHERE notification_id >= %s AND notification_id <= %s" + where + " ORDER BY notification_id LIMIT %s").format(table)
+              "WHERE notification_id >= %s AND notification_id <= %s" + where + " ORDER BY notification_id").format(table)
     extra = () if topics is None else (sorted(topics),)
+    window = size if topics is None else size * FILTERED_WINDOW
     of_text = EventId.of_text
     pos = start
     while pos <= stop:
+        high = min(pos + window - 1, stop)
         with datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cur:
-            cur.execute(sql, (pos, stop, *extra, size), binary=True)
+            cur.execute(sql, (pos, high, *extra), binary=True)
             rows = cur.fetchall()
-        if not rows:
-            return
-        notes = [Note(n, of_text(oid), version, topic, state) for n, oid, version, topic, state in rows]
+        pos = high + 1
+        for i in range(0, len(rows), size):
+            yield [Note(n, of_text(oid), version, topic, state) for n, oid, version, topic, state in rows[i:i + size]]
         del rows
-        yield notes
-        pos = notes[-1].id + 1
-
 
 if __name__ == "__main__":
     _side_main()

@@ -168,6 +168,28 @@ def test_on_postgresql_the_audit_trail_is_streamed_and_a_share_reads_only_its_to
     assert not any(t.rebuilding for t in services.projector.tracking().values())
 
 
+@pytest.mark.parametrize("settings", ["postgres"], indirect=True)  # the filtered read is PostgreSQL's
+def test_a_filtered_read_of_the_log_gives_every_event_of_its_topics_in_order_in_batches_of_at_most_size(services, monkeypatch):
+    """The staged rebuild reads the log in bounded windows of positions (``FILTERED_WINDOW`` batches wide): a
+    filtered read returns exactly the events of its topics, in log order, in batches no larger than asked,
+    across windows that hold none, some or more than a batch of them."""
+    populate(services)
+    app = services.app
+    head = app.recorder.max_notification_id()
+    every = [n for batch in staging.read_log(app, 1, head, 1000) for n in batch]
+    assert [n.id for n in every] == sorted(n.id for n in every) and len(every) == len(app.recorder.select_notifications(1, head + 1))
+    wanted = frozenset({"pengkom.officer.Registered", every[-1].topic})
+    monkeypatch.setattr(staging, "FILTERED_WINDOW", 2)
+    for size in (1, 2, 3, 50):
+        batches = list(staging.read_log(app, 1, head, size, topics=wanted))
+        assert all(0 < len(b) <= size for b in batches)
+        got = [(n.id, n.topic, str(n.originator_id), n.originator_version, bytes(n.state)) for b in batches for n in b]
+        assert got == [(n.id, n.topic, str(n.originator_id), n.originator_version, bytes(n.state)) for n in every if n.topic in wanted]
+    # From the middle of the log to a stop short of its end: only that range.
+    middle = [n.id for n in every if n.topic in wanted][1:-1]
+    assert [n.id for b in staging.read_log(app, middle[0], middle[-1], 2, topics=wanted) for n in b] == middle
+
+
 def test_a_streamed_table_takes_plain_inserts_only():
     """Anything but ``INSERT INTO t (…) VALUES (…)`` on a streamed table is refused (it is not in the staging
     file to be read, updated or deleted), as is a value COPY would store otherwise than the staging file."""

@@ -25,9 +25,16 @@ LIST = ("id, nip, name, employee_type, position, level, golongan, agency, unit, 
 pool: Any = None
 
 
+class _Connection(asyncpg.Connection):  # type: ignore[misc]
+    def get_reset_query(self) -> str:
+        return ""
+
+
 async def _open() -> None:
     global pool
-    pool = await asyncpg.create_pool(DSN, min_size=5, max_size=10, server_settings={"search_path": SCHEMA})
+    # The same pool as pengkom's (no reset query on release: a plain SELECT leaves no session state).
+    pool = await asyncpg.create_pool(DSN, min_size=5, max_size=10, server_settings={"search_path": SCHEMA},
+                                     connection_class=_Connection)
 
 
 async def _close() -> None:

@@ -220,3 +220,35 @@ def test_the_database_away_is_unavailable_within_the_store_timeout(tmp_path):
     error = asyncio.run(read())
     assert outage.is_unavailable(error), repr(error)
     assert time.monotonic() - started <= settings.store_timeout + 1.0
+
+
+def test_the_read_pool_sends_nothing_on_release_and_each_read_keeps_the_deployments_session_settings(pg):
+    """The async read pool's connections go back without asyncpg's reset statement (a round trip per read;
+    the reads leave no session state to reset), and a connection taken again still reads the deployment's
+    schema under its statement timeout: many concurrent reads through fewer connections all answer."""
+    import asyncio
+    from uuid import uuid4
+
+    settings = pg.services.settings
+    reads = pgreads.PgReads(settings, "pengkom_events")
+    hr = pg.as_("hr")
+    officer_id = pg.post("/officers/", json=officer_body(PK_AHLI_MUDA), headers=hr).json()["id"]
+    assert pg.get(f"/officers/{officer_id}", headers=hr).status_code == 200  # (read-your-writes: applied by now)
+
+    async def run() -> tuple[list[Any], list[tuple[str, str, str]]]:
+        await reads.open()
+        try:
+            answers = await asyncio.gather(*(reads.officer(officer_id if i % 2 else str(uuid4())) for i in range(4 * pgreads.POOL_SIZE)))
+            seen = []
+            for _ in range(3):
+                async with reads.pool.acquire() as conn:
+                    seen.append((conn.get_reset_query(), await conn.fetchval("SHOW search_path"),
+                                 await conn.fetchval("SELECT setting FROM pg_settings WHERE name = 'statement_timeout'")))
+            return answers, seen
+        finally:
+            await reads.close()
+
+    answers, seen = asyncio.run(run())
+    assert [a.officer is not None for a in answers] == [bool(i % 2) for i in range(4 * pgreads.POOL_SIZE)]
+    assert all(a.officer["id"] == officer_id for a in answers if a.officer)
+    assert set(seen) == {("", settings.pg_schema, str(int(settings.statement_timeout * 1000)))}

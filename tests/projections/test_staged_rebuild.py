@@ -210,7 +210,7 @@ def test_a_streamed_table_takes_plain_inserts_only():
     with pytest.raises(streams_mod.StreamMisuse):
         staging._StreamingTx(None, streams).bulk_insert("audit_events", ["position"], [])
     written = []
-    streams._start = lambda table, cols: [None, None, type("Copy", (), {"write_row": staticmethod(written.append)})(), cols, 0]
+    streams._start = lambda table, cols: [None, None, type("Copy", (), {"write_row": staticmethod(written.append)})(), cols, 0, None]
     sql = "INSERT INTO audit_events (position, summary, agency) VALUES (?, ?, ?)"
     streams.write("audit_events", sql, [(1, "x", None), (2, "y", "kemnaker")])
     assert written == [(1, "x", None), (2, "y", "kemnaker")]

@@ -13,6 +13,48 @@ from projections.base import Projection, handles
 from projections.store import Tx, ViewStore, like_pattern
 
 
+#: Rows read per query when a batch resolves what it needs of rows written before it.
+_CHUNK = 500
+#: The participant columns the handlers set after the selection (all but the selection's own and ``active``/``certificates``).
+_PART_COLS = ("assignment_number", "assignment_date", "meetings_agreed", "contract_signed_by", "report_submitted_on",
+              "coach_report_submitted_on", "credited_jp", "completed_on")
+_DELETE_PARTICIPANT = "DELETE FROM monitoring_participants WHERE activity_id = ? AND officer_id = ?"
+_INSERT_PARTICIPANT = (
+    "INSERT INTO monitoring_participants (activity_id, officer_id, nip, name, position, level, supervisor_nip, urgency_rank, "
+    f"active, certificates, {', '.join(_PART_COLS)}) VALUES ({', '.join('?' * (10 + len(_PART_COLS)))})")
+# A recorded or corrected attendance row / meeting replaces the one before it, whole: one upsert (SQLite
+# 3.24+, PostgreSQL) instead of a DELETE and an INSERT.
+_PUT_ATTENDANCE = ("INSERT INTO monitoring_attendance (activity_id, officer_id, session_date, status, minutes_attended, note, "
+                   "correction_reason, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (activity_id, officer_id, session_date) "
+                   "DO UPDATE SET status = excluded.status, minutes_attended = excluded.minutes_attended, note = excluded.note, "
+                   "correction_reason = excluded.correction_reason, version = excluded.version")
+_DELETE_MEETING = "DELETE FROM monitoring_meetings WHERE meeting_id = ?"
+_PUT_MEETING = ("INSERT INTO monitoring_meetings (meeting_id, activity_id, officer_id, meeting_date, duration_minutes, notes, "
+                "correction_reason, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (meeting_id) DO UPDATE SET "
+                "activity_id = excluded.activity_id, officer_id = excluded.officer_id, meeting_date = excluded.meeting_date, "
+                "duration_minutes = excluded.duration_minutes, notes = excluded.notes, "
+                "correction_reason = excluded.correction_reason, version = excluded.version")
+
+def _signed_by(before: str | None, parties: Any) -> str:
+    """The contract's signing parties after ``parties`` signed: sorted, comma-separated, each once."""
+    return ",".join(sorted({*filter(None, (before or "").split(",")), *parties}))
+
+
+class _Part:
+    """What a batch did to a participant row: ``new`` — the selection's columns (nip … urgency_rank) when
+    the row was (re)selected in the batch; ``cols`` — columns set since, in order; ``certs`` — certificates
+    recorded since; ``pending`` — parties who signed the contract while the batch did not know who had
+    signed before it."""
+
+    __slots__ = ("new", "cols", "certs", "pending")
+
+    def __init__(self) -> None:
+        self.new: tuple[Any, ...] | None = None
+        self.cols: dict[str, Any] = {}
+        self.certs = 0
+        self.pending: list[str] | None = None
+
+
 class Monitoring(Projection):
     name = "monitoring"
     version = 1
@@ -48,24 +90,104 @@ class Monitoring(Projection):
     )
 
     # Every activity event advances the row's version; specific handlers below add their facts.
-    # The row's version and updated_at are written once per activity and batch (``end``), not once
-    # per event: no handler reads them, and the batch's last event of the activity is what stands.
+    # Within a batch the handlers only note what each event changes, per row; ``end`` (same transaction)
+    # writes each touched row once, in statements grouped by kind (executemany): one UPDATE per activity
+    # (its facts, version and updated_at: no handler reads them, the batch's last event stands), one
+    # DELETE + INSERT per participant selected in the batch and one UPDATE per other participant touched,
+    # one upsert per attendance row and meeting touched (a DELETE per meeting retracted) — instead of one or
+    # two statements per event, each sent alone (a DELETE and an INSERT alternating never form a run). A learning contract's
+    # signature needs the parties who signed before the batch: read in ``end``, in one query per 500
+    # activities, for the participants whose batch did not set them (selection, proposed contract).
+    # ``begin``/``forget`` clear what a failed (rolled back) batch may have left.
     def __init__(self) -> None:
         super().__init__()
-        self._touched: dict[str, tuple[int, str]] = {}
+        #: activity id -> (version, recorded_at) of the batch's last event of the activity (not Created)
+        self._touched: dict[str, tuple[int, Any]] = {}
+        #: activity id -> the batch's column changes of the activity (later ones override)
+        self._activities: dict[str, dict[str, Any]] = {}
+        #: (activity id, officer id) -> the batch's changes of the participant row
+        self._parts: dict[tuple[str, str], _Part] = {}
+        #: (activity id, officer id, session date) -> the attendance row as the batch leaves it
+        self._attendance: dict[tuple[str, str, str], tuple[Any, ...]] = {}
+        #: meeting id -> the meeting row as the batch leaves it (None: retracted)
+        self._meetings: dict[str, tuple[Any, ...] | None] = {}
 
     def begin(self, tx: Tx) -> None:
+        self.forget()
+
+    def forget(self) -> None:
         self._touched.clear()
+        self._activities.clear()
+        self._parts.clear()
+        self._attendance.clear()
+        self._meetings.clear()
 
     def end(self, tx: Tx) -> None:
-        if self._touched:
-            touched, self._touched = self._touched, {}
-            tx.executemany("UPDATE monitoring_activities SET version = ?, updated_at = ? WHERE id = ?",
-                           [(version, at, aid) for aid, (version, at) in touched.items()])
+        try:
+            self._end_activities(tx)
+            self._end_participants(tx)
+            if self._attendance:
+                tx.executemany(_PUT_ATTENDANCE, list(self._attendance.values()))
+            if self._meetings:
+                gone = [(mid,) for mid, row in self._meetings.items() if row is None]
+                if gone:
+                    tx.executemany(_DELETE_MEETING, gone)
+                rows = [row for row in self._meetings.values() if row is not None]
+                if rows:
+                    tx.executemany(_PUT_MEETING, rows)
+        finally:
+            self.forget()
+
+    def _end_activities(self, tx: Tx) -> None:
+        updates: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+        changes = self._activities
+        for aid, (version, at) in self._touched.items():
+            cols = changes.get(aid)
+            if cols:
+                updates.setdefault(tuple(cols), []).append((*cols.values(), version, at.isoformat(), aid))
+            else:
+                updates.setdefault((), []).append((version, at.isoformat(), aid))
+        for columns, rows in updates.items():
+            sets = "".join(f"{c} = ?, " for c in columns)
+            tx.executemany(f"UPDATE monitoring_activities SET {sets}version = ?, updated_at = ? WHERE id = ?", rows)
+
+    def _end_participants(self, tx: Tx) -> None:
+        parts = self._parts
+        if not parts:
+            return
+        need = [key for key, p in parts.items() if p.pending]
+        if need:
+            base: dict[tuple[str, str], str | None] = {}
+            activities = list({aid for aid, _ in need})
+            for i in range(0, len(activities), _CHUNK):
+                ids = activities[i:i + _CHUNK]
+                for r in tx.fetchall("SELECT activity_id, officer_id, contract_signed_by FROM monitoring_participants "
+                                     f"WHERE activity_id IN ({','.join('?' * len(ids))})", ids):
+                    base[(r["activity_id"], r["officer_id"])] = r["contract_signed_by"]
+            for key in need:
+                p = parts[key]
+                p.cols["contract_signed_by"] = _signed_by(base.get(key), p.pending)
+        deletes: list[tuple[str, str]] = []
+        inserts: list[tuple[Any, ...]] = []
+        updates: dict[tuple[tuple[str, ...], bool], list[tuple[Any, ...]]] = {}
+        for key, p in parts.items():
+            cols = p.cols
+            if p.new is not None:
+                deletes.append(key)
+                inserts.append((*key, *p.new, cols.get("active", 1), p.certs, *[cols.get(c) for c in _PART_COLS]))
+            elif cols or p.certs:
+                updates.setdefault((tuple(cols), bool(p.certs)), []).append(
+                    (*cols.values(), *((p.certs,) if p.certs else ()), *key))
+        if deletes:
+            tx.executemany(_DELETE_PARTICIPANT, deletes)
+            tx.executemany(_INSERT_PARTICIPANT, inserts)
+        for (columns, certs), rows in updates.items():
+            sets = [f"{c} = ?" for c in columns] + (["certificates = certificates + ?"] if certs else [])
+            tx.executemany(f"UPDATE monitoring_participants SET {', '.join(sets)} WHERE activity_id = ? AND officer_id = ?", rows)
 
     def apply(self, tx: Tx, event: Any, position: int) -> None:
         if isinstance(event, Activity.Event) and not isinstance(event, Activity.Created):
-            self._touched[str(event.originator_id)] = (event.originator_version, event.meta.recorded_at.isoformat())
+            self._touched[str(event.originator_id)] = (event.originator_version, event.meta.recorded_at)
         super().apply(tx, event, position)
 
     @handles(Activity.Created)
@@ -80,13 +202,17 @@ class Monitoring(Projection):
         )
 
     def _activity(self, tx: Tx, e: Any, **changes: Any) -> None:
-        sets = ", ".join(f"{k} = ?" for k in changes)
-        tx.execute(f"UPDATE monitoring_activities SET {sets} WHERE id = ?", (*changes.values(), str(e.originator_id)))
+        self._activities.setdefault(str(e.originator_id), {}).update(changes)
+
+    def _part(self, e: Any) -> _Part:
+        key = (str(e.originator_id), str(e.officer_id))
+        p = self._parts.get(key)
+        if p is None:
+            p = self._parts[key] = _Part()
+        return p
 
     def _participant(self, tx: Tx, e: Any, **changes: Any) -> None:
-        sets = ", ".join(f"{k} = ?" for k in changes)
-        tx.execute(f"UPDATE monitoring_participants SET {sets} WHERE activity_id = ? AND officer_id = ?",
-                   (*changes.values(), str(e.originator_id), str(e.officer_id)))
+        self._part(e).cols.update(changes)
 
     @handles(Activity.ProviderApproved)
     def approved(self, tx: Tx, e: Activity.ProviderApproved, position: int) -> None:
@@ -102,13 +228,12 @@ class Monitoring(Projection):
 
     @handles(Activity.ParticipantSelected)
     def selected(self, tx: Tx, e: Activity.ParticipantSelected, position: int) -> None:
-        key = (str(e.originator_id), str(e.officer_id))
-        tx.execute("DELETE FROM monitoring_participants WHERE activity_id = ? AND officer_id = ?", key)
-        tx.execute(
-            "INSERT INTO monitoring_participants (activity_id, officer_id, nip, name, position, level, supervisor_nip, "
-            "urgency_rank, active, certificates) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, 0)",
-            (*key, e.nip, e.name, e.position, e.level, e.supervisor_nip, e.urgency_rank),
-        )
+        # The row is replaced: what the batch changed of it before is gone with it.
+        p = self._part(e)
+        p.new = (e.nip, e.name, e.position, e.level, e.supervisor_nip, e.urgency_rank)
+        p.cols = {}
+        p.certs = 0
+        p.pending = None
 
     @handles(Activity.ParticipantDeselected)
     def deselected(self, tx: Tx, e: Activity.ParticipantDeselected, position: int) -> None:
@@ -120,38 +245,34 @@ class Monitoring(Projection):
 
     @handles(Activity.LearningContractProposed)
     def contract(self, tx: Tx, e: Activity.LearningContractProposed, position: int) -> None:
-        self._participant(tx, e, meetings_agreed=e.meetings_agreed, contract_signed_by="")
+        p = self._part(e)
+        p.cols.update(meetings_agreed=e.meetings_agreed, contract_signed_by="")
+        p.pending = None
 
     @handles(Activity.LearningContractSigned)
     def signed(self, tx: Tx, e: Activity.LearningContractSigned, position: int) -> None:
-        row = tx.fetchone("SELECT contract_signed_by FROM monitoring_participants WHERE activity_id = ? AND officer_id = ?",
-                          (str(e.originator_id), str(e.officer_id)))
-        parties = sorted({*filter(None, ((row or {}).get("contract_signed_by") or "").split(",")), e.party})
-        self._participant(tx, e, contract_signed_by=",".join(parties))
+        p = self._part(e)
+        if p.new is not None or "contract_signed_by" in p.cols:
+            p.cols["contract_signed_by"] = _signed_by(p.cols.get("contract_signed_by"), (e.party,))
+        else:  # who signed before the batch is read in ``end``
+            if p.pending is None:
+                p.pending = []
+            p.pending.append(e.party)
 
     @handles(Activity.AttendanceRecorded, Activity.AttendanceCorrected)
     def attendance(self, tx: Tx, e: Any, position: int) -> None:
         key = (str(e.originator_id), str(e.officer_id), e.session_date.isoformat())
-        tx.execute("DELETE FROM monitoring_attendance WHERE activity_id = ? AND officer_id = ? AND session_date = ?", key)
-        tx.execute(
-            "INSERT INTO monitoring_attendance (activity_id, officer_id, session_date, status, minutes_attended, note, "
-            "correction_reason, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (*key, e.status, e.minutes_attended, e.note, getattr(e, "reason", None), e.originator_version),
-        )
+        self._attendance[key] = (*key, e.status, e.minutes_attended, e.note, getattr(e, "reason", None), e.originator_version)
 
     @handles(Activity.MeetingRecorded, Activity.MeetingCorrected)
     def meeting(self, tx: Tx, e: Any, position: int) -> None:
-        tx.execute("DELETE FROM monitoring_meetings WHERE meeting_id = ?", (str(e.meeting_id),))
-        tx.execute(
-            "INSERT INTO monitoring_meetings (meeting_id, activity_id, officer_id, meeting_date, duration_minutes, notes, "
-            "correction_reason, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (str(e.meeting_id), str(e.originator_id), str(e.officer_id), e.meeting_date.isoformat(), e.duration_minutes,
-             e.notes, getattr(e, "reason", None), e.originator_version),
-        )
+        mid = str(e.meeting_id)
+        self._meetings[mid] = (mid, str(e.originator_id), str(e.officer_id), e.meeting_date.isoformat(), e.duration_minutes,
+                               e.notes, getattr(e, "reason", None), e.originator_version)
 
     @handles(Activity.MeetingRetracted)
     def meeting_retracted(self, tx: Tx, e: Activity.MeetingRetracted, position: int) -> None:
-        tx.execute("DELETE FROM monitoring_meetings WHERE meeting_id = ?", (str(e.meeting_id),))
+        self._meetings[str(e.meeting_id)] = None
 
     @handles(Activity.ReportSubmitted)
     def report(self, tx: Tx, e: Activity.ReportSubmitted, position: int) -> None:
@@ -159,8 +280,7 @@ class Monitoring(Projection):
 
     @handles(Activity.CertificateRecorded)
     def certificate(self, tx: Tx, e: Activity.CertificateRecorded, position: int) -> None:
-        tx.execute("UPDATE monitoring_participants SET certificates = certificates + 1 WHERE activity_id = ? AND officer_id = ?",
-                   (str(e.originator_id), str(e.officer_id)))
+        self._part(e).certs += 1
 
     @handles(Activity.CoachReportSubmitted)
     def coach_report(self, tx: Tx, e: Activity.CoachReportSubmitted, position: int) -> None:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import msgspec
+
 from core.officers import Officer
 from projections.base import Projection, handles
 from projections.queries import Query, Rows, run
@@ -21,6 +23,19 @@ _ENCODER = json.JSONEncoder(default=str, sort_keys=True, separators=(",", ":"))
 
 def _json(value: Any) -> str:
     return _ENCODER.encode(value)  # as json.dumps(value, default=str, sort_keys=True, separators=(",", ":"))
+
+
+_FAST = msgspec.json.Encoder(order="sorted", decimal_format="string")
+
+
+def _doc_json(value: dict[str, Any]) -> str:
+    """:func:`_json` of a history entry's fields (str, int, Decimal, None), by msgspec: ~8x faster (0.2 µs
+    instead of 1.8 µs for a 5-field entry, timeit). Its output is the same text except that it leaves
+    non-ASCII characters and DEL unescaped — such a document is encoded by :func:`_json` instead."""
+    out = _FAST.encode(value)
+    if out.isascii() and b"\x7f" not in out:
+        return out.decode()
+    return _ENCODER.encode(value)
 
 
 _KINDS = {
@@ -89,8 +104,8 @@ class OfficerDirectory(Projection):
 
     def __init__(self) -> None:
         super().__init__()
-        #: officer id -> (version, updated_at) of the batch's last event of the officer
-        self._touched: dict[str, tuple[int, str]] = {}
+        #: officer id -> (version, recorded_at) of the batch's last event of the officer (formatted once, in ``end``)
+        self._touched: dict[str, tuple[int, Any]] = {}
         #: officer id -> the batch's changes of the officer's columns, in log order ("set" or "correct", columns)
         self._changes: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         #: officer id -> NIP, for the officers registered in this batch
@@ -143,7 +158,7 @@ class OfficerDirectory(Projection):
         for columns, rows in updates.items():
             tx.executemany(f"UPDATE officers SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?", rows)
         if self._touched:
-            tx.executemany(_TOUCH, [(version, at, oid) for oid, (version, at) in self._touched.items()])
+            tx.executemany(_TOUCH, [(version, at.isoformat(), oid) for oid, (version, at) in self._touched.items()])
 
     def _end_history(self, tx: Tx) -> None:
         entries = self._entries
@@ -178,7 +193,7 @@ class OfficerDirectory(Projection):
         oid = str(e.originator_id)
         if changes:
             self._changes.setdefault(oid, []).append((kind, changes))
-        self._touched[oid] = (e.originator_version, e.meta.recorded_at.isoformat())
+        self._touched[oid] = (e.originator_version, e.meta.recorded_at)
 
     @handles(Officer.Registered)
     def registered(self, tx: Tx, e: Officer.Registered, position: int) -> None:
@@ -209,9 +224,10 @@ class OfficerDirectory(Projection):
         data = e.__dict__
         skip = _HISTORY_SKIP
         oid = str(e.originator_id)
-        self._entries[str(e.entry_id)] = _Entry(oid, _KINDS[type(e)], e.year, _json({k: v for k, v in data.items() if k not in skip}),
-                                                0, e.originator_version, None, True)
-        self._touched[oid] = (e.originator_version, e.meta.recorded_at.isoformat())
+        version = e.originator_version
+        self._entries[str(e.entry_id)] = _Entry(oid, _KINDS[type(e)], e.year, _doc_json({k: v for k, v in data.items() if k not in skip}),
+                                                0, version, None, True)
+        self._touched[oid] = (version, e.meta.recorded_at)
 
     @handles(Officer.HistoryEntryCorrected)
     def history_corrected(self, tx: Tx, e: Officer.HistoryEntryCorrected, position: int) -> None:

@@ -16,9 +16,26 @@ from projections.base import Projection, handles
 from projections.store import Tx, ViewStore
 
 
+_ENCODER = msgspec.json.Encoder()
+#: A stored document read for an update: its top-level fields kept as their JSON text (``msgspec.Raw``), decoded
+#: only where a handler reads into them (:func:`_field`) and written back as they were. The documents are
+#: msgspec's own output, so the text is what decoding and re-encoding would give; an update touches one or
+#: two fields of a document of up to ~100 fields. Measured (timeit, a 180° assessment of 40 questions):
+#: read + write 2.1 µs instead of 7.0 µs decoding and encoding it whole.
+_READ_DOC = msgspec.json.Decoder(dict[str, msgspec.Raw])
+
+
 def _json(value: Any) -> str:
     # msgspec encodes dates, UUIDs, decimals, records and tuples as to_builtins would give them.
-    return msgspec.json.encode(value).decode()
+    return _ENCODER.encode(value).decode()
+
+
+def _field(doc: dict[str, Any], key: str) -> Any:
+    """A document's field, decoded if it is still the stored JSON text (the decoded value replaces it)."""
+    value = doc[key]
+    if type(value) is msgspec.Raw:
+        value = doc[key] = msgspec.json.decode(value)
+    return value
 
 
 def _who(e: Any) -> dict[str, Any]:
@@ -35,6 +52,14 @@ _OWNER = {"inv_assessments": "officer_id, agency, nip, year", "inv_reviews": "of
           "inv_proposals": "officer_id, agency, nip, plan_year"}
 _INSERT = {t: f"INSERT INTO {t} (id, {_OWNER[t]}, {', '.join(f)}, version, doc) VALUES ({', '.join('?' * (len(f) + 7))})"
            for t, f in _FLAGS.items()}
+
+
+#: The record table of each record aggregate's events (queued per batch, see ``InventoryRecords.end``).
+_RECORD_EVENTS = ((CompetencyAssessment.Event, "inv_assessments"), (PerformanceReview.Event, "inv_reviews"),
+                  (DevelopmentProposal.Event, "inv_proposals"))
+_OPENERS = frozenset({CompetencyAssessment.Opened, PerformanceReview.Opened, DevelopmentProposal.Opened})
+#: Records read per query when a batch reads the documents it needs.
+_CHUNK = 500
 
 
 class InventoryRecords(Projection):
@@ -75,21 +100,76 @@ class InventoryRecords(Projection):
 
     # -- competency assessments -----------------------------------------------------------------------
 
-    # A record's document is read once per batch (on its first event in the batch, or created by its
-    # opening event) and written once, in :meth:`end` (same transaction), instead of being read,
-    # decoded, encoded and rewritten on every event. ``begin`` clears the buffer: a batch that failed
-    # (and was rolled back) leaves nothing behind for the next one.
+    # A record's document is read once per batch and written once, in :meth:`end` (same transaction),
+    # instead of being read, decoded, encoded and rewritten on every event. The record events are only
+    # queued as they come; ``end`` reads the documents the batch needs of records opened before it, in one
+    # query per table and 500 records (not one per record, each first sending every buffered write),
+    # then applies the queued events in log order to the documents in memory and writes each record
+    # once. Instrument events are applied as they come. ``begin``/``forget`` clear what a failed (rolled
+    # back) batch may have left.
 
     def __init__(self) -> None:
         super().__init__()
         #: (table, id) -> [doc, version, flags, new]; flags are the table's status columns, new is the
         #: opening row's other columns when the record was opened in this batch (INSERT), else None.
         self._open: dict[tuple[str, str], list[Any]] = {}
+        #: the batch's record events, in log order: (event, position, table)
+        self._queue: list[tuple[Any, int, str]] = []
+        #: event class -> its record table (None: an instrument event)
+        self._tables: dict[type, str | None] = {}
 
     def begin(self, tx: Tx) -> None:
+        self.forget()
+
+    def forget(self) -> None:
         self._open.clear()
+        self._queue.clear()
+
+    def apply(self, tx: Tx, event: Any, position: int) -> None:
+        cls = type(event)
+        try:
+            table = self._tables[cls]
+        except KeyError:
+            table = self._tables[cls] = next((t for base, t in _RECORD_EVENTS if issubclass(cls, base)), None)
+        if table is None:
+            super().apply(tx, event, position)
+        else:
+            self._queue.append((event, position, table))
 
     def end(self, tx: Tx) -> None:
+        try:
+            self._replay(tx)
+            self._write(tx)
+        finally:
+            self.forget()
+
+    def _replay(self, tx: Tx) -> None:
+        queue = self._queue
+        if not queue:
+            return
+        records = self._open
+        opened: set[tuple[str, str]] = set()
+        need: dict[str, dict[str, None]] = {}
+        for e, _, table in queue:
+            key = (table, str(e.originator_id))
+            if type(e) in _OPENERS:
+                opened.add(key)
+            elif key not in opened and key not in records:
+                need.setdefault(table, {})[key[1]] = None
+        decode = _READ_DOC.decode
+        for table, wanted in need.items():
+            ids = list(wanted)
+            flags = _FLAGS[table]
+            for i in range(0, len(ids), _CHUNK):
+                chunk = ids[i:i + _CHUNK]
+                for r in tx.fetchall(f"SELECT id, doc, version, {', '.join(flags)} FROM {table} "
+                                     f"WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+                    records[(table, r["id"])] = [decode(r["doc"]), r["version"], [r[c] for c in flags], None]
+        apply = super().apply
+        for e, position, _ in queue:
+            apply(tx, e, position)
+
+    def _write(self, tx: Tx) -> None:
         if not self._open:
             return
         records, self._open = self._open, {}
@@ -109,8 +189,8 @@ class InventoryRecords(Projection):
         rec = self._open.get(key)
         if rec is None:
             row = tx.fetchone(_SELECT[table], (key[1],))
-            assert row is not None
-            rec = self._open[key] = [msgspec.json.decode(row["doc"]), row["version"], [row[c] for c in _FLAGS[table]], None]
+            assert row is not None, f"{table} {key[1]} is not in the inventory"
+            rec = self._open[key] = [_READ_DOC.decode(row["doc"]), row["version"], [row[c] for c in _FLAGS[table]], None]
         return rec
 
     def _doc(self, tx: Tx, table: str, e: Any) -> dict[str, Any]:
@@ -192,8 +272,9 @@ class InventoryRecords(Projection):
         doc = self._doc(tx, "inv_proposals", e)
         item = {"item_id": str(e.item_id), **{k: getattr(e, k) for k in (
             "source", "competency", "behaviour_indicator", "performance_standard", "form", "pathway", "target_time", "remark")}}
-        items = [i for i in doc["items"] if i["item_id"] != item["item_id"]]
-        pos = next((n for n, i in enumerate(doc["items"]) if i["item_id"] == item["item_id"]), len(items))
+        before = _field(doc, "items")
+        items = [i for i in before if i["item_id"] != item["item_id"]]
+        pos = next((n for n, i in enumerate(before) if i["item_id"] == item["item_id"]), len(items))
         items.insert(pos, item)
         doc["items"] = items
         self._put(tx, "inv_proposals", e, doc)
@@ -201,14 +282,14 @@ class InventoryRecords(Projection):
     @handles(DevelopmentProposal.ItemRemoved)
     def proposal_item_removed(self, tx: Tx, e: DevelopmentProposal.ItemRemoved, position: int) -> None:
         doc = self._doc(tx, "inv_proposals", e)
-        doc["items"] = [i for i in doc["items"] if i["item_id"] != str(e.item_id)]
+        doc["items"] = [i for i in _field(doc, "items") if i["item_id"] != str(e.item_id)]
         self._put(tx, "inv_proposals", e, doc)
 
     @handles(DevelopmentProposal.SignaturesVoided)
     def proposal_voided(self, tx: Tx, e: DevelopmentProposal.SignaturesVoided, position: int) -> None:
         doc = self._doc(tx, "inv_proposals", e)
-        doc["voided_signatures"].append({"officer": doc["officer_signature"], "supervisor": doc["supervisor_signature"],
-                                         "reason": e.reason, **_who(e)})
+        _field(doc, "voided_signatures").append({"officer": _field(doc, "officer_signature"),
+                                                 "supervisor": _field(doc, "supervisor_signature"), "reason": e.reason, **_who(e)})
         doc["officer_signature"] = doc["supervisor_signature"] = None
         self._put(tx, "inv_proposals", e, doc)
 
@@ -222,7 +303,7 @@ class InventoryRecords(Projection):
     @handles(DevelopmentProposal.Considered)
     def proposal_considered(self, tx: Tx, e: DevelopmentProposal.Considered, position: int) -> None:
         doc = self._doc(tx, "inv_proposals", e)
-        doc["considerations"].append({"position": e.position, "note": e.note, **_who(e)})
+        _field(doc, "considerations").append({"position": e.position, "note": e.note, **_who(e)})
         self._put(tx, "inv_proposals", e, doc)
 
     @handles(DevelopmentProposal.Forwarded)

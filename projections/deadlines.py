@@ -17,6 +17,10 @@ from projections.base import Projection, handles
 from projections.store import Tx, ViewStore
 
 
+#: Records read per query when a batch resolves its completions.
+_CHUNK = 500
+
+
 class DeadlineLedger(ev.EvaluationDeadlineHandlers, Projection):
     name = "deadlines"
     version = 2
@@ -39,12 +43,12 @@ class DeadlineLedger(ev.EvaluationDeadlineHandlers, Projection):
     def withdrawn(self, tx: Tx, e: Officer.RegistrationWithdrawn, position: int) -> None:
         tx.execute("UPDATE dl_officers SET withdrawn = 1 WHERE officer_id = ?", (str(e.originator_id),))
 
-    # A step done is recorded once (its first completion stands). Resolving it needs two lookups
-    # (the record's agency/subject/year, whether the step is already recorded), and a lookup in the
-    # batched transaction first sends every buffered write: so the handlers only note the completion
-    # and :meth:`end` resolves the batch's completions together, in log order, after one flush. The
-    # tables they read are only ever inserted into, so resolving later in the same transaction gives
-    # the same rows. ``begin`` clears what a failed (rolled back) batch may have left.
+    # A step done is recorded once (its first completion stands): an INSERT … ON CONFLICT DO NOTHING,
+    # in log order. Resolving a completion needs its record's agency/subject/year, and a lookup in the
+    # batched transaction first sends every buffered write: so the handlers only note the completion and
+    # :meth:`end` reads the records the batch needs in one query per 500, then inserts the batch's
+    # completions together. dl_records is only ever inserted into, so resolving later in the same
+    # transaction gives the same rows. ``begin`` clears what a failed (rolled back) batch may have left.
 
     def __init__(self) -> None:
         super().__init__()
@@ -54,6 +58,9 @@ class DeadlineLedger(ev.EvaluationDeadlineHandlers, Projection):
         self._completions: list[tuple[str, str, int, str]] = []
 
     def begin(self, tx: Tx) -> None:
+        self.forget()
+
+    def forget(self) -> None:
         self._records.clear()
         self._completions.clear()
 
@@ -62,22 +69,18 @@ class DeadlineLedger(ev.EvaluationDeadlineHandlers, Projection):
         records, self._records = self._records, {}
         if not completions:
             return
-        done: set[tuple[Any, ...]] = set()
+        need = list({rid: None for rid, _, _, _ in completions if rid not in records})
+        for i in range(0, len(need), _CHUNK):
+            ids = need[i:i + _CHUNK]
+            for r in tx.fetchall(f"SELECT id, agency, subject, year FROM dl_records WHERE id IN ({','.join('?' * len(ids))})", ids):
+                records[r["id"]] = (r["agency"], r["subject"], r["year"])
         rows = []
         for rid, step, plan_year_of, done_on in completions:
             rec = records.get(rid)
-            if rec is None:
-                row = tx.fetchone("SELECT agency, subject, year FROM dl_records WHERE id = ?", (rid,))
-                assert row is not None
-                rec = records[rid] = (row["agency"], row["subject"], row["year"])
-            key = (rec[0], rec[2] + plan_year_of, step, rec[1])
-            if key in done:
-                continue
-            done.add(key)
-            if tx.fetchone("SELECT 1 AS x FROM dl_done WHERE agency = ? AND plan_year = ? AND step = ? AND subject = ?", key) is None:
-                rows.append((*key, done_on))
-        if rows:
-            tx.executemany("INSERT INTO dl_done (agency, plan_year, step, subject, done_on) VALUES (?, ?, ?, ?, ?)", rows)
+            assert rec is not None, f"deadline record {rid} is not in the ledger"
+            rows.append((rec[0], rec[2] + plan_year_of, step, rec[1], done_on))
+        tx.executemany("INSERT INTO dl_done (agency, plan_year, step, subject, done_on) VALUES (?, ?, ?, ?, ?) "
+                       "ON CONFLICT (agency, plan_year, step, subject) DO NOTHING", rows)
 
     def _remember(self, tx: Tx, e: Any, kind: str, agency: str, subject: str, year: int) -> None:
         rid = str(e.originator_id)

@@ -47,9 +47,9 @@ class EvaluationDeadlineHandlers:
     """Handlers of the evaluation steps; every completion is recorded once (the first stands)."""
 
     def _ev_done(self, tx: Tx, activity_id: str, officer_id: str, step: str, on: date) -> None:
-        key = (activity_id, officer_id, step)
-        if tx.fetchone("SELECT 1 AS x FROM dl_ev_done WHERE activity_id = ? AND officer_id = ? AND step = ?", key) is None:
-            tx.execute("INSERT INTO dl_ev_done (activity_id, officer_id, step, done_on) VALUES (?, ?, ?, ?)", (*key, on.isoformat()))
+        # The first completion stands: no read (which would first send every buffered write), a conflict does nothing.
+        tx.execute("INSERT INTO dl_ev_done (activity_id, officer_id, step, done_on) VALUES (?, ?, ?, ?) "
+                   "ON CONFLICT (activity_id, officer_id, step) DO NOTHING", (activity_id, officer_id, step, on.isoformat()))
 
     def _ev_record(self, tx: Tx, e: Any, step: str, on: date) -> None:
         row = tx.fetchone("SELECT activity_id, officer_id FROM dl_ev_records WHERE id = ?", (str(e.originator_id),))
@@ -63,12 +63,10 @@ class EvaluationDeadlineHandlers:
 
     @handles(Activity.ParticipantSelected)
     def ev_participant(self, tx: Tx, e: Activity.ParticipantSelected, position: int) -> None:
-        key = (str(e.originator_id), str(e.officer_id))
-        if tx.fetchone("SELECT 1 AS x FROM dl_ev_participants WHERE activity_id = ? AND officer_id = ?", key) is None:
-            tx.execute("INSERT INTO dl_ev_participants (activity_id, officer_id, nip, name, active) VALUES (?, ?, ?, ?, 1)",
-                       (*key, e.nip, e.name))
-        else:
-            tx.execute("UPDATE dl_ev_participants SET active = 1 WHERE activity_id = ? AND officer_id = ?", key)
+        # A participant selected again is active again (as first recorded otherwise): one upsert, no read.
+        tx.execute("INSERT INTO dl_ev_participants (activity_id, officer_id, nip, name, active) VALUES (?, ?, ?, ?, 1) "
+                   "ON CONFLICT (activity_id, officer_id) DO UPDATE SET active = 1",
+                   (str(e.originator_id), str(e.officer_id), e.nip, e.name))
 
     @handles(Activity.ParticipantDeselected)
     def ev_deselected(self, tx: Tx, e: Activity.ParticipantDeselected, position: int) -> None:

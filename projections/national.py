@@ -37,6 +37,10 @@ ASSESSMENT_LEAD = 1
 REVIEW_LEAD = 2
 
 
+#: Rows read per query when a batch resolves what it needs of rows written before it.
+_CHUNK = 500
+
+
 class NationalRecords(Projection):
     name = "national"
     version = 1
@@ -95,20 +99,57 @@ class NationalRecords(Projection):
     handler_indexes = ()
 
     # A plan row carries its plan's agency and year, a gap row its assessment's officer, agency, year and
-    # level: they are kept per batch (``begin`` clears them) instead of being read for every row event.
+    # level: they are kept per batch (``begin`` clears them) instead of being read for every row event. A
+    # closed gap analysis is written in ``end`` (nat_assessments' closed_on and nat_gaps, which no other
+    # handler writes after an assessment is opened), the heads of the assessments opened before the batch
+    # read in one query per 500 — not one read per analysis, which first sent every buffered write.
 
     def __init__(self) -> None:
         super().__init__()
         self._plans: dict[str, tuple[str, int]] = {}
         self._assessments: dict[str, tuple[str, str, int, str]] = {}
+        #: assessment id -> (closed on, gap rows) of the batch's last closed gap analysis of the assessment
+        self._gaps: dict[str, tuple[str, list[tuple[Any, ...]]]] = {}
 
     def begin(self, tx: Tx) -> None:
-        self._plans.clear()
-        self._assessments.clear()
+        self.forget()
 
     def forget(self) -> None:
         self._plans.clear()
         self._assessments.clear()
+        self._gaps.clear()
+
+    def end(self, tx: Tx) -> None:
+        try:
+            self._end_gaps(tx)
+        finally:
+            self.forget()
+
+    def _end_gaps(self, tx: Tx) -> None:
+        gaps = self._gaps
+        if not gaps:
+            return
+        heads = self._assessments
+        need = [aid for aid in gaps if aid not in heads]
+        for i in range(0, len(need), _CHUNK):
+            ids = need[i:i + _CHUNK]
+            for r in tx.fetchall(f"SELECT id, officer_id, agency, year, level FROM nat_assessments WHERE id IN ({','.join('?' * len(ids))})",
+                                 ids):
+                heads[r["id"]] = (r["officer_id"], r["agency"], r["year"], r["level"])
+        closed, deletes, inserts = [], [], []
+        for aid, (on, rows) in gaps.items():
+            head = heads.get(aid)
+            assert head is not None, f"assessment {aid} is not in the national records"
+            closed.append((on, aid))
+            deletes.append((aid,))
+            officer_id, agency, year, level = head
+            inserts += [(aid, competency, officer_id, agency, year, level, combined, target, gap, has_gap)
+                        for competency, combined, target, gap, has_gap in rows]
+        tx.executemany("UPDATE nat_assessments SET closed_on = ? WHERE id = ?", closed)
+        tx.executemany("DELETE FROM nat_gaps WHERE assessment_id = ?", deletes)
+        if inserts:
+            tx.executemany("INSERT INTO nat_gaps (assessment_id, competency, officer_id, agency, year, level, combined, target, gap, "
+                           "has_gap) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", inserts)
 
     # -- the agency directory ------------------------------------------------------------------------
 
@@ -168,19 +209,9 @@ class NationalRecords(Projection):
 
     @handles(CompetencyAssessment.GapAnalysisClosed)
     def gaps(self, tx: Tx, e: CompetencyAssessment.GapAnalysisClosed, position: int) -> None:
-        aid = str(e.originator_id)
-        head = self._assessments.get(aid)
-        if head is None:
-            row = tx.fetchone("SELECT officer_id, agency, year, level FROM nat_assessments WHERE id = ?", (aid,))
-            assert row is not None
-            head = self._assessments[aid] = (row["officer_id"], row["agency"], row["year"], row["level"])
-        tx.execute("UPDATE nat_assessments SET closed_on = ? WHERE id = ?", (e.meta.effective_date.isoformat(), aid))
-        tx.execute("DELETE FROM nat_gaps WHERE assessment_id = ?", (aid,))
-        tx.executemany(
-            "INSERT INTO nat_gaps (assessment_id, competency, officer_id, agency, year, level, combined, target, gap, has_gap) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(aid, r.competency, *head, str(r.combined), str(r.target),
-              str(r.gap), 1 if r.has_gap else 0) for r in e.rows])
+        # Written in ``end`` (an analysis replaces the assessment's gap rows: the batch's last one stands).
+        self._gaps[str(e.originator_id)] = (e.meta.effective_date.isoformat(), [
+            (r.competency, str(r.combined), str(r.target), str(r.gap), 1 if r.has_gap else 0) for r in e.rows])
 
     @handles(PerformanceReview.Opened)
     def review(self, tx: Tx, e: PerformanceReview.Opened, position: int) -> None:

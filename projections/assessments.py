@@ -15,7 +15,6 @@ from core.proposal import DevelopmentProposal
 from projections.base import Projection, handles
 from projections.store import Tx, ViewStore
 
-
 _ENCODER = msgspec.json.Encoder()
 #: A stored document read for an update: its top-level fields kept as their JSON text (``msgspec.Raw``), decoded
 #: only where a handler reads into them (:func:`_field`) and written back as they were. The documents are

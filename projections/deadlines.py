@@ -16,7 +16,6 @@ from projections import evaluation_deadlines as ev
 from projections.base import Projection, handles
 from projections.store import Tx, ViewStore
 
-
 #: Records read per query when a batch resolves its completions.
 _CHUNK = 500
 

@@ -12,7 +12,6 @@ from core.pathways import ATTENDANCE_LABELS, Attendance
 from projections.base import Projection, handles
 from projections.store import Tx, ViewStore, like_pattern
 
-
 #: Rows read per query when a batch resolves what it needs of rows written before it.
 _CHUNK = 500
 #: The participant columns the handlers set after the selection (all but the selection's own and ``active``/``certificates``).

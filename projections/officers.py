@@ -65,7 +65,7 @@ class _Entry:
 
     __slots__ = ("officer_id", "kind", "year", "doc", "retracted", "recorded_version", "corrected_version", "new", "dirty")
 
-    def __init__(self, officer_id: str, kind: str, year: Any, doc: str, retracted: int, recorded_version: int,
+    def __init__(self, officer_id: str | None, kind: str | None, year: Any, doc: str, retracted: int, recorded_version: int | None,
                  corrected_version: int | None, new: bool) -> None:
         self.officer_id, self.kind, self.year, self.doc = officer_id, kind, year, doc
         self.retracted, self.recorded_version, self.corrected_version = retracted, recorded_version, corrected_version
@@ -110,8 +110,9 @@ class OfficerDirectory(Projection):
         self._changes: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         #: officer id -> NIP, for the officers registered in this batch
         self._nips: dict[str, str] = {}
-        #: history entries recorded in this batch, and the batch's corrections/retractions in log order
-        self._entries: dict[str, _Entry] = {}
+        #: history entries recorded in this batch (entry id -> the row to insert), and the batch's
+        #: corrections/retractions in log order
+        self._entries: dict[str, tuple[Any, ...]] = {}
         self._entry_ops: list[tuple[str, str, dict[str, Any], int]] = []
 
     @staticmethod
@@ -161,16 +162,19 @@ class OfficerDirectory(Projection):
             tx.executemany(_TOUCH, [(version, at.isoformat(), oid) for oid, (version, at) in self._touched.items()])
 
     def _end_history(self, tx: Tx) -> None:
-        entries = self._entries
+        new = self._entries
+        live: dict[str, _Entry] = {}
         if self._entry_ops:
-            need = list({eid for _, eid, _, _ in self._entry_ops if eid not in entries})
+            # Of an entry recorded before the batch only what an UPDATE writes back is read.
+            need = list({eid for _, eid, _, _ in self._entry_ops if eid not in new})
             for ids in _chunks(need):
-                for r in tx.fetchall("SELECT entry_id, officer_id, kind, year, doc, retracted, recorded_version, corrected_version "
+                for r in tx.fetchall("SELECT entry_id, year, doc, retracted, corrected_version "
                                      f"FROM officer_history WHERE entry_id IN ({','.join('?' * len(ids))})", ids):
-                    entries[r["entry_id"]] = _Entry(r["officer_id"], r["kind"], r["year"], r["doc"], r["retracted"],
-                                                    r["recorded_version"], r["corrected_version"], False)
+                    live[r["entry_id"]] = _Entry(None, None, r["year"], r["doc"], r["retracted"], None, r["corrected_version"], False)
             for op, eid, changes, version in self._entry_ops:
-                entry = entries.get(eid)
+                entry = live.get(eid)
+                if entry is None and (row := new.get(eid)) is not None:
+                    entry = live[eid] = _Entry(row[1], row[2], row[3], row[4], row[5], row[6], row[7], True)
                 if op == "retract":
                     if entry is not None:  # retracting an entry never recorded changes nothing
                         entry.retracted, entry.dirty = 1, True
@@ -181,11 +185,12 @@ class OfficerDirectory(Projection):
                 if changes:
                     entry.doc = _json(json.loads(entry.doc) | changes)
                 entry.corrected_version, entry.dirty = version, True
-        inserts = [(eid, x.officer_id, x.kind, x.year, x.doc, x.retracted, x.recorded_version, x.corrected_version)
-                   for eid, x in entries.items() if x.new]
-        updates = [(x.year, x.doc, x.retracted, x.corrected_version, eid) for eid, x in entries.items() if x.dirty and not x.new]
-        if inserts:
-            tx.executemany(_INSERT_HISTORY, inserts)
+            for eid, x in live.items():
+                if x.new:  # recorded and changed in this batch: inserted as the batch leaves it
+                    new[eid] = (eid, x.officer_id, x.kind, x.year, x.doc, x.retracted, x.recorded_version, x.corrected_version)
+        if new:
+            tx.executemany(_INSERT_HISTORY, list(new.values()))
+        updates = [(x.year, x.doc, x.retracted, x.corrected_version, eid) for eid, x in live.items() if x.dirty and not x.new]
         if updates:
             tx.executemany(_UPDATE_HISTORY, updates)
 
@@ -225,8 +230,9 @@ class OfficerDirectory(Projection):
         skip = _HISTORY_SKIP
         oid = str(e.originator_id)
         version = e.originator_version
-        self._entries[str(e.entry_id)] = _Entry(oid, _KINDS[type(e)], e.year, _doc_json({k: v for k, v in data.items() if k not in skip}),
-                                                0, version, None, True)
+        eid = str(e.entry_id)
+        self._entries[eid] = (eid, oid, _KINDS[type(e)], e.year, _doc_json({k: v for k, v in data.items() if k not in skip}),
+                              0, version, None)
         self._touched[oid] = (version, e.meta.recorded_at)
 
     @handles(Officer.HistoryEntryCorrected)

@@ -190,6 +190,38 @@ def test_a_filtered_read_of_the_log_gives_every_event_of_its_topics_in_order_in_
     assert [n.id for b in staging.read_log(app, middle[0], middle[-1], 2, topics=wanted) for n in b] == middle
 
 
+@pytest.mark.parametrize("settings", ["postgres"], indirect=True)  # planner statistics are PostgreSQL's
+def test_a_staged_rebuild_gathers_the_event_tables_statistics_when_the_server_never_did(services):
+    """A log PostgreSQL never analyzed (loaded in bulk, autovacuum off) is analyzed before the staged rebuild
+    reads it, so its windows are read through the index in order; one already analyzed is left alone."""
+    populate(services)
+    datastore, table = staging._pg_log(services.app)
+    name = table.as_string(None)
+
+    def reltuples() -> float:
+        with datastore.get_connection() as conn:
+            return conn.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", (name,)).fetchone()["reltuples"]
+
+    with datastore.get_connection() as conn:  # as a bulk-loaded table on a server without autovacuum stands
+        conn.execute("UPDATE pg_class SET reltuples = -1 WHERE oid = %s::regclass", (name,))
+    assert reltuples() == -1
+    head = services.app.recorder.max_notification_id()
+    assert sum(len(b) for b in staging.read_log(services.app, 1, head, 100)) == head
+    assert reltuples() == head  # analyzed: every row counted
+
+
+    def analyzed() -> int:
+        with datastore.get_connection() as conn:
+            conn.execute("SELECT pg_stat_clear_snapshot()")
+            return conn.execute("SELECT analyze_count FROM pg_stat_user_tables WHERE relid = %s::regclass",
+                                (name,)).fetchone()["analyze_count"]
+
+    before = analyzed()
+    assert before >= 1
+    assert sum(len(b) for b in staging.read_log(services.app, 1, head, 100)) == head
+    assert analyzed() == before  # statistics there: not gathered again
+
+
 def test_a_streamed_table_takes_plain_inserts_only():
     """Anything but ``INSERT INTO t (…) VALUES (…)`` on a streamed table is refused (it is not in the staging
     file to be read, updated or deleted), as is a value COPY would store otherwise than the staging file."""

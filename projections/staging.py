@@ -416,11 +416,11 @@ def read_log(app: Any, start: int, stop: int, size: int, topics: frozenset[str] 
         high = min(pos + window - 1, stop)
         with datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cur:
             cur.execute(sql, (pos, high, *extra), binary=True)
-            rows = cur.fetchall()
+            # A batch at a time made into Python objects (the window's rows wait in the driver's buffer).
+            while rows := cur.fetchmany(size):
+                yield [Note(n, of_text(oid), version, topic, state) for n, oid, version, topic, state in rows]
+            del rows
         pos = high + 1
-        for i in range(0, len(rows), size):
-            yield [Note(n, of_text(oid), version, topic, state) for n, oid, version, topic, state in rows[i:i + size]]
-        del rows
 
 if __name__ == "__main__":
     _side_main()

@@ -277,12 +277,17 @@ class PlanBook(Projection):
         tx.execute("DELETE FROM plan_curriculum WHERE competency = ? AND level = ? AND code = ?", (comp, level, e.code))
 
 
+# The documents are msgspec's JSON: msgspec decodes them to the same values as json.loads, in about a third of the time.
+
+
 def _rows(tx: Any, plan_id: str) -> list[dict[str, Any]]:
-    return [json.loads(r["doc"]) for r in tx.fetchall("SELECT doc FROM plan_rows WHERE plan_id = ? ORDER BY seq", (plan_id,))]
+    decode = msgspec.json.decode
+    return [decode(r["doc"]) for r in tx.fetchall("SELECT doc FROM plan_rows WHERE plan_id = ? ORDER BY seq", (plan_id,))]
 
 
 def _findings(tx: Any, plan_id: str) -> list[dict[str, Any]]:
-    return [json.loads(r["doc"]) for r in tx.fetchall("SELECT doc FROM plan_findings WHERE plan_id = ?", (plan_id,))]
+    decode = msgspec.json.decode
+    return [decode(r["doc"]) for r in tx.fetchall("SELECT doc FROM plan_findings WHERE plan_id = ?", (plan_id,))]
 
 
 def _in_order(findings: list[dict[str, Any]], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

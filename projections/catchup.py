@@ -89,6 +89,9 @@ def apply_batch(tx: Tx, projections: Sequence[Projection], notes: Sequence[Any],
     projection's statements go into that one buffer (sent when a projection reads, or by the caller):
     one round trip for the whole batch instead of one per projection.
     """
+    if batched is None and len(projections) > 1:
+        _apply_event_by_event(tx, projections, notes, to_domain_event, after)
+        return
     decoded: dict[int, Any] = {}
     for p in projections:
         skip = after.get(p.name, 0) if after else 0
@@ -111,6 +114,36 @@ def apply_batch(tx: Tx, projections: Sequence[Projection], notes: Sequence[Any],
         p.end(btx)
         if batched is None:
             btx.flush()
+
+
+def _apply_event_by_event(tx: Tx, projections: Sequence[Projection], notes: Sequence[Any], to_domain_event: Callable[[Any], Any],
+                          after: dict[str, int] | None) -> None:
+    """:func:`apply_batch` with a buffer per projection: each event decoded, given to every projection that
+    wants it and dropped, so a batch never holds all its decoded events at once (the statements still come
+    in each projection's own long runs; projections own their tables, so the order between them is free)."""
+    states = []
+    for p in projections:
+        skip = after.get(p.name, 0) if after else 0
+        btx = _Batched(tx)
+        p.applied_to = skip if after else None
+        p.begin(btx)
+        states.append((p, btx, skip, p.topics, p.every_event, p.wants_raw))
+    for n in notes:
+        event = None
+        position = n.id
+        topic = n.topic
+        for p, btx, skip, topics, every, raw in states:
+            if position <= skip:
+                continue
+            if raw:
+                p.apply_raw(btx, n)
+            if every or topic in topics:
+                if event is None:
+                    event = to_domain_event(n)
+                p.apply(btx, event, position)
+    for p, btx, *_ in states:
+        p.end(btx)
+        btx.flush()
 
 
 def catch_up(app: Any, store: ViewStore, chosen: list[Projection], *, take_rebuilding: bool, stop: int | None,

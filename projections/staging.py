@@ -49,6 +49,9 @@ _CACHE_KIB = 16 * 1024
 #: A filtered read of the log (:func:`read_log`) asks for this many batches' worth of positions at a time.
 FILTERED_WINDOW = 4
 
+#: Notifications applied to the staging file between its commits.
+_COMMIT_EVERY = 100_000
+
 #: Page cache while a finished staging file is loaded (a sequential read).
 _LOAD_CACHE_KIB = 2 * 1024
 
@@ -110,7 +113,7 @@ class Staging:
         from projections.catchup import apply_batch
 
         to_domain_event = app.mapper.to_domain_event
-        total, top = 0, None
+        total, top, committed = 0, None, 0
         streams = self.streams
         tx: Tx = self.tx if streams is None else _StreamingTx(self.conn, streams)
         # Only the events these read models take are read, where the log can be filtered (PostgreSQL);
@@ -120,9 +123,13 @@ class Staging:
         with collector_paused():
             for notes in read_log(app, start, stop, size, topics=topics):
                 apply_batch(tx, projections, notes, to_domain_event, after=after)
-                self.commit()  # journal off: a commit writes the dirty pages out, bounding the cache
-                self.begin()
                 total += len(notes)
+                if total >= committed + _COMMIT_EVERY:
+                    # Journal off: the page cache is bounded by spilling anyway; a commit per batch cost ~0.7 CPU-s
+                    # over the 1 M-event benchmark for the same peak RSS.
+                    self.commit()
+                    self.begin()
+                    committed = total
                 top = notes[-1].id
                 if on_batch:
                     on_batch(top, total)

@@ -13,6 +13,7 @@ from core.catalogue import CompetencyKind, competency
 from core.performance import PerformanceReview
 from core.proposal import DevelopmentProposal
 from projections.base import Projection, handles
+from projections.queries import in_lists
 from projections.store import Tx, ViewStore
 
 _ENCODER = msgspec.json.Encoder()
@@ -57,8 +58,6 @@ _INSERT = {t: f"INSERT INTO {t} (id, {_OWNER[t]}, {', '.join(f)}, version, doc) 
 _RECORD_EVENTS = ((CompetencyAssessment.Event, "inv_assessments"), (PerformanceReview.Event, "inv_reviews"),
                   (DevelopmentProposal.Event, "inv_proposals"))
 _OPENERS = frozenset({CompetencyAssessment.Opened, PerformanceReview.Opened, DevelopmentProposal.Opened})
-#: Records read per query when a batch reads the documents it needs.
-_CHUNK = 500
 
 
 class InventoryRecords(Projection):
@@ -159,10 +158,8 @@ class InventoryRecords(Projection):
         for table, wanted in need.items():
             ids = list(wanted)
             flags = _FLAGS[table]
-            for i in range(0, len(ids), _CHUNK):
-                chunk = ids[i:i + _CHUNK]
-                for r in tx.fetchall(f"SELECT id, doc, version, {', '.join(flags)} FROM {table} "
-                                     f"WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+            for marks, chunk in in_lists(ids):
+                for r in tx.fetchall(f"SELECT id, doc, version, {', '.join(flags)} FROM {table} WHERE id IN ({marks})", chunk):
                     records[(table, r["id"])] = [decode(r["doc"]), r["version"], [r[c] for c in flags], None]
         apply = super().apply
         for e, position, _ in queue:

@@ -14,10 +14,8 @@ from core.performance import PerformanceReview
 from core.planning import DevelopmentPlan
 from projections import evaluation_deadlines as ev
 from projections.base import Projection, handles
+from projections.queries import in_lists
 from projections.store import Tx, ViewStore
-
-#: Records read per query when a batch resolves its completions.
-_CHUNK = 500
 
 
 class DeadlineLedger(ev.EvaluationDeadlineHandlers, Projection):
@@ -69,9 +67,8 @@ class DeadlineLedger(ev.EvaluationDeadlineHandlers, Projection):
         if not completions:
             return
         need = list({rid: None for rid, _, _, _ in completions if rid not in records})
-        for i in range(0, len(need), _CHUNK):
-            ids = need[i:i + _CHUNK]
-            for r in tx.fetchall(f"SELECT id, agency, subject, year FROM dl_records WHERE id IN ({','.join('?' * len(ids))})", ids):
+        for marks, ids in in_lists(need):
+            for r in tx.fetchall(f"SELECT id, agency, subject, year FROM dl_records WHERE id IN ({marks})", ids):
                 records[r["id"]] = (r["agency"], r["subject"], r["year"])
         rows = []
         for rid, step, plan_year_of, done_on in completions:

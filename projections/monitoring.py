@@ -10,10 +10,9 @@ from typing import Any
 from core.activities import Activity
 from core.pathways import ATTENDANCE_LABELS, Attendance
 from projections.base import Projection, handles
+from projections.queries import in_lists
 from projections.store import Tx, ViewStore, like_pattern
 
-#: Rows read per query when a batch resolves what it needs of rows written before it.
-_CHUNK = 500
 #: The participant columns the handlers set after the selection (all but the selection's own and ``active``/``certificates``).
 _PART_COLS = ("assignment_number", "assignment_date", "meetings_agreed", "contract_signed_by", "report_submitted_on",
               "coach_report_submitted_on", "credited_jp", "completed_on")
@@ -158,10 +157,9 @@ class Monitoring(Projection):
         if need:
             base: dict[tuple[str, str], str | None] = {}
             activities = list({aid for aid, _ in need})
-            for i in range(0, len(activities), _CHUNK):
-                ids = activities[i:i + _CHUNK]
+            for marks, ids in in_lists(activities):
                 for r in tx.fetchall("SELECT activity_id, officer_id, contract_signed_by FROM monitoring_participants "
-                                     f"WHERE activity_id IN ({','.join('?' * len(ids))})", ids):
+                                     f"WHERE activity_id IN ({marks})", ids):
                     base[(r["activity_id"], r["officer_id"])] = r["contract_signed_by"]
             for key in need:
                 p = parts[key]

@@ -24,6 +24,7 @@ from core.performance import PerformanceReview
 from core.planning import DevelopmentPlan
 from core.proposal import DevelopmentProposal
 from projections.base import Projection, handles
+from projections.queries import in_lists
 from projections.store import Tx
 
 _ROW_COLS = ("officer_id", "nip", "officer_name", "employee_type", "level", "competency", "pathway", "programme", "provider",
@@ -37,8 +38,6 @@ ASSESSMENT_LEAD = 1
 REVIEW_LEAD = 2
 
 
-#: Rows read per query when a batch resolves what it needs of rows written before it.
-_CHUNK = 500
 
 
 class NationalRecords(Projection):
@@ -131,9 +130,8 @@ class NationalRecords(Projection):
             return
         heads = self._assessments
         need = [aid for aid in gaps if aid not in heads]
-        for i in range(0, len(need), _CHUNK):
-            ids = need[i:i + _CHUNK]
-            for r in tx.fetchall(f"SELECT id, officer_id, agency, year, level FROM nat_assessments WHERE id IN ({','.join('?' * len(ids))})",
+        for marks, ids in in_lists(need):
+            for r in tx.fetchall(f"SELECT id, officer_id, agency, year, level FROM nat_assessments WHERE id IN ({marks})",
                                  ids):
                 heads[r["id"]] = (r["officer_id"], r["agency"], r["year"], r["level"])
         closed, deletes, inserts = [], [], []

@@ -11,7 +11,7 @@ import msgspec
 
 from core.officers import Officer
 from projections.base import Projection, handles
-from projections.queries import Query, Rows, run
+from projections.queries import Query, Rows, in_lists, run
 from projections.store import Tx, ViewStore, like_pattern
 
 _FIELDS = ("nip", "name", "birth_place", "birth_date", "sex", "employee_type", "position", "level",
@@ -51,15 +51,6 @@ _INSERT_HISTORY = ("INSERT INTO officer_history (entry_id, officer_id, kind, yea
                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
 _UPDATE_HISTORY = "UPDATE officer_history SET year = ?, doc = ?, retracted = ?, corrected_version = ? WHERE entry_id = ?"
 _TOUCH = "UPDATE officers SET version = ?, updated_at = ? WHERE id = ?"
-#: Rows read per query when a batch resolves what it needs of rows written before it.
-_CHUNK = 500
-
-
-def _chunks(ids: list[str]) -> Any:
-    for i in range(0, len(ids), _CHUNK):
-        yield ids[i:i + _CHUNK]
-
-
 class _Entry:
     """A history row as a batch leaves it: written once, in ``end``."""
 
@@ -140,8 +131,8 @@ class OfficerDirectory(Projection):
         need = [oid for oid, ops in self._changes.items()
                 if oid not in self._nips and any(kind == "correct" and "name" in cols for kind, cols in ops)]
         nips = dict(self._nips)
-        for ids in _chunks(need):
-            for r in tx.fetchall(f"SELECT id, nip FROM officers WHERE id IN ({','.join('?' * len(ids))})", ids):
+        for marks, ids in in_lists(need):
+            for r in tx.fetchall(f"SELECT id, nip FROM officers WHERE id IN ({marks})", ids):
                 nips[r["id"]] = r["nip"]
         updates: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
         for oid, ops in self._changes.items():
@@ -167,9 +158,9 @@ class OfficerDirectory(Projection):
         if self._entry_ops:
             # Of an entry recorded before the batch only what an UPDATE writes back is read.
             need = list({eid for _, eid, _, _ in self._entry_ops if eid not in new})
-            for ids in _chunks(need):
+            for marks, ids in in_lists(need):
                 for r in tx.fetchall("SELECT entry_id, year, doc, retracted, corrected_version "
-                                     f"FROM officer_history WHERE entry_id IN ({','.join('?' * len(ids))})", ids):
+                                     f"FROM officer_history WHERE entry_id IN ({marks})", ids):
                     live[r["entry_id"]] = _Entry(None, None, r["year"], r["doc"], r["retracted"], None, r["corrected_version"], False)
             for op, eid, changes, version in self._entry_ops:
                 entry = live.get(eid)

@@ -12,7 +12,7 @@ Rows are dictionaries of plain values (int, str, None). A query that orders its 
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,3 +39,20 @@ def json_keys(dialect: str, table: str, column: str, key: str) -> str:
     if dialect == "postgres":
         return f"SELECT jsonb_object_keys(COALESCE(({column}::jsonb) -> '{key}', '{{}}'::jsonb)) FROM {table}"
     return f"SELECT j.key FROM {table}, json_each({table}.{column}, '$.{key}') j"
+
+
+#: The lengths an IN list of :func:`in_lists` takes. Every distinct statement text is compiled and kept by the
+#: driver's statement cache (sqlite3: 128 statements, ~80 KB each with a 300–430-value IN list, measured by
+#: peak RSS): IN lists of any length made up to ~10 MB of cached statements, and a compile per query.
+IN_LENGTHS = (1, 8, 32, 128, 500)
+
+
+def in_lists(values: Sequence[Any]) -> Iterator[tuple[str, list[Any]]]:
+    """``values`` (at most 500 at a time) as (``?, ?, …`` placeholders, parameters) for ``… IN (…)``, each list
+    made up to a length of :data:`IN_LENGTHS` by repeating its last value (a value listed twice matches once)."""
+    most = IN_LENGTHS[-1]
+    for i in range(0, len(values), most):
+        chunk = list(values[i:i + most])
+        size = next(n for n in IN_LENGTHS if n >= len(chunk))
+        chunk += [chunk[-1]] * (size - len(chunk))
+        yield ",".join("?" * size), chunk

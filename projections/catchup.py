@@ -50,8 +50,17 @@ class _Batched:
             self.flush()
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        for row in rows:
-            self.execute(sql, row)
+        rows = list(rows)  # (a copy: the buffer's lists grow, the caller's must not)
+        if not rows:
+            return
+        groups = self._groups
+        if groups and groups[-1][0] == sql:
+            groups[-1][1].extend(rows)
+        else:
+            groups.append((sql, rows))
+        self._n += len(rows)
+        if self._n >= _FLUSH_AT:
+            self.flush()
 
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         self.flush()
@@ -89,7 +98,7 @@ def apply_batch(tx: Tx, projections: Sequence[Projection], notes: Sequence[Any],
     projection's statements go into that one buffer (sent when a projection reads, or by the caller):
     one round trip for the whole batch instead of one per projection.
     """
-    if batched is None and len(projections) > 1:
+    if batched is None:
         _apply_event_by_event(tx, projections, notes, to_domain_event, after)
         return
     decoded: dict[int, Any] = {}

@@ -92,11 +92,12 @@ def apply_batch(tx: Tx, projections: Sequence[Projection], notes: Sequence[Any],
                 *, after: dict[str, int] | None = None, batched: _Batched | None = None) -> None:
     """Apply a batch of notifications to each projection (skipping what it already applied).
 
-    One projection at a time over the batch: each owns its tables, so this order is as good as
-    the log's, and each projection's statements come in long runs that are sent together. Each
-    event is decoded (and upcast) once, however many projections want it. With ``batched``, every
-    projection's statements go into that one buffer (sent when a projection reads, or by the caller):
-    one round trip for the whole batch instead of one per projection.
+    Each event is decoded (and upcast) once, however many projections want it. Without ``batched``
+    (a staged rebuild, the careful way), each projection has its own statement buffer and the batch
+    is applied event by event (:func:`_apply_event_by_event`). With ``batched`` (the live catch-up),
+    one projection at a time over the batch, every projection's statements into that one buffer
+    (sent when a projection reads, or by the caller): one round trip for the whole batch instead of
+    one per projection. Projections own their tables, so either order is as good as the log's.
     """
     if batched is None:
         _apply_event_by_event(tx, projections, notes, to_domain_event, after)
@@ -104,7 +105,7 @@ def apply_batch(tx: Tx, projections: Sequence[Projection], notes: Sequence[Any],
     decoded: dict[int, Any] = {}
     for p in projections:
         skip = after.get(p.name, 0) if after else 0
-        btx = batched if batched is not None else _Batched(tx)
+        btx = batched
         p.applied_to = skip if after else None
         p.begin(btx)
         topics = p.topics
@@ -121,8 +122,6 @@ def apply_batch(tx: Tx, projections: Sequence[Projection], notes: Sequence[Any],
                     event = decoded[i] = to_domain_event(n)
                 p.apply(btx, event, n.id)
         p.end(btx)
-        if batched is None:
-            btx.flush()
 
 
 def _apply_event_by_event(tx: Tx, projections: Sequence[Projection], notes: Sequence[Any], to_domain_event: Callable[[Any], Any],
@@ -136,17 +135,23 @@ def _apply_event_by_event(tx: Tx, projections: Sequence[Projection], notes: Sequ
         btx = _Batched(tx)
         p.applied_to = skip if after else None
         p.begin(btx)
-        states.append((p, btx, skip, p.topics, p.every_event, p.wants_raw))
+        states.append((p, btx, skip))
+    # Per stored topic, the read models that take it (those over every event or the raw log take all).
+    takers: dict[str, list[tuple[Projection, _Batched, int, bool]]] = {}
     for n in notes:
-        event = None
         position = n.id
         topic = n.topic
-        for p, btx, skip, topics, every, raw in states:
+        mine = takers.get(topic)
+        if mine is None:
+            mine = takers[topic] = [(p, btx, skip, p.every_event or topic in p.topics) for p, btx, skip in states
+                                    if p.wants_raw or p.every_event or topic in p.topics]
+        event = None
+        for p, btx, skip, decoded in mine:
             if position <= skip:
                 continue
-            if raw:
+            if p.wants_raw:
                 p.apply_raw(btx, n)
-            if every or topic in topics:
+            if decoded:
                 if event is None:
                     event = to_domain_event(n)
                 p.apply(btx, event, position)

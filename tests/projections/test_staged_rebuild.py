@@ -154,7 +154,7 @@ def test_on_postgresql_the_audit_trail_is_streamed_and_a_share_reads_only_its_to
     before = _snapshot(services)
     streamed, topics = _spy_streams_and_reads(monkeypatch)
     monkeypatch.setattr(rebuild, "PARALLEL_MIN", 0)
-    monkeypatch.setattr(rebuild, "partition", lambda group: ([p for p in group if not p.every_event],
+    monkeypatch.setattr(rebuild, "partition", lambda group, counts=None: ([p for p in group if not p.every_event],
                                                              [p for p in group if p.every_event]))
     services.projector.workers = workers
     services.projector.reset()
@@ -220,6 +220,38 @@ def test_a_staged_rebuild_gathers_the_event_tables_statistics_when_the_server_ne
     assert before >= 1
     assert sum(len(b) for b in staging.read_log(services.app, 1, head, 100)) == head
     assert analyzed() == before  # statistics there: not gathered again
+
+
+def test_the_rebuild_is_split_where_its_costlier_share_costs_least_reading_included():
+    """The second process takes the read models over every event; of every split of the rest, the one whose
+    costlier share (handler weights plus reading the events it needs) costs least — so a read model whose
+    events only it wants goes beside the audit trail, which reads them anyway."""
+    by_name = {p.name: p for p in all_projections()}
+    group = [by_name[n] for n in ("audit", "officers", "inventory", "national", "monitoring", "deadlines", "plans", "jp_ledger",
+                                  "evaluations")]
+    # The benchmark log's shape: officer events half of it, activities a quarter.
+    counts = {t: 0 for p in group for t in p.topics}
+    counts.update({"pengkom.officer.DevelopmentHistoryRecorded": 480_000, "pengkom.activity.AttendanceRecorded": 260_000,
+                   "pengkom.assessment.SelfScored": 100_000, "pengkom.planning.RowAdded": 60_000, "pengkom.performance.Recorded": 100_000})
+    own, side = rebuild.partition(group, counts)
+    assert side[0].name == "audit" and "monitoring" in {p.name for p in side}  # the activities read once, beside it
+    assert "officers" in {p.name for p in own} and len(own) + len(side) == len(group)
+    # Its cost is the least of all splits: moving any one read model across makes the costlier share dearer.
+    weights = rebuild.WEIGHTS
+
+    def cost(share):
+        read = sum(counts.values()) if any(p.every_event for p in share) else sum(
+            n for t, n in counts.items() if any(t in p.topics for p in share))
+        return sum(weights[p.name] for p in share) + rebuild.READ_COST * read / 1e6
+
+    worst = max(cost(own), cost(side))
+    for p in own:
+        assert max(cost([q for q in own if q is not p]), cost(side + [p])) >= worst
+    for p in side[1:]:
+        assert max(cost(own + [p]), cost([q for q in side if q is not p])) >= worst
+    # Without counts, the weights alone; always one read model at least in each process, none split in one.
+    assert all(rebuild.partition(group[:k], None)[0] for k in range(2, len(group) + 1))
+    assert rebuild.partition([by_name["officers"]], counts) == ([by_name["officers"]], [])
 
 
 def test_a_streamed_table_takes_plain_inserts_only():

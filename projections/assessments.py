@@ -60,6 +60,10 @@ _RECORD_EVENTS = ((CompetencyAssessment.Event, "inv_assessments"), (PerformanceR
 _OPENERS = frozenset({CompetencyAssessment.Opened, PerformanceReview.Opened, DevelopmentProposal.Opened})
 
 
+#: Record events queued before they are replayed (bounds the decoded events a long batch holds).
+_QUEUE_MAX = 2000
+
+
 class InventoryRecords(Projection):
     name = "inventory"
     version = 1
@@ -133,6 +137,9 @@ class InventoryRecords(Projection):
             super().apply(tx, event, position)
         else:
             self._queue.append((event, position, table))
+            if len(self._queue) >= _QUEUE_MAX:  # a long batch: replay what is queued, keep the documents
+                self._replay(tx)
+                self._queue.clear()
 
     def end(self, tx: Tx) -> None:
         try:

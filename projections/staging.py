@@ -52,6 +52,9 @@ FILTERED_WINDOW = 4
 #: Notifications applied to the staging file between its commits.
 _COMMIT_EVERY = 100_000
 
+#: Page cache of the first process's staging file when a second process shares the rebuild (:mod:`projections.rebuild`).
+FIRST_CACHE_KIB = 48 * 1024
+
 #: Page cache while a finished staging file is loaded (a sequential read).
 _LOAD_CACHE_KIB = 2 * 1024
 

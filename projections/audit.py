@@ -308,17 +308,11 @@ class AuditTrail(Projection):
         agency = self._agency.get(aggregate_id, ...)
         if agency is ...:
             agency = self._agency_of(tx, e, aggregate_id, aggregate_type)
-        at = m.recorded_at
-        if at.__class__ is datetime and at.tzinfo is UTC and (text := _builtins(at))[0] != "0":  # utc_text(at), inline
-            recorded = text if len(text) == 27 else text[:19] + ".000000Z"
-        else:
-            recorded = utc_text(at)
-        day = m.effective_date
         tx.execute(
             _INSERT_EVENT,
             (position, aggregate_id, e.originator_version, aggregate_type, event_type, event_name,
-             agency, m.subject, m.subject_name, m.role, m.agency, m.unit, m.on_behalf_of, m.request_id, recorded,
-             _builtins(day) if day.__class__ is date else day.isoformat(),
+             agency, m.subject, m.subject_name, m.role, m.agency, m.unit, m.on_behalf_of, m.request_id,
+             utc_text(m.recorded_at), date_text(m.effective_date),
              fast(d) if order is not None and tuple(d) == order else generic_summary(e)),  # type: ignore[misc]
         )
 

@@ -146,12 +146,12 @@ def _apply_event_by_event(tx: Tx, projections: Sequence[Projection], notes: Sequ
             mine = takers[topic] = [(p, btx, skip, p.every_event or topic in p.topics) for p, btx, skip in states
                                     if p.wants_raw or p.every_event or topic in p.topics]
         event = None
-        for p, btx, skip, decoded in mine:
+        for p, btx, skip, takes_event in mine:
             if position <= skip:
                 continue
             if p.wants_raw:
                 p.apply_raw(btx, n)
-            if decoded:
+            if takes_event:
                 if event is None:
                     event = to_domain_event(n)
                 p.apply(btx, event, position)

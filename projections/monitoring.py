@@ -33,6 +33,7 @@ _PUT_MEETING = ("INSERT INTO monitoring_meetings (meeting_id, activity_id, offic
                 "duration_minutes = excluded.duration_minutes, notes = excluded.notes, "
                 "correction_reason = excluded.correction_reason, version = excluded.version")
 
+
 def _signed_by(before: str | None, parties: Any) -> str:
     """The contract's signing parties after ``parties`` signed: sorted, comma-separated, each once."""
     return ",".join(sorted({*filter(None, (before or "").split(",")), *parties}))

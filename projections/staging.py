@@ -475,5 +475,6 @@ def read_log(app: Any, start: int, stop: int, size: int, topics: frozenset[str] 
             del rows
         pos = high + 1
 
+
 if __name__ == "__main__":
     _side_main()

@@ -51,6 +51,8 @@ _INSERT_HISTORY = ("INSERT INTO officer_history (entry_id, officer_id, kind, yea
                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
 _UPDATE_HISTORY = "UPDATE officer_history SET year = ?, doc = ?, retracted = ?, corrected_version = ? WHERE entry_id = ?"
 _TOUCH = "UPDATE officers SET version = ?, updated_at = ? WHERE id = ?"
+
+
 class _Entry:
     """A history row as a batch leaves it: written once, in ``end``."""
 

@@ -337,7 +337,8 @@ class Scratch:
 def load(tx: Tx, staging: Staging, projection: Projection) -> dict[str, int]:
     """Replace the projection's tables in ``tx`` by the staged ones; rows loaded per table. A table whose
     rows were streamed into the scratch schema (``staging.streamed``) is there already: only its indexes
-    are built."""
+    are built. On PostgreSQL a table's primary key and unique constraints are added after its rows
+    (:func:`key_constraints`)."""
     streamed = staging.streamed
     for table in reversed(list(projection.tables)):
         if table not in streamed:
@@ -348,11 +349,28 @@ def load(tx: Tx, staging: Staging, projection: Projection) -> dict[str, int]:
             loaded[table] = streamed[table]
             continue
         tx.execute(f"CREATE TABLE {table} ({body})")
+        keys = key_constraints(tx, table) if tx.dialect == "postgres" else []
+        for name, _ in keys:
+            tx.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
         cols, rows = staging.rows(table)
         loaded[table] = tx.bulk_insert(table, cols, rows)
+        for name, definition in keys:
+            tx.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
     for ddl in projection.indexes:
         tx.execute(ddl)
     return loaded
+
+
+def key_constraints(tx: Tx, table: str) -> list[tuple[str, str]]:
+    """(name, definition) of the primary key and unique constraints of the PostgreSQL table ``table`` (found by
+    the search path), in the order they were made. :func:`load` drops them from the new, empty table and adds
+    them back, with the same names and definitions, once its rows are in: each index is then built by one sort
+    of the loaded rows instead of grown row by row through the ``COPY`` (the officer history's 405 k rows under
+    a random UUID key on the benchmark log: 4.0 CPU-seconds of the server against 1.9-2.6). Their columns stay
+    ``NOT NULL`` meanwhile, and a duplicate fails the load when the key is added instead of during the ``COPY``."""
+    rows = tx.fetchall("SELECT conname, pg_get_constraintdef(oid) AS definition FROM pg_constraint "
+                       "WHERE conrelid = to_regclass(?) AND contype IN ('p', 'u') ORDER BY oid", (table,))
+    return [(r["conname"], r["definition"]) for r in rows]
 
 
 def wanted_topics(projections: Sequence[Projection]) -> frozenset[str] | None:

@@ -284,3 +284,48 @@ def test_a_streamed_table_takes_plain_inserts_only():
     with pytest.raises(streams_mod.StreamMisuse):  # one COPY per table: its columns are fixed by the first INSERT
         streams.write("audit_events", "INSERT INTO audit_events (position, summary) VALUES (?, ?)", [(4, "z")])
     assert not staging.Streams("postgresql://nowhere", "scratch", [p for p in all_projections() if p.name != "audit"])
+
+
+def _keys_and_indexes(services):
+    """Every read-model table's primary key and unique constraints and its indexes, as PostgreSQL states them."""
+    schema = services.views.schema
+    keys = services.views.fetchall(
+        "SELECT c.relname AS t, k.conname AS name, pg_get_constraintdef(k.oid) AS def FROM pg_constraint k "
+        "JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = ? AND k.contype IN ('p', 'u') ORDER BY 1, 2", (schema,))
+    indexes = services.views.fetchall("SELECT tablename AS t, indexname AS name, indexdef AS def FROM pg_indexes "
+                                      "WHERE schemaname = ? ORDER BY 1, 2", (schema,))
+    return keys, indexes
+
+
+@pytest.mark.parametrize("settings", ["postgres"], indirect=True)  # the deferred keys are PostgreSQL's
+@pytest.mark.parametrize("workers", [1, 2])
+def test_on_postgresql_a_staged_load_adds_the_keys_after_the_rows_as_the_tables_declare_them(services, monkeypatch, workers):
+    """A staged load drops a new table's primary key and unique constraints before its COPY and adds them
+    back after it: the rebuilt tables have the constraints and indexes the live ones have (same names, same
+    definitions) and the same rows; a duplicate key in the staged rows still fails the load."""
+    populate(services)
+    before, shape = _snapshot(services), _keys_and_indexes(services)
+    assert {(r["t"], r["name"]) for r in shape[0]} >= {("officers", "officers_pkey"), ("officers", "officers_nip_key"),
+                                                        ("officer_history", "officer_history_pkey")}
+    added = []
+    real_keys = staging.key_constraints
+    monkeypatch.setattr(staging, "key_constraints", lambda tx, table: added.append(table) or real_keys(tx, table))
+    monkeypatch.setattr(rebuild, "PARALLEL_MIN", 0)
+    services.projector.workers = workers
+    services.projector.reset()
+    services.projector.catch_up(only=list(services.projector.projections))
+    assert "officer_history" in added
+    assert _snapshot(services) == before and _keys_and_indexes(services) == shape
+
+    st = staging.Staging()
+    try:
+        st.conn.execute("CREATE TABLE dup_keys (id TEXT, v TEXT)")  # no key in the staging file: a duplicate gets in
+        st.conn.executemany("INSERT INTO dup_keys VALUES (?, ?)", [("a", "1"), ("a", "2")])
+        twice = type("Twice", (), {"tables": {"dup_keys": "id TEXT PRIMARY KEY, v TEXT"}, "indexes": ()})()
+        with pytest.raises(Exception, match="dup_keys_pkey"):
+            with services.views.transaction() as tx:
+                staging.load(tx, st, twice)
+        assert services.views.fetchone("SELECT to_regclass(?) AS t", ("dup_keys",))["t"] is None
+    finally:
+        st.close()

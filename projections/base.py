@@ -57,6 +57,9 @@ class Projection:
         #: The position this projection's tracking row stood at when the current batch began (set by the
         #: runner before :meth:`begin`; None when the batch is not applied against a tracking row).
         self.applied_to: int | None = None
+        #: True while a staged rebuild applies the log to this projection (:meth:`projections.staging.Staging.apply`):
+        #: its batches are not committed one by one then, so it may hold writes across batches until :meth:`finish`.
+        self.staging = False
         self._handlers: dict[str, Handler] = {}
         for attr in dir(type(self)):
             fn = getattr(type(self), attr)
@@ -88,6 +91,10 @@ class Projection:
     def end(self, tx: Tx) -> None:
         """Called after each batch of events, in the same transaction (a projection may write what it
         deferred during the batch, e.g. one update per row instead of one per event)."""
+
+    def finish(self, tx: Tx) -> None:
+        """Called once after the last batch of a staged rebuild, in the staging transaction: write what was held
+        across its batches (``staging``)."""
 
     def apply(self, tx: Tx, event: Any, position: int) -> None:
         handler = self._handlers.get(get_topic(type(event)))

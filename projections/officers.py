@@ -107,15 +107,23 @@ class OfficerDirectory(Projection):
         #: corrections/retractions in log order
         self._entries: dict[str, tuple[Any, ...]] = {}
         self._entry_ops: list[tuple[str, str, dict[str, Any], int]] = []
+        #: officer id -> (version, recorded_at) of the officer's last event so far, held across the batches of a
+        #: staged rebuild and written once per officer by :meth:`finish` (on the 1 M-event benchmark log: 5,000
+        #: UPDATEs instead of 270 k, one per officer and batch)
+        self._held: dict[str, tuple[int, Any]] = {}
 
     @staticmethod
     def _search(nip: str, name: str) -> str:
         return f"{nip} {name}".lower()
 
     def begin(self, tx: Tx) -> None:
-        self.forget()
+        self._clear_batch()
 
     def forget(self) -> None:
+        self._clear_batch()
+        self._held.clear()
+
+    def _clear_batch(self) -> None:
         self._touched.clear()
         self._changes.clear()
         self._nips.clear()
@@ -127,7 +135,16 @@ class OfficerDirectory(Projection):
             self._end_history(tx)
             self._end_officers(tx)
         finally:
-            self.forget()
+            self._clear_batch()
+
+    def finish(self, tx: Tx) -> None:
+        held, self._held = self._held, {}
+        self._write_touches(tx, held)
+
+    @staticmethod
+    def _write_touches(tx: Tx, touched: dict[str, tuple[int, Any]]) -> None:
+        if touched:
+            tx.executemany(_TOUCH, [(version, at.isoformat(), oid) for oid, (version, at) in touched.items()])
 
     def _end_officers(self, tx: Tx) -> None:
         need = [oid for oid, ops in self._changes.items()
@@ -151,8 +168,10 @@ class OfficerDirectory(Projection):
                 updates.setdefault(tuple(merged), []).append((*merged.values(), oid))
         for columns, rows in updates.items():
             tx.executemany(f"UPDATE officers SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?", rows)
-        if self._touched:
-            tx.executemany(_TOUCH, [(version, at.isoformat(), oid) for oid, (version, at) in self._touched.items()])
+        if self.staging:  # no batch is committed alone: the version and time of each officer's last event, once
+            self._held.update(self._touched)
+        else:
+            self._write_touches(tx, self._touched)
 
     def _end_history(self, tx: Tx) -> None:
         new = self._entries

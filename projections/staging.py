@@ -13,6 +13,10 @@ staging over from that position (the rows already committed are copied into the 
 Read models hold only TEXT, INTEGER and BIGINT columns (``docs/ARCHITECTURE.md``), which SQLite
 stores as the handlers give them and ``COPY`` writes as a bound parameter would be stored, so a
 staged rebuild equals an incremental one row by row (``pengkom verify`` checks it).
+
+Why this module is slightly longer than ~500 lines: the staging file, the second process, the scratch schema
+and the read of the log are one path from the log to the store, each part relying on what the others do
+(what a load may assume of a staged table, what the read gives the apply loop); split, they would be read together anyway.
 """
 from __future__ import annotations
 
@@ -118,7 +122,7 @@ class Staging:
     def apply(self, app: Any, projections: Sequence[Projection], after: dict[str, int], start: int, stop: int, size: int,
               on_batch: Callable[[int, int], None] | None = None) -> tuple[int, int | None]:
         """Apply the log ``start..stop`` to the staged tables; (notifications read, last position read)."""
-        from projections.catchup import apply_batch
+        from projections.catchup import _Batched, apply_batch
 
         to_domain_event = app.mapper.to_domain_event
         total, top, committed = 0, None, 0
@@ -128,19 +132,29 @@ class Staging:
         # what was read is then the log's extent, counted apart (the position every read model reaches).
         topics = wanted_topics(projections) if _pg_log(app) is not None else None
         extent = log_extent(app, start, stop) if topics is not None else None
-        with collector_paused():
-            for notes in read_log(app, start, stop, size, topics=topics):
-                apply_batch(tx, projections, notes, to_domain_event, after=after)
-                total += len(notes)
-                if total >= committed + _COMMIT_EVERY:
-                    # Journal off: the page cache is bounded by spilling anyway; a commit per batch cost ~0.7 CPU-s
-                    # over the 1 M-event benchmark for the same peak RSS.
-                    self.commit()
-                    self.begin()
-                    committed = total
-                top = notes[-1].id
-                if on_batch:
-                    on_batch(top, total)
+        for p in projections:
+            p.staging = True
+        try:
+            with collector_paused():
+                for notes in read_log(app, start, stop, size, topics=topics):
+                    apply_batch(tx, projections, notes, to_domain_event, after=after)
+                    total += len(notes)
+                    if total >= committed + _COMMIT_EVERY:
+                        # Journal off: the page cache is bounded by spilling anyway; a commit per batch cost ~0.7 CPU-s
+                        # over the 1 M-event benchmark for the same peak RSS.
+                        self.commit()
+                        self.begin()
+                        committed = total
+                    top = notes[-1].id
+                    if on_batch:
+                        on_batch(top, total)
+                for p in projections:  # what a projection held across the batches
+                    held = _Batched(tx)
+                    p.finish(held)
+                    held.flush()
+        finally:
+            for p in projections:
+                p.staging = False
         if extent is not None:
             total, top = extent
         if streams is not None:

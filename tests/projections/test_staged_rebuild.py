@@ -329,3 +329,30 @@ def test_on_postgresql_a_staged_load_adds_the_keys_after_the_rows_as_the_tables_
         assert services.views.fetchone("SELECT to_regclass(?) AS t", ("dup_keys",))["t"] is None
     finally:
         st.close()
+
+
+def test_a_staged_rebuild_writes_each_officers_version_and_time_once_after_its_last_batch(services, monkeypatch):
+    """The officer directory holds each officer's version and last-event time across a staged rebuild's batches
+    (nothing is committed batch by batch there) and writes them once, after the last batch: one UPDATE per
+    officer instead of one per officer and batch, the same rows as the live read model's. A live catch-up
+    still writes them with each batch."""
+    from projections.officers import OfficerDirectory
+
+    populate(services)
+    before = _snapshot(services)
+    writes = []
+    real = OfficerDirectory._write_touches
+    monkeypatch.setattr(OfficerDirectory, "_write_touches", staticmethod(lambda tx, touched: writes.append(dict(touched)) or real(tx, touched)))
+    services.projector.fetch = 3  # many batches
+    services.projector.reset(["officers"])
+    services.projector.catch_up(only=["officers"])
+    assert _snapshot(services) == before
+    officers = services.views.fetchone("SELECT COUNT(*) AS n FROM officers")["n"]
+    assert len(writes) == 1 and len(writes[0]) == officers > 1  # once, after the last batch
+    assert not any(p.staging for p in services.projector.projections.values())
+
+    writes.clear()
+    live = Projector(services.app, services.views, all_projections(), staged=False, batch=3)
+    live.reset(["officers"])
+    live.catch_up(only=["officers"])
+    assert _snapshot(services) == before and len([w for w in writes if w]) > 1  # batch by batch

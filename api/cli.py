@@ -19,9 +19,7 @@ def _serve(args: argparse.Namespace) -> int:
     check_store(settings)  # a store that cannot work is said here, before any process starts
     print(f"pengkom: serving on http://{args.host}:{args.port} with store {settings.describe_store()}"
           f"{f' in {args.workers} processes' if args.workers > 1 else ''}", file=sys.stderr)
-    # asyncio's own loop, also where uvloop happens to be installed (with it, one client's command took ~8 ms instead
-    # of ~2 ms on SQLite: README "Command benchmark"); httptools parses HTTP where installed (a dependency).
-    options = {"host": args.host, "port": args.port, "log_level": "info", "access_log": not args.no_access_log, "loop": "asyncio"}
+    options = uvicorn_options(args)
     child = _projector_process(settings) if settings.projector == "process" else None
     try:
         _run_uvicorn(args, settings, options)
@@ -58,6 +56,17 @@ def _projector_process(settings: Settings) -> Any:
     child = subprocess.Popen([sys.executable, "-m", "api.cli", "follow", "--interval", interval], preexec_fn=die_with_parent)
     os.environ[PROJECTOR_CHILD_ENV] = str(child.pid)
     return child
+
+
+def uvicorn_options(args: argparse.Namespace) -> dict[str, Any]:
+    """How ``pengkom serve`` runs uvicorn: asyncio's own loop, also where uvloop happens to be installed (with it,
+    one client's command took ~8 ms instead of ~2 ms on SQLite: README "Command benchmark"); httptools parses HTTP
+    (a dependency), with Nagle's algorithm off on every connection (api/tcp.py: with several worker processes each
+    answer otherwise came ~40 ms late)."""
+    from api.tcp import PROTOCOL
+
+    return {"host": args.host, "port": args.port, "log_level": "info", "access_log": not args.no_access_log, "loop": "asyncio",
+            "http": PROTOCOL}
 
 
 def _run_uvicorn(args: argparse.Namespace, settings: Settings, options: dict[str, Any]) -> None:

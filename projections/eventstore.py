@@ -11,8 +11,10 @@ added:
   bound to exactly the recorded command, or to nothing: there is no "in progress" state a crash
   could leave behind.
 - **Group commit** (:class:`GroupCommit`). Commands that arrive while a transaction is committing
-  wait, then go together in the next one: one lock of the events table, one insert of all their
-  events, one insert of all their keys, one commit (one fsync) for all. Each command keeps its own
+  wait, then go together in the next one: one lock of the events table, one statement inserting all
+  their events and all their keys, one commit (one fsync) for all — on PostgreSQL in one round trip,
+  the answers built beforehand with stand-in positions (so the lock, which serialises the groups of
+  every API process, is held by the server alone, never while Python runs). Each command keeps its own
   optimistic-concurrency check and its own error: when anything in the shared insert fails, the
   transaction is rolled back and the group is recorded again command by command, each in its own
   savepoint (a conflicting command fails alone, the others are recorded).
@@ -36,6 +38,7 @@ share one transaction protocol (events, keys, savepoints); kept together so both
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 import threading
 import time
@@ -84,7 +87,9 @@ class Unit:
     fingerprint: str
     status: int
     #: Builds the response body (JSON bytes) from the notification ids given to the events; it is
-    #: stored with the key, so a retry replays exactly this answer.
+    #: stored with the key, so a retry replays exactly this answer. The ids may appear in it only as the
+    #: values of members named ``position``, ``first_position`` or ``last_position``: the PostgreSQL recorder builds it before the commit with
+    #: stand-ins (:func:`stand_ins`) and puts the real positions in after (:func:`fill_positions`).
     body: Callable[[list[int]], bytes]
     outcome: str = PENDING
     ids: list[int] = field(default_factory=list)
@@ -105,6 +110,29 @@ class KeyRecord:
     status: int
     body: bytes
     position: int | None
+
+
+#: Stand-in positions: a body is built before its events have positions (PostgreSQL, :meth:`PgRecorder._fast`)
+#: with ``STAND_IN + k`` for its k-th event, and the real ones are put in once known. Real positions never come
+#: near this (a log of 8·10^18 events); ``k`` has at most 9 digits.
+STAND_IN = 8_000_000_000_000_000_000
+_STAND_IN_NUMBER = re.compile(rb'(?:(?<="position":)|(?<="first_position":)|(?<="last_position":))8000000000(\d{9})(?=[,}])')
+
+
+def stand_ins(n: int) -> list[int]:
+    """Positions to build a body with before the real ones are known."""
+    return [STAND_IN + k for k in range(n)]
+
+
+def fill_positions(body: bytes, first: int | None) -> bytes:
+    """``body`` with each stand-in position replaced by the real one (the unit's events have positions
+    ``first``, ``first + 1``, …). Only the value of a member named ``position``, ``first_position`` or
+    ``last_position`` is replaced (the names the answers give positions under): inside a JSON string a
+    quote is always escaped, so text a user typed cannot match. A body without stand-ins (built with the
+    real positions) is returned as it is."""
+    if first is None or b'":8000000000' not in body:
+        return body
+    return _STAND_IN_NUMBER.sub(lambda m: str(first + int(m.group(1))).encode(), body)
 
 
 #: psycopg's TransactionStatus.INERROR: the transaction failed and awaits its ROLLBACK (nothing of it is committed).
@@ -166,9 +194,20 @@ class PgRecorder(PostgresApplicationRecorder, CommandRecorder):
         self._insert_sql = (
             f"INSERT INTO {self.events_table} (originator_id, originator_version, topic, state) "
             "SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[]) RETURNING notification_id")
-        self._insert_keys_sql = (
-            f"INSERT INTO {self.keys_table} (subject, key, fingerprint, status, body, position) "
-            "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::int[], %s::bytea[], %s::bigint[])")
+        # The whole group in one statement: the events (their positions given by the table's sequence under the
+        # lock, so consecutive), then the keys, each with its first event's position; the positions are returned
+        # as the first and the count. Were they not consecutive (they are, under the lock), the division by zero
+        # aborts the transaction and the group goes the careful way.
+        self._group_sql = (
+            f"WITH ev AS (INSERT INTO {self.events_table} (originator_id, originator_version, topic, state) "
+            "SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[]) RETURNING notification_id), "
+            "span AS (SELECT min(notification_id) AS first, max(notification_id) AS last, count(*) AS n FROM ev), "
+            f"k AS (INSERT INTO {self.keys_table} (subject, key, fingerprint, status, body, position) "
+            "SELECT u.subject, u.key, u.fingerprint, u.status, u.body, span.first + u.offs FROM span, "
+            "unnest(%s::text[], %s::text[], %s::text[], %s::int[], %s::bytea[], %s::bigint[]) "
+            "AS u(subject, key, fingerprint, status, body, offs) RETURNING 1) "
+            "SELECT span.first, span.n, (SELECT count(*) FROM k) AS keys, "
+            "1 / (CASE WHEN span.n = 0 OR span.last - span.first + 1 = span.n THEN 1 ELSE 0 END) AS consecutive FROM span")
         self._insert_key_sql = (
             f"INSERT INTO {self.keys_table} (subject, key, fingerprint, status, body, position) "
             "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING 1")
@@ -251,39 +290,32 @@ class PgRecorder(PostgresApplicationRecorder, CommandRecorder):
                 [e.topic for e in events], [e.state for e in events])
 
     def _fast(self, conn: Any, units: Sequence[Unit]) -> bool:
-        """The whole group in one insert of events and one of keys; False (rolled back) if any part failed."""
+        """The whole group in one round trip (lock, events, keys, notification, COMMIT); False (rolled back,
+        nothing recorded) if the shared insert failed on a conflict or a key already recorded.
+
+        The events table's lock is held from the start of the round trip to the end of the COMMIT, by the
+        server alone: the answers are built before (with stand-in positions, filled in after), so no other
+        process's group waits while this one computes, and none waits for this process to be scheduled
+        between two round trips."""
         psycopg = _pg_errors()
-        events = [e for u in units for e in u.events]
-        try:
-            with conn.pipeline() as p:
-                self._begin(conn)
-                cur = conn.execute(self._insert_sql, self._arrays(events)) if events else None
-                p.sync()
-                ids = [r["notification_id"] for r in cur.fetchall()] if cur is not None else []
-        except psycopg.IntegrityError:
-            conn.execute("ROLLBACK")
-            return False
-        if len(ids) != len(events):
-            conn.execute("ROLLBACK")
-            return False
-        at = 0
+        events: list[StoredEvent] = []
+        offsets: list[int | None] = []
+        templates: list[bytes] = []
         for u in units:
-            u.ids = ids[at:at + len(u.events)]
-            at += len(u.events)
+            offsets.append(len(events) if u.events else None)
+            events.extend(u.events)
             try:
-                u.body_bytes = u.body(u.ids)
-            except Exception:
-                conn.execute("ROLLBACK")
+                templates.append(u.body(stand_ins(len(u.events))))
+            except Exception as e:  # this command alone: the others go the careful way, where it fails alone
+                u.finish(FAILED, e)
                 return False
-        # The keys, the notification and the COMMIT in one round trip. If the keys' insert fails (a key
-        # already recorded: a concurrent duplicate), the server skips the COMMIT queued behind it and the
-        # transaction is left failed, with nothing recorded: rolled back, the group goes the careful way.
-        # Any other failure here may have come at or after the COMMIT: the outcome is unknown.
+        # Any failure here other than a refused insert may have come at or after the COMMIT: the outcome is unknown.
         try:
             with conn.pipeline():
-                conn.execute(self._insert_keys_sql, (
-                    [u.subject for u in units], [u.key for u in units], [u.fingerprint for u in units],
-                    [u.status for u in units], [u.body_bytes for u in units], [u.ids[0] if u.ids else None for u in units]))
+                self._begin(conn)
+                cur = conn.execute(self._group_sql, (
+                    *self._arrays(events), [u.subject for u in units], [u.key for u in units], [u.fingerprint for u in units],
+                    [u.status for u in units], templates, offsets))
                 conn.execute(f'NOTIFY "{self._channel}"')
                 self._commit(conn)
         except _CommitFailed:
@@ -291,9 +323,15 @@ class PgRecorder(PostgresApplicationRecorder, CommandRecorder):
         except psycopg.Error as e:
             if not conn.broken and conn.info.transaction_status == _INERROR:
                 conn.execute("ROLLBACK")
-                return False
+                if isinstance(e, psycopg.IntegrityError | psycopg.errors.DivisionByZero):
+                    return False  # a conflict or a key recorded meanwhile: each command on its own
+                raise  # refused before the COMMIT (a lock or statement timeout): nothing recorded
             raise _CommitFailed("COMMIT failed") from e
-        for u in units:
+        row = cur.fetchone()
+        first = row["first"]
+        for u, offset, template in zip(units, offsets, templates, strict=True):
+            u.ids = [] if offset is None else list(range(first + offset, first + offset + len(u.events)))
+            u.body_bytes = fill_positions(template, u.ids[0] if u.ids else None)
             u.finish(RECORDED)
         return True
 
@@ -346,7 +384,8 @@ class PgRecorder(PostgresApplicationRecorder, CommandRecorder):
                                (subject, key)).fetchone()
         if row is None:
             return None
-        return KeyRecord(row["fingerprint"], int(row["status"]), bytes(row["body"]), row["position"])
+        # A group's answer is stored as built before the commit, with stand-in positions (see _fast).
+        return KeyRecord(row["fingerprint"], int(row["status"]), fill_positions(bytes(row["body"]), row["position"]), row["position"])
 
     def prune_keys(self, older_than: timedelta) -> int:
         with outage.watch(self.datastore.pool), self.datastore.pool.connection() as conn:

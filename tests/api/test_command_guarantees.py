@@ -13,6 +13,7 @@ import uuid
 from typing import Any
 
 import jwt
+import msgspec
 import pytest
 
 from core.events import Actor, Context
@@ -166,6 +167,73 @@ def test_concurrent_commands_are_committed_together_each_with_its_own_check(api)
     assert [r.status_code for kind, r in results if kind == "new"] == [201] * 7
     positions = sorted(r.json()["events"][0]["position"] for kind, r in results if kind == "new")
     assert len(set(positions)) == 7
+
+
+def test_a_groups_answers_carry_the_real_positions_and_replay_byte_for_byte(api):
+    """On PostgreSQL a group is recorded in one round trip: each answer is built before the commit with
+    stand-in positions, which are replaced by the events' log positions once known. Every answer names
+    its own event's real position, and a retry replays exactly the bytes first answered."""
+    hr = api.as_("hr")
+    results: list[Any] = []
+    start = threading.Barrier(8)
+
+    def send(i: int) -> None:
+        nip = f"19910101 2015{i + 1:02d} 1 {i + 1:03d}"
+        headers = {**hr, "Idempotency-Key": f"group-answer-{i}"}
+        start.wait()
+        results.append((nip, headers, api.post("/officers/", json=officer_body(nip), headers=headers)))
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    log = {n.id: n for n in api.services.app.recorder.select_notifications(start=1, limit=1000)}
+    for nip, headers, r in results:
+        assert r.status_code == 201, r.text
+        (event,) = r.json()["events"]
+        assert event["position"] < es.STAND_IN
+        noted = log[event["position"]]
+        assert str(noted.originator_id) == event["aggregate_id"] == str(officer_id(nip.replace(" ", "")))
+        again = api.post("/officers/", json=officer_body(nip), headers=headers)
+        assert again.headers["idempotent-replayed"] == "true" and again.content == r.content
+
+
+def test_a_command_whose_answer_cannot_be_built_fails_alone(services):
+    """Each command of a group keeps its own error: the one whose answer fails is not recorded, the
+    others are (both stores; on PostgreSQL the answers are built before the group's round trip)."""
+    recorder = services.app.recorder
+
+    def unit(i: int, body: Any) -> es.Unit:
+        from eventsourcing.persistence import StoredEvent
+
+        event = StoredEvent(originator_id=uuid.uuid4(), originator_version=1, topic="pengkom.test.Nothing", state=b"{}")
+        return es.Unit([event], "hr-kemnaker-x", f"fails-alone-{i}", "f", 201, body)
+
+    def broken(ids: list[int]) -> bytes:
+        raise ValueError("this answer cannot be built")
+
+    units = [unit(0, lambda ids: b'{"position":%d}' % ids[0]), unit(1, broken), unit(2, lambda ids: b'{"position":%d}' % ids[0])]
+    recorder.record_units(units)
+    assert [u.outcome for u in units] == [es.RECORDED, es.FAILED, es.RECORDED]
+    assert isinstance(units[1].error, ValueError)
+    for u in (units[0], units[2]):
+        assert u.body_bytes == b'{"position":%d}' % u.ids[0] and u.ids[0] < es.STAND_IN
+        assert recorder.find_key("hr-kemnaker-x", u.key).body == u.body_bytes
+    assert recorder.find_key("hr-kemnaker-x", "fails-alone-1") is None
+
+
+def test_stand_in_positions_are_replaced_only_where_answers_put_positions():
+    first, second = es.stand_ins(2)
+    typed = f'"position":{first}'  # text a user typed: inside a JSON string its quotes are escaped
+    body = msgspec.json.encode({"events": [{"position": first, "note": typed, "year": first}, {"position": second}],
+                                "first_position": first, "last_position": second, "count": second})
+    filled = msgspec.json.decode(es.fill_positions(body, 41))
+    assert [e["position"] for e in filled["events"]] == [41, 42]
+    assert (filled["first_position"], filled["last_position"]) == (41, 42)
+    assert filled["events"][0]["note"] == typed and filled["events"][0]["year"] == first and filled["count"] == second
+    real = msgspec.json.encode({"events": [{"position": 7}]})
+    assert es.fill_positions(real, 7) is real and es.fill_positions(body, None) is body
 
 
 # -- guard in depth: no event its read models cannot read -------------------------------------------

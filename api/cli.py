@@ -16,13 +16,19 @@ def _serve(args: argparse.Namespace) -> int:
     from api.preflight import check_store, load_settings
 
     settings = load_settings()
+    if args.reuse_port:  # one of several API processes started by the supervising `pengkom serve --workers N`
+        from api.app import create_app
+        from api.workers import serve_one
+
+        serve_one(create_app(settings=settings), args.host, args.port, uvicorn_options(args))
+        return 0
     check_store(settings)  # a store that cannot work is said here, before any process starts
     print(f"pengkom: serving on http://{args.host}:{args.port} with store {settings.describe_store()}"
           f"{f' in {args.workers} processes' if args.workers > 1 else ''}", file=sys.stderr)
     options = uvicorn_options(args)
     child = _projector_process(settings) if settings.projector == "process" else None
     try:
-        _run_uvicorn(args, settings, options)
+        return _run_uvicorn(args, settings, options)
     finally:
         if child is not None and child.poll() is None:
             child.terminate()
@@ -30,7 +36,6 @@ def _serve(args: argparse.Namespace) -> int:
                 child.wait(timeout=10)
             except Exception:
                 child.kill()
-    return 0
 
 
 def _projector_process(settings: Settings) -> Any:
@@ -69,16 +74,21 @@ def uvicorn_options(args: argparse.Namespace) -> dict[str, Any]:
             "http": PROTOCOL}
 
 
-def _run_uvicorn(args: argparse.Namespace, settings: Settings, options: dict[str, Any]) -> None:
+def _run_uvicorn(args: argparse.Namespace, settings: Settings, options: dict[str, Any]) -> int:
     import uvicorn
 
+    from api import workers
     from api.app import create_app
 
+    if args.workers > 1 and workers.available():
+        # Each process accepts on its own socket (SO_REUSEPORT): the kernel spreads the connections (api/workers.py).
+        return workers.supervise(args.host, args.port, args.workers, ["--no-access-log"] if args.no_access_log else [])
     if args.workers > 1:
         # Each worker process builds its own services; one of them (or `pengkom follow`) leads the projector.
         uvicorn.run("api.app:create_app", factory=True, workers=args.workers, **options)
     else:
         uvicorn.run(create_app(settings=settings), **options)
+    return 0
 
 
 def _token(args: argparse.Namespace) -> int:
@@ -205,6 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=1, help="API processes (PostgreSQL: they share the work; see README)")
     p.add_argument("--no-access-log", action="store_true", help="do not log every request (for benchmarks)")
+    p.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)  # one of the processes of --workers N
     p.set_defaults(func=_serve)
 
     p = sub.add_parser("token", help="print a bearer token signed with this data directory's key (embedded store)")

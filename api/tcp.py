@@ -1,9 +1,9 @@
 """The HTTP protocol the API serves with: uvicorn's httptools protocol, with Nagle's algorithm off on
 every connection.
 
-With ``pengkom serve --workers N`` uvicorn binds the listening socket itself (``socket.socket(family)``,
-protocol number 0), and asyncio turns ``TCP_NODELAY`` on only for sockets whose protocol number is TCP's,
-so the worker processes' connections kept Nagle's algorithm: an answer written in two parts (head, then
+With ``pengkom serve --workers N`` the API processes listen on sockets made with ``socket.socket(family)``
+(api/workers.py; uvicorn's own worker processes too), whose protocol number is 0, and asyncio turns
+``TCP_NODELAY`` on only for sockets whose protocol number is TCP's, so their connections kept Nagle's algorithm: an answer written in two parts (head, then
 body) waited for the client's delayed acknowledgement of the first, about 40 ms on Linux, on every
 request of a keep-alive connection (measured: 48 ms a command with one client, against 5 ms in one
 process). One API process serves through ``loop.create_server``, whose sockets have it on already.

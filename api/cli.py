@@ -43,18 +43,10 @@ def _projector_process(settings: Settings) -> Any:
     the API processes spend their time on requests. It dies with this process (PR_SET_PDEATHSIG);
     if it dies first, an API process takes the lead after a grace period."""
     import os
-    import signal
     import subprocess
 
     from api.bootstrap import PROJECTOR_CHILD_ENV
-
-    def die_with_parent() -> None:
-        try:
-            import ctypes
-
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-        except OSError:
-            pass
+    from api.workers import die_with_parent
 
     # SQLite has no NOTIFY: the projector process looks for new events every 20 ms (one cheap query).
     interval = "0.5" if settings.database_url else "0.02"

@@ -53,7 +53,8 @@ def serve_one(app: Any, host: str, port: int, options: dict[str, Any]) -> None:
     uvicorn.Server(config).run(sockets=[listening_socket(host, port)])
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
+    """In a child process before it runs: it gets SIGTERM when the process that started it dies."""
     try:
         import ctypes
 
@@ -89,7 +90,7 @@ def supervise(host: str, port: int, workers: int, extra: list[str]) -> int:
                     print(f"pengkom: API process {p.pid} exited ({p.returncode}); starting another", file=sys.stderr)
                     procs[i], died[i] = None, time.monotonic()
                 if procs[i] is None and time.monotonic() - died.get(i, -RESTART_DELAY) >= RESTART_DELAY:
-                    procs[i] = subprocess.Popen(cmd, preexec_fn=_die_with_parent)
+                    procs[i] = subprocess.Popen(cmd, preexec_fn=die_with_parent)
             time.sleep(0.2)
     finally:
         running = [p for p in procs if p is not None and p.poll() is None]
@@ -113,7 +114,7 @@ ESTABLISHED, LISTEN = "01", "0A"
 
 
 def pids_serving(port: int, state: str = ESTABLISHED) -> dict[int, int]:
-    """For tests and the benchmark: sockets on local ``port`` in ``state`` (established connections, or listening
+    """For the tests: sockets on local ``port`` in ``state`` (established connections, or listening
     sockets) per process id (Linux /proc)."""
     inodes: set[str] = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):

@@ -318,15 +318,23 @@ class PgRecorder(PostgresApplicationRecorder, CommandRecorder):
                     [u.status for u in units], templates, offsets))
                 conn.execute(f'NOTIFY "{self._channel}"')
                 self._commit(conn)
-        except _CommitFailed:
-            raise
-        except psycopg.Error as e:
+        except (_CommitFailed, psycopg.Error) as failed:
+            # In a pipeline the insert's refusal may surface while the COMMIT behind it is being queued (psycopg
+            # reads the answers that have come back meanwhile): it is then the cause of the _CommitFailed.
+            cause = failed.__cause__ if isinstance(failed, _CommitFailed) else failed
+            if isinstance(cause, psycopg.IntegrityError | psycopg.errors.DivisionByZero):
+                # A conflict or a key recorded meanwhile: the server skipped everything after the refused
+                # statement up to the end of the pipeline, the COMMIT too — nothing is recorded. Each command
+                # then goes on its own.
+                if not conn.broken and conn.info.transaction_status == _INERROR:
+                    conn.execute("ROLLBACK")
+                return False
+            if isinstance(failed, _CommitFailed):
+                raise
             if not conn.broken and conn.info.transaction_status == _INERROR:
                 conn.execute("ROLLBACK")
-                if isinstance(e, psycopg.IntegrityError | psycopg.errors.DivisionByZero):
-                    return False  # a conflict or a key recorded meanwhile: each command on its own
                 raise  # refused before the COMMIT (a lock or statement timeout): nothing recorded
-            raise _CommitFailed("COMMIT failed") from e
+            raise _CommitFailed("COMMIT failed") from cause
         row = cur.fetchone()
         first = row["first"]
         for u, offset, template in zip(units, offsets, templates, strict=True):

@@ -223,6 +223,41 @@ def test_a_command_whose_answer_cannot_be_built_fails_alone(services):
     assert recorder.find_key("hr-kemnaker-x", "fails-alone-1") is None
 
 
+def test_a_conflict_in_a_group_records_the_others_even_when_it_surfaces_at_the_commit(services, monkeypatch):
+    """A group whose shared insert is refused (here: an event version recorded already) is recorded again
+    command by command: the conflicting one fails alone, the others are recorded — never "outcome unknown".
+    On PostgreSQL the refusal can come back while the COMMIT behind it is being queued in the pipeline (psycopg
+    reads the answers that have arrived): forced here, as it happened under load in CI."""
+    from eventsourcing.persistence import StoredEvent
+
+    recorder = services.app.recorder
+    taken = uuid.uuid4()
+
+    def unit(i: int, oid: uuid.UUID) -> es.Unit:
+        event = StoredEvent(originator_id=oid, originator_version=1, topic="pengkom.test.Nothing", state=b"{}")
+        return es.Unit([event], "hr-kemnaker-x", f"conflict-at-commit-{i}", "f", 201, lambda ids: b'{"position":%d}' % ids[0])
+
+    first = unit(0, taken)
+    recorder.record_units([first])
+    assert first.outcome == es.RECORDED
+    if isinstance(recorder, es.PgRecorder):
+        real = recorder._commit
+
+        def commit_after_reading_answers(conn: Any) -> None:
+            if conn._pipeline is not None:  # the group's pipeline (the careful way commits outside one)
+                try:
+                    conn._pipeline.sync()  # the insert's answer (its refusal) is read while the COMMIT is queued
+                except Exception as e:
+                    raise es._CommitFailed("COMMIT failed") from e
+            real(conn)
+
+        monkeypatch.setattr(recorder, "_commit", commit_after_reading_answers)
+    group = [unit(1, uuid.uuid4()), unit(2, taken), unit(3, uuid.uuid4())]
+    recorder.record_units(group)
+    assert [u.outcome for u in group] == [es.RECORDED, es.CONFLICT, es.RECORDED]
+    assert recorder.find_key("hr-kemnaker-x", "conflict-at-commit-2") is None
+
+
 def test_stand_in_positions_are_replaced_only_where_answers_put_positions():
     first, second = es.stand_ins(2)
     typed = f'"position":{first}'  # text a user typed: inside a JSON string its quotes are escaped

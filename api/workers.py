@@ -13,7 +13,6 @@ SIGINT stops them all (each finishes the requests it is serving, as uvicorn does
 """
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -107,39 +106,3 @@ def supervise(host: str, port: int, workers: int, extra: list[str]) -> int:
         for s, h in previous.items():
             signal.signal(s, h)
     return 0
-
-
-#: TCP states in /proc/net/tcp.
-ESTABLISHED, LISTEN = "01", "0A"
-
-
-def pids_serving(port: int, state: str = ESTABLISHED) -> dict[int, int]:
-    """For the tests: sockets on local ``port`` in ``state`` (established connections, or listening
-    sockets) per process id (Linux /proc)."""
-    inodes: set[str] = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = open(table).read().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            f = line.split()
-            if int(f[1].rsplit(":", 1)[1], 16) == port and f[3] == state:
-                inodes.add(f[9])
-    counts: dict[int, int] = {}
-    for pid in (int(d) for d in os.listdir("/proc") if d.isdigit()):
-        try:
-            fds = os.listdir(f"/proc/{pid}/fd")
-        except OSError:
-            continue
-        n = 0
-        for fd in fds:
-            try:
-                target = os.readlink(f"/proc/{pid}/fd/{fd}")
-            except OSError:
-                continue
-            if target.startswith("socket:[") and target[8:-1] in inodes:
-                n += 1
-        if n:
-            counts[pid] = n
-    return counts

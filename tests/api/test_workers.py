@@ -19,18 +19,12 @@ from typing import Any
 import psycopg
 import pytest
 
-from api.workers import LISTEN, pids_serving
 from tests.conftest import PG_URL
+from tests.deploy.support import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="PostgreSQL: no PENGKOM_TEST_DATABASE_URL configured")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _children(pid: int) -> set[int]:
@@ -38,6 +32,42 @@ def _children(pid: int) -> set[int]:
         return {int(k) for k in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
     except OSError:
         return set()
+
+
+#: TCP states in /proc/net/tcp.
+ESTABLISHED, LISTEN = "01", "0A"
+
+
+def pids_serving(port: int, state: str = ESTABLISHED) -> dict[int, int]:
+    """Sockets on local ``port`` in ``state`` (established connections, or listening
+    sockets) per process id (Linux /proc)."""
+    inodes: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = open(table).read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            f = line.split()
+            if int(f[1].rsplit(":", 1)[1], 16) == port and f[3] == state:
+                inodes.add(f[9])
+    counts: dict[int, int] = {}
+    for pid in (int(d) for d in os.listdir("/proc") if d.isdigit()):
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        n = 0
+        for fd in fds:
+            try:
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue
+            if target.startswith("socket:[") and target[8:-1] in inodes:
+                n += 1
+        if n:
+            counts[pid] = n
+    return counts
 
 
 def _health(port: int) -> int:
@@ -64,7 +94,7 @@ def _wait(predicate: Any, seconds: float = 60.0) -> None:
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     schema = f"pk_workers_{uuid.uuid4().hex[:8]}"
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PENGKOM_DATABASE_URL": str(PG_URL), "PENGKOM_PG_SCHEMA": schema, "PENGKOM_DATA_DIR": str(tmp_path),
            "PENGKOM_JWT_SECRET": "workers-test-" + "x" * 40, "PENGKOM_PATHWAY_PLUGINS": "none", "PYTHONPATH": str(ROOT)}
     log = open(tmp_path / "serve.log", "wb")

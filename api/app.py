@@ -19,7 +19,7 @@ from api.activities import activity_routes
 from api.agencies import AgencyController
 from api.assessments import AssessmentController, InstrumentController
 from api.audit import AuditController
-from api.bootstrap import Services, build, setup_lock
+from api.bootstrap import Services, build, settle_heap, setup_lock
 from api.commands import STORE_HANDLERS, ensure_tables
 from api.contract import ContractOpenAPIPlugin
 from api.docs_page import OfflineSwagger, assets_routes
@@ -103,7 +103,9 @@ async def add_labels(response: Response[Any]) -> Response[Any]:
     return response
 
 
-def create_app(services: Services | None = None, settings: Settings | None = None) -> Litestar:
+def create_app(services: Services | None = None, settings: Settings | None = None, *, serving: bool = False) -> Litestar:
+    """The application. ``serving``: a process that serves for its life (``pengkom serve``) — its heap is settled
+    once started (api/bootstrap.py ``settle_heap``); tests build many apps in one process and leave it as it is."""
     services = services or build(settings)
     with setup_lock(services.settings):
         ensure_tables(services)
@@ -115,6 +117,8 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
 
     async def open_async_reads(app: Litestar) -> None:
         await open_reads(app, services)
+        if serving:
+            settle_heap()  # the last step of starting: a full collection later walks only what requests made
 
     async def close_async_reads(app: Litestar) -> None:
         await close_reads(app)
@@ -156,3 +160,8 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     # matches, and a 405.
     app.asgi_handler = RequestIdMiddleware(app.asgi_handler)
     return app
+
+
+def serving_app() -> Litestar:
+    """The application of a ``pengkom serve`` process (uvicorn's own workers import it by name)."""
+    return create_app(serving=True)

@@ -180,3 +180,15 @@ def build(settings: Settings | None = None) -> Services:
                     tokens=TokenService(settings),
                     pathways=PathwayPlugins.load(settings.pathway_plugins),
                     files=files)
+
+
+def settle_heap() -> None:
+    """Once a process is set up (modules, routes, plugins, rule tables, pools), move everything alive out
+    of the cyclic collector's view (``gc.freeze``): a full collection then walks only what requests and
+    batches made since. Under 16 clients on PostgreSQL each full collection of the API process stopped
+    every request for 65–80 ms before, 5 ms after (README "Command benchmark"). Nothing is leaked: frozen
+    objects are those the process keeps for its life anyway."""
+    import gc
+
+    gc.collect()
+    gc.freeze()

@@ -20,7 +20,7 @@ def _serve(args: argparse.Namespace) -> int:
         from api.app import create_app
         from api.workers import serve_one
 
-        serve_one(create_app(settings=settings), args.host, args.port, uvicorn_options(args))
+        serve_one(create_app(settings=settings, serving=True), args.host, args.port, uvicorn_options(args))
         return 0
     check_store(settings)  # a store that cannot work is said here, before any process starts
     print(f"pengkom: serving on http://{args.host}:{args.port} with store {settings.describe_store()}"
@@ -77,9 +77,9 @@ def _run_uvicorn(args: argparse.Namespace, settings: Settings, options: dict[str
         return workers.supervise(args.host, args.port, args.workers, ["--no-access-log"] if args.no_access_log else [])
     if args.workers > 1:
         # Each worker process builds its own services; one of them (or `pengkom follow`) leads the projector.
-        uvicorn.run("api.app:create_app", factory=True, workers=args.workers, **options)
+        uvicorn.run("api.app:serving_app", factory=True, workers=args.workers, **options)
     else:
-        uvicorn.run(create_app(settings=settings), **options)
+        uvicorn.run(create_app(settings=settings, serving=True), **options)
     return 0
 
 
@@ -145,7 +145,7 @@ def _follow(args: argparse.Namespace) -> int:
     import signal
     import time
 
-    from api.bootstrap import build
+    from api.bootstrap import build, settle_heap
     from api.ops import WorkerState, serve_worker_health
 
     def stop(signum: int, frame: object) -> None:
@@ -165,6 +165,7 @@ def _follow(args: argparse.Namespace) -> int:
         print(f"pengkom follow: applying new events as they are recorded on {services.settings.describe_store()} "
               "(standing by while another process leads)", file=sys.stderr)
         services.start_worker()
+        settle_heap()
         follower = services.projector.follower
         if follower is not None:
             follower.poll = args.interval

@@ -214,18 +214,24 @@ _INSERT_EVENT = (
 
 class AuditTrail(Projection):
     name = "audit"
-    version = 1
+    # 2: aggregate_id and on_behalf_of of audit_events in byte order (COLLATE BINARY, "C" in PostgreSQL).
+    version = 2
     every_event = True
     tables = {
         "audit_events": (
-            "position BIGINT PRIMARY KEY, aggregate_id TEXT NOT NULL, aggregate_version BIGINT NOT NULL, "
+            "position BIGINT PRIMARY KEY, aggregate_id TEXT COLLATE BINARY NOT NULL, aggregate_version BIGINT NOT NULL, "
             "aggregate_type TEXT NOT NULL, event_type TEXT NOT NULL, event_name TEXT NOT NULL, "
             "agency TEXT, actor_subject TEXT NOT NULL, actor_name TEXT NOT NULL, role TEXT NOT NULL, "
-            "actor_agency TEXT, actor_unit TEXT, on_behalf_of TEXT, request_id TEXT NOT NULL, "
+            "actor_agency TEXT, actor_unit TEXT, on_behalf_of TEXT COLLATE BINARY, request_id TEXT NOT NULL, "
             "recorded_at TEXT NOT NULL, effective_date TEXT NOT NULL, summary TEXT NOT NULL"
         ),
         "audit_aggregates": "aggregate_id TEXT PRIMARY KEY, aggregate_type TEXT NOT NULL, agency TEXT",
     }
+    # aggregate_id and on_behalf_of are only ever compared for equality (the same rows under any collation):
+    # in byte order their indexes build faster in PostgreSQL — over the 1 M-event benchmark log's rows,
+    # 2.9-4.0 -> 1.6-1.9 server CPU-s for audit_events_aggregate_idx, 2.6-2.9 -> 1.5-1.7 for audit_events_behalf_idx
+    # (database collation C.UTF-8, two builds each). The other text columns gained less than the noise
+    # (actor_subject, agency) or are compared by range (recorded_at): left as they were.
     indexes = (
         "CREATE INDEX IF NOT EXISTS audit_events_aggregate_idx ON audit_events (aggregate_id, position)",
         "CREATE INDEX IF NOT EXISTS audit_events_agency_idx ON audit_events (agency, position)",

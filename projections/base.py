@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from eventsourcing.utils import get_topic
 
-from projections.store import Tx
+from projections.store import Tx, table_ddl
 
 Handler = Callable[[Any, Tx, Any, int], None]
 
@@ -31,7 +31,8 @@ class Projection:
     name: ClassVar[str]
     #: Bump when the tables or the handlers change: a changed version forces a rebuild.
     version: ClassVar[int] = 1
-    #: table name -> CREATE TABLE body (columns and constraints), portable SQL.
+    #: table name -> CREATE TABLE body (columns and constraints), portable SQL (``COLLATE BINARY``: byte order
+    #: on both stores, :func:`projections.store.table_ddl`).
     tables: ClassVar[dict[str, str]] = {}
     #: extra DDL run after the tables are created (indexes).
     indexes: ClassVar[tuple[str, ...]] = ()
@@ -73,7 +74,7 @@ class Projection:
     def create(self, tx: Tx, *, indexes: tuple[str, ...] | None = None) -> None:
         """Create the tables and ``indexes`` (default: all the projection's indexes)."""
         for table, body in self.tables.items():
-            tx.execute(f"CREATE TABLE IF NOT EXISTS {table} ({body})")
+            tx.execute(f"CREATE TABLE IF NOT EXISTS {table} ({table_ddl(body, tx.dialect)})")
         for ddl in self.indexes if indexes is None else indexes:
             tx.execute(ddl)
 

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from projections.base import Projection
-from projections.store import Tx, _SqliteTx
+from projections.store import Tx, _SqliteTx, table_ddl
 from projections.streams import Streams, _StreamingTx
 
 log = logging.getLogger("projections.runner")
@@ -362,7 +362,7 @@ def load(tx: Tx, staging: Staging, projection: Projection) -> dict[str, int]:
         if table in streamed:
             loaded[table] = streamed[table]
             continue
-        tx.execute(f"CREATE TABLE {table} ({body})")
+        tx.execute(f"CREATE TABLE {table} ({table_ddl(body, tx.dialect)})")
         keys = key_constraints(tx, table) if tx.dialect == "postgres" else []
         for name, _ in keys:
             tx.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')

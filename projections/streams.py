@@ -18,7 +18,7 @@ from itertools import chain
 from typing import Any
 
 from projections.base import Projection
-from projections.store import _SqliteTx
+from projections.store import _SqliteTx, table_ddl
 
 __all__ = ["StreamMisuse", "Streams"]
 
@@ -163,7 +163,7 @@ class Streams:
         try:
             conn.execute("SET LOCAL statement_timeout = 0")  # one COPY for the whole rebuild
             conn.execute("SET LOCAL synchronous_commit = off")  # the rebuild's final transaction is the durable one
-            conn.execute(f"CREATE TABLE {table} ({self.bodies[table]})")
+            conn.execute(f"CREATE TABLE {table} ({table_ddl(self.bodies[table], 'postgres')})")
             stack = ExitStack()
             cur = stack.enter_context(conn.cursor())
             binary = " (FORMAT BINARY)" if types is not None else ""

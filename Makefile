@@ -37,14 +37,18 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 
-# The rebuild benchmark on PostgreSQL (PENGKOM_BENCH_DATABASE_URL, default the local `test` database);
-# EVENTS=100000 for a quick run. The generated log is kept in schema pengkom_bench and reused.
+# Every benchmark in one go, on the local PostgreSQL (PENGKOM_BENCH_DATABASE_URL, default the `test` database) and
+# SQLite; each writes its figures to var/bench-results/ and bench/summary.py prints one table of the targets last.
+# EVENTS=100000 for a quick rebuild run; the generated log is kept in schema pengkom_bench and reused.
+BENCH_OUT := var/bench-results
 bench: $(STAMP) bench-tools
-	$(PY) bench/rebuild.py --events $(or $(EVENTS),1000000)
-	$(PY) bench/commands.py --seconds $(or $(BENCH_SECONDS),10)
+	@mkdir -p $(BENCH_OUT)
+	$(PY) bench/rebuild.py --events $(or $(EVENTS),1000000) --json $(BENCH_OUT)/rebuild.json
+	$(PY) bench/commands.py --seconds $(or $(BENCH_SECONDS),10) --json $(BENCH_OUT)/commands.json
 	$(PY) bench/reporting.py
-	$(PY) bench/reads.py --seconds $(or $(BENCH_SECONDS),10)
-	$(PY) bench/plan_rows.py
+	$(PY) bench/reads.py --seconds $(or $(BENCH_SECONDS),10) --json $(BENCH_OUT)/reads.json
+	$(PY) bench/plan_rows.py --json $(BENCH_OUT)/plan_rows.json
+	$(PY) bench/summary.py $(BENCH_OUT)
 
 # National reporting alone: bulk import vs the event store's batched save, exports at 500 agencies x 10 officers.
 bench-reporting: $(STAMP)

@@ -306,6 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()
     print(f"load average after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     if args.json:
+        r |= {"last_row": last, "first_ms": first, "last_ms": _at(costs, last)[1], "ratio": ratio}
         Path(args.json).write_text(json.dumps(r, indent=1))
     return 0 if r["plan_rows"] == len(costs) else 1
 

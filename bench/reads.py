@@ -194,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--clients", type=int, default=50)
     p.add_argument("--plan-rows", type=int, default=300)
     p.add_argument("--page", type=int, default=100, help="officers (ledger) or rows (plan) a page")
+    p.add_argument("--json", help="also write the figures to this file (bench/summary.py reads it)")
     args = p.parse_args(argv)
     if shutil.which("wrk") is None:
         print("bench/reads.py needs wrk (apt-get install wrk)", file=sys.stderr)
@@ -270,6 +271,8 @@ def main(argv: list[str] | None = None) -> int:
             print(line)
         print(f"load after: {uptime()}")
         print(json.dumps({"results": results, "summary": summary}))
+        if args.json:
+            Path(args.json).write_text(json.dumps({"results": results, "summary": summary}, indent=1))
     finally:
         stop(server)
         stop(minimal)

@@ -24,8 +24,11 @@ install: $(STAMP)
 run: $(STAMP)
 	$(VENV)/bin/pengkom serve --host $(HOST) --port $(PORT)
 
+# The whole suite in TEST_WORKERS pytest-xdist processes (each test has its own PostgreSQL schema or SQLite
+# directory); TEST_WORKERS=0 runs it in this process. A bare `pytest` (e.g. `pytest -m faults -s`) runs serially.
+TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The message catalogue (core/i18n.py): add new message ids to core/locale/id/LC_MESSAGES/pengkom.po and compile the
 # .mo; translate the new (empty) msgstr entries in the .po, then run it again. tests/core/test_translations.py checks it.

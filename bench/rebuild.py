@@ -199,7 +199,7 @@ def main() -> int:
     print(f"rebuild peak RSS        {peak:>10,.0f} MB  (target <= 300 MB, all processes together) {'OK' if peak <= 300 else 'MISSED'}")
     if args.json:
         Path(args.json).write_text(json.dumps({"scan": scan, "rebuild": {k: v for k, v in rebuild.items() if k != "rows"},
-                                               "seconds_per_million": per_million, "peak_rss_mb": peak}, indent=1))
+                                               "ratio": ratio, "seconds_per_million": per_million, "peak_rss_mb": peak}, indent=1))
     return 0
 
 

@@ -75,23 +75,24 @@ def plan_rows(r: dict[str, Any]) -> Iterator[Row]:
 
 
 def read_rows(r: dict[str, Any]) -> Iterator[Row]:
-    res = r["results"]
+    # The ratios are bench/reads.py's own ("summary"), so the table and that script's report cannot disagree.
+    res, ratios = r["results"], r["summary"]
     for name in ("officer read", "list page (50)"):
-        k, m = res[f"{name} pengkom"], res[f"{name} minimal"]
-        yield ("3", f"{name}, 50 readers", _rate(k["rate"]), f"minimal endpoint {_rate(m['rate'])}", f"{k['rate'] / m['rate']:.2f}×",
-               "≥ 0.5× — " + _status(k["rate"] / m["rate"] >= 0.5))
-        yield ("3", f"{name} p99", f"{k['p99_ms']:.1f} ms", f"minimal endpoint {m['p99_ms']:.1f} ms", f"{k['p99_ms'] / m['p99_ms']:.1f}×",
-               "≤ 3× — " + _status(k["p99_ms"] / m["p99_ms"] <= 3))
+        k, m, q = res[f"{name} pengkom"], res[f"{name} minimal"], ratios[name]
+        yield ("3", f"{name}, 50 readers", _rate(k["rate"]), f"minimal endpoint {_rate(m['rate'])}", f"{q['throughput_ratio']:.2f}×",
+               "≥ 0.5× — " + _status(q["throughput_ratio"] >= 0.5))
+        yield ("3", f"{name} p99", f"{k['p99_ms']:.1f} ms", f"minimal endpoint {m['p99_ms']:.1f} ms", f"{q['p99_ratio']:.1f}×",
+               "≤ 3× — " + _status(q["p99_ratio"] <= 3))
     for name in ("ledger page", "plan page"):
-        k, m = res[f"{name} pengkom"], res[f"{name} minimal"]
+        k, m, q = res[f"{name} pengkom"], res[f"{name} minimal"], ratios[name]
         yield ("3", f"{name} p99, 50 readers", f"{k['p99_ms']:.1f} ms", f"minimal endpoint {m['p99_ms']:.1f} ms ({_rate(m['rate'])})",
-               f"{k['rate'] / m['rate']:.2f}× the rate", "≤ 50 ms — " + _status(k["p99_ms"] <= 50, m["p99_ms"] <= 50))
+               f"{q['throughput_ratio']:.2f}× the rate", "≤ 50 ms — " + _status(k["p99_ms"] <= 50, m["p99_ms"] <= 50))
 
 
 def rebuild_rows(r: dict[str, Any]) -> Iterator[Row]:
     scan, rebuild = r["scan"], r["rebuild"]
     yield ("4", f"rebuild of {rebuild['events']:,} events", f"{rebuild['seconds']:.1f} s ({r['seconds_per_million']:.1f} s per million)",
-           f"raw scan {scan['seconds']:.1f} s ({scan['rate']:,.0f} events/s)", f"{rebuild['rate'] / scan['rate']:.2f}× the scan rate",
+           f"raw scan {scan['seconds']:.1f} s ({scan['rate']:,.0f} events/s)", f"{r['ratio']:.2f}× the scan rate",
            "≤ 30 s — " + _status(r["seconds_per_million"] <= 30))
     yield ("4", "rebuild peak RSS, both processes", f"{r['peak_rss_mb']:.0f} MB", "", "", "≤ 300 MB — " + _status(r["peak_rss_mb"] <= 300))
 

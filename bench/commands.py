@@ -202,6 +202,20 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_ticks() -> tuple[int, int]:
+    """(busy, total) CPU ticks of the whole machine so far, every core (Linux /proc/stat; iowait counts as idle)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    idle = fields[3] + fields[4]
+    return sum(fields) - idle, sum(fields)
+
+
+def command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -338,11 +352,18 @@ def measure(store: str, clients: int, processes: int, seconds: float, workdir: P
         # Warm-up (first connections, caches), not counted; then the measured run.
         warm = run(server.port, tok, clients, min(2.0, seconds / 4), offset + 5_000_000, workdir)
         pids = server.pids()
-        cpu0 = {p: cpu_seconds(p) for p in pids}
+        cpu0, ticks0 = {p: cpu_seconds(p) for p in pids}, machine_ticks()
         r = run(server.port, tok, clients, seconds, offset, workdir)
-        cpu1 = {p: cpu_seconds(p) for p in pids}
+        cpu1, ticks1 = {p: cpu_seconds(p) for p in pids}, machine_ticks()
+        serving = [p for p in pids if " serve " in command_line(p) + " "]
     finally:
         server.stop()
+    # How busy the whole machine was (server, projector, database, the client): a second API process can only add
+    # throughput where the first left cores idle.
+    r["machine_busy"] = (ticks1[0] - ticks0[0]) / max(ticks1[1] - ticks0[1], 1)
+    # The CPU seconds of each process that answered requests (with several, how evenly the kernel spread the
+    # client's connections over them); the supervisor of several processes answers none and is left out.
+    r["api_cpu_s"] = sorted((round(cpu1[p] - cpu0[p], 2) for p in serving if cpu1[p] - cpu0[p] > 0.05), reverse=True)
     # CPU time the server's processes (API, projector) spent per acknowledged command: steadier than
     # commands/s on a machine shared with other work.
     r["cpu_ms"] = 1000 * sum(cpu1[p] - cpu0[p] for p in pids) / max(r["ok"], 1)
@@ -401,7 +422,8 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  POST /officers/  {c:>2} client(s), {p} process(es): {r['rate']:8,.0f} commands/s  "
                           f"p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  ratio {r['ratio']:.2f}x{vs}  CPU {r['cpu_ms']:.2f} ms/cmd  "
                           f"(errors {r['errors']}; acknowledged {r['acknowledged']} with the warm-up, in the log {r['recorded']}"
-                          f"{', MISSING ' + str(lost) if lost > 0 else ''})")
+                          f"{', MISSING ' + str(lost) if lost > 0 else ''}); machine {100 * r['machine_busy']:.0f} % busy, "
+                          f"API process CPU {' + '.join(f'{c:.1f}' for c in r['api_cpu_s'])} s")
     load = os.getloadavg()
     print(f"\nload average after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     if args.json:

@@ -69,7 +69,7 @@ class BackupReport:
 
 def backup(settings: Any, path: Path, *, out: IO[str] | None = None) -> BackupReport:
     out = out or sys.stdout
-    from api.bootstrap import open_views
+    from api.bootstrap import open_views, setup_lock
     from api.files import open_files
     from core.application import Pengkom
     from projections.chain import GENESIS, chain_head, link
@@ -77,8 +77,9 @@ def backup(settings: Any, path: Path, *, out: IO[str] | None = None) -> BackupRe
 
     started = time.perf_counter()
     report = BackupReport(path=path)
-    app = Pengkom(env=settings.event_store_env())
-    views = open_views(settings)
+    with setup_lock(settings):  # as a starting server's processes open them (api/bootstrap.py)
+        app = Pengkom(env=settings.event_store_env())
+        views = open_views(settings)
     files = open_files(settings)
     tmp = path.with_name(f".{path.name}.partial")
     try:

@@ -167,12 +167,23 @@ def token(env: dict[str, str]) -> str:
     return TokenService(Settings.from_env(env)).issue(subject="hr-faults", name="HR kemnaker", roles=["hr"], agency="kemnaker")
 
 
-def events_in_log(env: dict[str, str]) -> list[Any]:
-    """Every stored event (read straight from the event store, not through the server)."""
+def log_reader(env: dict[str, str]) -> Any:
+    """The event store of ``env`` opened beside the server, as its own processes open it: under the set-up lock
+    (api/bootstrap.py ``setup_lock``). Opening it creates what is missing (``CREATE OR REPLACE FUNCTION`` …), and
+    two sessions doing that at once on PostgreSQL fail with "tuple concurrently updated" — the server's projector
+    process may be starting just then (a restarted server's was, in one CI run)."""
+    from api.bootstrap import setup_lock
     from api.settings import Settings
     from core.application import Pengkom
 
-    app = Pengkom(env=Settings.from_env(env).event_store_env())
+    settings = Settings.from_env(env)
+    with setup_lock(settings):
+        return Pengkom(env=settings.event_store_env())
+
+
+def events_in_log(env: dict[str, str]) -> list[Any]:
+    """Every stored event (read straight from the event store, not through the server)."""
+    app = log_reader(env)
     try:
         out: list[Any] = []
         start = 1
@@ -188,10 +199,7 @@ def events_in_log(env: dict[str, str]) -> list[Any]:
 
 def keys_without_events(env: dict[str, str]) -> int:
     """Idempotency keys bound to no recorded event (must be 0: a key lives only with its command's events)."""
-    from api.settings import Settings
-    from core.application import Pengkom
-
-    app = Pengkom(env=Settings.from_env(env).event_store_env())
+    app = log_reader(env)
     rec: Any = app.recorder
     try:
         if env.get("PENGKOM_DATABASE_URL"):

@@ -69,17 +69,14 @@ class BackupReport:
 
 def backup(settings: Any, path: Path, *, out: IO[str] | None = None) -> BackupReport:
     out = out or sys.stdout
-    from api.bootstrap import open_views, setup_lock
+    from api.bootstrap import open_stores
     from api.files import open_files
-    from core.application import Pengkom
     from projections.chain import GENESIS, chain_head, link
     from projections.log import EventLog
 
     started = time.perf_counter()
     report = BackupReport(path=path)
-    with setup_lock(settings):  # as a starting server's processes open them (api/bootstrap.py)
-        app = Pengkom(env=settings.event_store_env())
-        views = open_views(settings)
+    app, views = open_stores(settings)
     files = open_files(settings)
     tmp = path.with_name(f".{path.name}.partial")
     try:
@@ -210,7 +207,7 @@ def _events(zf: zipfile.ZipFile, manifest: dict[str, Any]) -> Iterator[tuple[int
 
 def restore(settings: Any, path: Path, *, out: IO[str] | None = None) -> RestoreReport:
     out = out or sys.stdout
-    from api.bootstrap import build, open_views, setup_lock
+    from api.bootstrap import build, open_event_store, open_views, setup_lock
     from api.files import open_files
     from api.ops import ensure_schema
     from core.application import Pengkom
@@ -230,14 +227,13 @@ def restore(settings: Any, path: Path, *, out: IO[str] | None = None) -> Restore
         _say(out, f"pengkom restore: {path} (made {manifest['created_at']} from {manifest['source']['where']}: "
                   f"{manifest['events']['count']:,} events, {manifest['files']['count']:,} files) into {settings.describe_store()}")
         ensure_schema(settings)
-        with setup_lock(settings):
-            app = Pengkom(env=settings.event_store_env())
-            try:
-                if app.recorder.max_notification_id():
-                    raise RestoreRefused(f"the target store {settings.describe_store()} already holds events; restore into an empty one "
-                                         "(a new PENGKOM_PG_SCHEMA or database, or an empty PENGKOM_DATA_DIR)")
-            finally:
-                app.close()
+        app = open_event_store(settings)
+        try:
+            if app.recorder.max_notification_id():
+                raise RestoreRefused(f"the target store {settings.describe_store()} already holds events; restore into an empty one "
+                                     "(a new PENGKOM_PG_SCHEMA or database, or an empty PENGKOM_DATA_DIR)")
+        finally:
+            app.close()
         # 1. Files first: should the events then fail, a stray file is harmless (content-addressed).
         t = time.perf_counter()
         files = open_files(settings)
@@ -337,11 +333,11 @@ def _missing_files(services: Any) -> list[str]:
 
 def _load_events(settings: Any, events: Iterator[tuple[int, UUID, int, str, bytes]], expect: dict[str, Any] | None) -> int:
     """Insert the events at their positions in one transaction; commit only if their chain head is ``expect``."""
-    from core.application import Pengkom
+    from api.bootstrap import open_event_store
     from projections.chain import GENESIS, link
     from projections.log import EventLog
 
-    app = Pengkom(env=settings.event_store_env())  # creates the event table if the store is new
+    app = open_event_store(settings)  # creates the event table if the store is new
     try:
         table = EventLog(app).table
     finally:

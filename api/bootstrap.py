@@ -165,6 +165,22 @@ def setup_lock(settings: Settings) -> Iterator[None]:
             conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
 
 
+def open_event_store(settings: Settings) -> Pengkom:
+    """The event store, opened as a starting server's processes open it: under :func:`setup_lock`. Opening it
+    creates what is missing (``CREATE OR REPLACE FUNCTION`` …), and two PostgreSQL sessions doing that at once fail
+    with "tuple concurrently updated": anything opening it beside a running server (replay, verify, backup, a
+    test's log reader) may meet a process that is starting."""
+    with setup_lock(settings):
+        return Pengkom(env=settings.event_store_env())
+
+
+def open_stores(settings: Settings) -> tuple[Pengkom, ViewStore]:
+    """The event store and the live read-model store, both opened under :func:`setup_lock` (see
+    :func:`open_event_store`; the read-model store creates its schema or switches its file to WAL)."""
+    with setup_lock(settings):
+        return Pengkom(env=settings.event_store_env()), open_views(settings)
+
+
 def build(settings: Settings | None = None) -> Services:
     settings = settings or Settings.from_env()
     with setup_lock(settings):

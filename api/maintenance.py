@@ -20,18 +20,13 @@ from typing import Any
 def _open() -> tuple[Any, Any, Any, Any]:
     """The event store, the live read-model store and a projector — without the start-up catch-up,
     so a replay owns the rebuild (and shows its progress) from the first event."""
-    from api.bootstrap import open_views, setup_lock
+    from api.bootstrap import open_stores
     from api.settings import Settings
-    from core.application import Pengkom
     from projections.registry import all_projections
     from projections.runner import Projector
 
     settings = Settings.from_env()
-    # Under the set-up lock, as a starting server's processes open them: opening creates what is missing, and two
-    # sessions doing so at once on PostgreSQL fail ("tuple concurrently updated").
-    with setup_lock(settings):
-        app = Pengkom(env=settings.event_store_env())
-        views = open_views(settings)
+    app, views = open_stores(settings)
     return settings, app, views, Projector(app, views, all_projections())
 
 

@@ -168,17 +168,12 @@ def token(env: dict[str, str]) -> str:
 
 
 def log_reader(env: dict[str, str]) -> Any:
-    """The event store of ``env`` opened beside the server, as its own processes open it: under the set-up lock
-    (api/bootstrap.py ``setup_lock``). Opening it creates what is missing (``CREATE OR REPLACE FUNCTION`` …), and
-    two sessions doing that at once on PostgreSQL fail with "tuple concurrently updated" — the server's projector
-    process may be starting just then (a restarted server's was, in one CI run)."""
-    from api.bootstrap import setup_lock
+    """The event store of ``env`` opened beside the server as its own processes open it (api/bootstrap.py
+    ``open_event_store``): a restarted server's projector may be opening it at that moment."""
+    from api.bootstrap import open_event_store
     from api.settings import Settings
-    from core.application import Pengkom
 
-    settings = Settings.from_env(env)
-    with setup_lock(settings):
-        return Pengkom(env=settings.event_store_env())
+    return open_event_store(Settings.from_env(env))
 
 
 def events_in_log(env: dict[str, str]) -> list[Any]:

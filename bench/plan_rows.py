@@ -42,6 +42,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.commands import command_line  # noqa: E402
+
 PG_URL = os.environ.get("PENGKOM_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 SCHEMA = "pengkom_bench_plans"
 SECRET = "bench-plans-" + "x" * 40
@@ -129,7 +131,7 @@ class Server:
                 key, _, value = line.partition(":")
                 if key in ("VmRSS", "VmHWM"):
                     fields[key] = int(value.split()[0]) / 1024
-            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            cmd = command_line(pid)
             role = "API (pengkom serve)" if pid == self.proc.pid else ("projector (pengkom follow)" if " follow" in cmd else "child")
             out.append((role, fields.get("VmRSS", 0.0), fields.get("VmHWM", 0.0)))
         return out
